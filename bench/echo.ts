@@ -1,0 +1,168 @@
+// Echo benchmark: tp-echo against the node:net peer (bench/peers/echo-node.mjs) at 1, 100 and
+// 1000 concurrent clients, plus a pipelined case that shows capacity when the generator is
+// relieved. Every run gets a fresh server; ours and the peer alternate so drift hits both.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { summarize } from "./lib/stats.ts";
+import type { EchoCaseSummary, EchoResults, EchoRun } from "./lib/types.ts";
+import { clockTicks, freePort, ROOT, runCommand, startServer } from "./proc.ts";
+
+export interface EchoOptions {
+  runs: number;
+  warmupMs: number;
+  windowMs: number;
+  cases: { clients: number; depth: number }[];
+  log: (line: string) => void;
+}
+
+interface ServerSpec {
+  name: string;
+  argv(port: number): string[];
+}
+
+const HOST = "127.0.0.1";
+
+function servers(nodeAvailable: boolean): { ours: ServerSpec | null; peers: ServerSpec[] } {
+  const exe = join(ROOT, "tp-echo");
+  const ours = existsSync(exe)
+    ? {
+        name: "tp-echo",
+        argv: (p: number) => [
+          exe,
+          "--host",
+          HOST,
+          "--port",
+          String(p),
+          "--quiet",
+          "--max-clients",
+          "5000",
+        ],
+      }
+    : null;
+  const peers = nodeAvailable
+    ? [
+        {
+          name: "node:net",
+          argv: (p: number) => [
+            "node",
+            join(ROOT, "bench/peers/echo-node.mjs"),
+            "--host",
+            HOST,
+            "--port",
+            String(p),
+          ],
+        },
+      ]
+    : [];
+  return { ours, peers };
+}
+
+async function oneRun(
+  spec: ServerSpec,
+  clients: number,
+  depth: number,
+  opts: EchoOptions,
+): Promise<EchoRun> {
+  const port = await freePort(HOST);
+  const server = await startServer(spec.argv(port), { host: HOST, port });
+  try {
+    const argv = [
+      process.execPath,
+      join(ROOT, "bench/echo-loadgen.ts"),
+      "--host",
+      HOST,
+      "--port",
+      String(port),
+      "--clients",
+      String(clients),
+      "--depth",
+      String(depth),
+      "--warmup-ms",
+      String(opts.warmupMs),
+      "--duration-ms",
+      String(opts.windowMs),
+      "--server-pid",
+      String(server.pid),
+      "--clk-tck",
+      String(clockTicks()),
+    ];
+    const r = await runCommand(argv, { timeoutMs: opts.warmupMs + opts.windowMs + 60_000 });
+    if (r.code !== 0)
+      throw new Error(
+        `load generator failed against ${spec.name} (${r.timedOut ? "time limit" : `exit ${r.code}`}): ${r.stderr.trim().slice(0, 300)}`,
+      );
+    return JSON.parse(r.stdout) as EchoRun;
+  } finally {
+    await server.stop();
+  }
+}
+
+function summarizeCase(
+  server: string,
+  clients: number,
+  depth: number,
+  runs: EchoRun[],
+): EchoCaseSummary {
+  const pick = (f: (r: EchoRun) => number | null) => summarize(runs.map((r) => f(r) ?? Number.NaN));
+  return {
+    server,
+    clients,
+    depth,
+    runs,
+    messagesPerSec: pick((r) => r.messagesPerSec),
+    mbPerSec: pick((r) => r.mbPerSec),
+    p50Ms: pick((r) => r.p50Ms),
+    p99Ms: pick((r) => r.p99Ms),
+    loadgenCpu: pick((r) => r.loadgenCpuMs / r.windowMs),
+    serverCpu: pick((r) => (r.serverCpuMs === null ? null : r.serverCpuMs / r.windowMs)),
+    serverUsPerMessage: pick((r) =>
+      r.serverCpuMs === null || r.messages === 0 ? null : (r.serverCpuMs * 1000) / r.messages,
+    ),
+    rssConnectedKb: pick((r) => r.rssConnectedKb),
+    rssPeakKb: pick((r) => r.rssPeakKb),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+  };
+}
+
+export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
+  const nodeAvailable = Bun.which("node") !== null;
+  const { ours, peers } = servers(nodeAvailable);
+  const notes: string[] = [];
+  if (!ours)
+    notes.push("./tp-echo is not built (run `bun run build`): only the peer was measured.");
+  if (!nodeAvailable) notes.push("node is not installed: the node:net peer was skipped.");
+  const specs = [...(ours ? [ours] : []), ...peers];
+  if (specs.length === 0)
+    return {
+      skipped: "neither ./tp-echo nor node is available",
+      notes,
+      ours: "tp-echo",
+      peers: [],
+      cases: [],
+    };
+
+  const runs = new Map<string, EchoRun[]>();
+  const key = (s: string, c: number, d: number) => `${s}|${c}|${d}`;
+  for (let r = 0; r < opts.runs; r++) {
+    for (const { clients, depth } of opts.cases) {
+      // Alternate which server goes first, so a slow moment of the machine hits both alike.
+      const order = r % 2 === 0 ? specs : [...specs].reverse();
+      for (const spec of order) {
+        const run = await oneRun(spec, clients, depth, opts);
+        opts.log(
+          `echo ${spec.name} clients=${clients} depth=${depth} run ${r + 1}/${opts.runs}: ${Math.round(run.messagesPerSec)} msg/s, p99 ${run.p99Ms.toFixed(2)} ms, errors ${run.errors}`,
+        );
+        const k = key(spec.name, clients, depth);
+        runs.set(k, [...(runs.get(k) ?? []), run]);
+      }
+    }
+  }
+  const cases: EchoCaseSummary[] = [];
+  for (const { clients, depth } of opts.cases) {
+    for (const spec of specs)
+      cases.push(
+        summarizeCase(spec.name, clients, depth, runs.get(key(spec.name, clients, depth)) ?? []),
+      );
+  }
+  return { notes, ours: "tp-echo", peers: peers.map((p) => p.name), cases };
+}

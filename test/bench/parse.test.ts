@@ -1,0 +1,76 @@
+import { describe, expect, test } from "bun:test";
+import {
+  diffPorts,
+  parseNmapElapsed,
+  parseNmapGrepable,
+  parseProcStatTicks,
+  parseSsListening,
+  parseStatusKb,
+  splitAddrPort,
+} from "../../bench/lib/parse.ts";
+
+describe("nmap grepable output", () => {
+  const out = [
+    "# Nmap 7.93 scan initiated Wed Nov 25 22:24:12 2026 as: nmap -sT -T4 -n -Pn --open -p 1-65535 -oG - 127.0.0.1",
+    "Host: 127.0.0.1 ()\tStatus: Up",
+    "Host: 127.0.0.1 ()\tPorts: 22/open/tcp//ssh///, 631/open/tcp//ipp///, 8080/closed/tcp//http-proxy///, 40001/open/tcp/////\tIgnored State: closed (65531)",
+    "# Nmap done at Wed Nov 25 22:24:14 2026 -- 1 IP address (1 host up) scanned in 1.63 seconds",
+  ].join("\n");
+  test("open TCP ports only, sorted", () => {
+    expect(parseNmapGrepable(out)).toEqual([22, 631, 40001]);
+  });
+  test("no Ports line means nothing open", () => {
+    expect(parseNmapGrepable("Host: 127.0.0.1 ()\tStatus: Up\n")).toEqual([]);
+  });
+  test("elapsed time", () => {
+    expect(parseNmapElapsed(out)).toBeCloseTo(1630, 6);
+    expect(parseNmapElapsed("nothing")).toBeNull();
+  });
+});
+
+describe("ss -ltnH", () => {
+  const ss = [
+    "LISTEN 0      4096       127.0.0.53%lo:53        0.0.0.0:*",
+    "LISTEN 0      128          0.0.0.0:22        0.0.0.0:*",
+    "LISTEN 0      511        127.0.0.1:38111      0.0.0.0:*",
+    "LISTEN 0      511        10.0.0.5:9000      0.0.0.0:*",
+    "LISTEN 0      128             [::]:22           [::]:*",
+    "LISTEN 0      511                *:3000            *:*",
+    "LISTEN 0      511            [::1]:5000           [::]:*",
+  ].join("\n");
+  test("ports that accept connections on 127.0.0.1", () => {
+    expect(parseSsListening(ss)).toEqual([22, 3000, 38111]);
+  });
+  test("another loopback address", () => {
+    expect(parseSsListening(ss, "127.0.0.53")).toEqual([22, 53, 3000]);
+  });
+  test("splitAddrPort handles brackets, interfaces and garbage", () => {
+    expect(splitAddrPort("[::1]:5000")).toEqual({ addr: "::1", port: 5000 });
+    expect(splitAddrPort("127.0.0.53%lo:53")).toEqual({ addr: "127.0.0.53", port: 53 });
+    expect(splitAddrPort("0.0.0.0:*")).toBeNull();
+  });
+});
+
+describe("/proc parsing", () => {
+  test("utime + stime even when the command name holds spaces and parens", () => {
+    const stat =
+      "4242 (my (odd) prog) S 1 4242 4242 0 -1 4194560 1200 0 0 0 731 269 0 0 20 0 4 0 123 456 789";
+    expect(parseProcStatTicks(stat)).toBe(1000);
+  });
+  test("garbage is refused", () => {
+    expect(() => parseProcStatTicks("nonsense")).toThrow();
+  });
+  test("status kB fields", () => {
+    const status = "Name:\ttp-echo\nVmHWM:\t   61234 kB\nVmRSS:\t   52468 kB\n";
+    expect(parseStatusKb(status, "VmRSS")).toBe(52468);
+    expect(parseStatusKb(status, "VmHWM")).toBe(61234);
+    expect(parseStatusKb(status, "VmSwap")).toBeNull();
+  });
+});
+
+describe("diffPorts", () => {
+  test("missed and extra ports", () => {
+    expect(diffPorts([22, 80, 443], [22, 443, 8080])).toEqual({ missed: [8080], extra: [80] });
+    expect(diffPorts([], [])).toEqual({ missed: [], extra: [] });
+  });
+});
