@@ -84,3 +84,34 @@ export function diffPorts(
   const t = new Set(truth);
   return { missed: truth.filter((p) => !f.has(p)), extra: found.filter((p) => !t.has(p)) };
 }
+
+export interface BotSummary {
+  games: number;
+  wins: number;
+  meanGuesses: number;
+  worstGuesses: number;
+  bound: number;
+  gamesPerSec: number | null;
+}
+
+/**
+ * The summary `tp-guess bot --games G` prints:
+ *   games 200, wins 200, failures 0
+ *   guesses: mean 18.91, worst 20, bound 20 (floor(log2 max)+1)
+ *   time 0.41 s, 487.8 games/s
+ * Null when the text does not hold the games and guesses lines.
+ */
+export function parseBotSummary(text: string): BotSummary | null {
+  const g = /games:?\s+(\d+),\s*wins:?\s+(\d+)/i.exec(text);
+  const q = /mean:?\s+([\d.]+),\s*worst:?\s+(\d+),\s*bound:?\s+(\d+)/i.exec(text);
+  if (!g || !q) return null;
+  const r = /([\d.]+)\s+games\/s/i.exec(text);
+  return {
+    games: Number(g[1]),
+    wins: Number(g[2]),
+    meanGuesses: Number(q[1]),
+    worstGuesses: Number(q[2]),
+    bound: Number(q[3]),
+    gamesPerSec: r ? Number(r[1]) : null,
+  };
+}

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import {
   diffPorts,
+  parseBotSummary,
   parseNmapElapsed,
   parseNmapGrepable,
   parseProcStatTicks,
@@ -72,5 +73,24 @@ describe("diffPorts", () => {
   test("missed and extra ports", () => {
     expect(diffPorts([22, 80, 443], [22, 443, 8080])).toEqual({ missed: [8080], extra: [80] });
     expect(diffPorts([], [])).toEqual({ missed: [], extra: [] });
+  });
+});
+
+describe("tp-guess bot summary", () => {
+  test("the three summary lines", () => {
+    const out =
+      "games 200, wins 199, failures 1\nguesses: mean 18.91, worst 20, bound 20 (floor(log2 max)+1)\ntime 0.41 s, 487.8 games/s\n";
+    expect(parseBotSummary(out)).toEqual({
+      games: 200,
+      wins: 199,
+      meanGuesses: 18.91,
+      worstGuesses: 20,
+      bound: 20,
+      gamesPerSec: 487.8,
+    });
+  });
+  test("without a rate the rest still reads; garbage gives null", () => {
+    expect(parseBotSummary("games 5, wins 5\nmean 2.00, worst 3, bound 4")?.gamesPerSec).toBeNull();
+    expect(parseBotSummary("won in 20 guesses")).toBeNull();
   });
 });
