@@ -20,14 +20,18 @@ const dialogue = (p: number, ...messages: string[]) =>
 
 describe("tp-echo client", () => {
   test("from a pipe: prints the dialogue and exits 0 on Good Bye.", async () => {
-    const r = await runExe("tp-echo", ["client", "localhost", String(port)], { stdin: "salut\nFIN\n" });
+    const r = await runExe("tp-echo", ["client", "localhost", String(port)], {
+      stdin: "salut\nFIN\n",
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(dialogue(port, "salut"));
     expect(r.stderr).toBe("");
   });
 
   test("end of input without FIN: the server still says Good Bye., exit 0", async () => {
-    const r = await runExe("tp-echo", ["client", "127.0.0.1", String(port)], { stdin: "un\ndeux\n" });
+    const r = await runExe("tp-echo", ["client", "127.0.0.1", String(port)], {
+      stdin: "un\ndeux\n",
+    });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(dialogue(port, "un", "deux"));
   });
