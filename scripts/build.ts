@@ -19,7 +19,16 @@ export async function build(names: string[] = entryPoints()): Promise<void> {
   for (const name of names) {
     const started = performance.now();
     const proc = Bun.spawn(
-      ["bun", "build", "--compile", "--minify", "--sourcemap", join(binDir, `${name}.ts`), "--outfile", join(root, name)],
+      [
+        "bun",
+        "build",
+        "--compile",
+        "--minify",
+        "--sourcemap",
+        join(binDir, `${name}.ts`),
+        "--outfile",
+        join(root, name),
+      ],
       { cwd: root, stdout: "pipe", stderr: "pipe" },
     );
     const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);

@@ -1,4 +1,5 @@
 // Preloaded by `bun test` (bunfig.toml): the tests run the compiled executables the way a user
+import { setDefaultTimeout } from "bun:test";
 // does, so make sure they exist and are newer than the sources. A fresh clone then needs only
 // `bun install` before `bun test`.
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -16,9 +17,16 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-const sourceTime = Math.max(newestSource(join(root, "src")), statSync(join(root, "bun.lock")).mtimeMs);
+const sourceTime = Math.max(
+  newestSource(join(root, "src")),
+  statSync(join(root, "bun.lock")).mtimeMs,
+);
 const stale = entryPoints().filter((name) => {
   const exe = join(root, name);
   return !existsSync(exe) || statSync(exe).mtimeMs < sourceTime;
 });
 if (stale.length > 0) await build(stale);
+
+// Network tests spawn executables and wait on real sockets: 5 s (bun's default) is tight on
+// a loaded 2-core machine. Each wait inside a test has its own, shorter bound.
+setDefaultTimeout(60_000);

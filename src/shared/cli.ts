@@ -52,7 +52,8 @@ function flagTable(args: ArgsDef): Map<string, FlagSpec> {
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
     const spec = { takesValue: def.type === "string" || def.type === "enum" };
-    const aliases = def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias];
+    const alias = "alias" in def ? def.alias : undefined;
+    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
     for (const n of [name, kebab(name), ...aliases]) table.set(n, spec);
     if (def.type === "boolean") table.set(`no-${kebab(name)}`, { takesValue: false });
   }
@@ -141,7 +142,7 @@ export async function runCli(
           }
           if (name !== undefined && !cmd.run) throw new UsageError(`unknown command '${name}'`);
           if (!cmd.run) {
-            console.log(`${await renderUsage(cmd, parent)}\n`);
+            printUsage(await renderUsage(cmd, parent));
             process.exitCode = argv.length === 0 ? EXIT_USAGE : EXIT_OK;
             return;
           }
@@ -153,7 +154,7 @@ export async function runCli(
       argv = argv.slice(0, first).concat(argv.slice(first + 1));
     }
     if (argv.includes("--help") || argv.includes("-h")) {
-      console.log(`${await renderUsage(cmd, parent)}\n`);
+      printUsage(await renderUsage(cmd, parent));
       return;
     }
     if (argv.length === 1 && argv[0] === "--version" && mainMeta.version) {
@@ -167,13 +168,21 @@ export async function runCli(
   }
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour codes.
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+/** Help text, without colours when it goes to a file or a pipe, and without trailing blanks. */
+function printUsage(text: string): void {
+  const plain = process.stdout.isTTY && !process.env.NO_COLOR ? text : text.replace(ANSI, "");
+  console.log(`${plain.replace(/[ \t]+$/gm, "")}\n`);
+}
+
 /** Print an error as one line and return the exit code it deserves. */
 export function reportError(programName: string, error: unknown): number {
   const err = error instanceof Error ? error : new Error(String(error));
   // citty's own argument errors (missing positional, bad enum) are usage errors too.
   const isUsage = err instanceof UsageError || (err as { code?: string }).code === "EARG";
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strip citty's colour codes.
-  const message = err.message.replace(/\u001b\[[0-9;]*m/g, "").split("\n")[0];
+  const message = err.message.replace(ANSI, "").split("\n")[0];
   const hint = isUsage ? ` (see '${programName} --help')` : "";
   process.stderr.write(`${programName}: error: ${message}${hint}\n`);
   if (process.env.TP_DEBUG) process.stderr.write(`${err.stack}\n`);
@@ -184,11 +193,18 @@ export function reportError(programName: string, error: unknown): number {
 // ---------------------------------------------------------------- value parsers
 
 /** A whole number within [min, max], or a UsageError naming the flag. */
-export function parseInteger(text: string | undefined, flag: string, min: number, max: number): number {
+export function parseInteger(
+  text: string | undefined,
+  flag: string,
+  min: number,
+  max: number,
+): number {
   const value = (text ?? "").trim();
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} expects a whole number, got '${text ?? ""}'`);
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`${flag} expects a whole number, got '${text ?? ""}'`);
   const n = Number(value);
-  if (n < min || n > max) throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
+  if (n < min || n > max)
+    throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
   return n;
 }
 
@@ -200,23 +216,44 @@ export function parsePort(text: string | undefined, flag = "--port"): number {
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** "250ms", "2s", "1.5m", or a bare number in `bareUnit`; returns milliseconds. */
-export function parseDuration(text: string | undefined, flag: string, bareUnit: "ms" | "s" = "ms"): number {
+export function parseDuration(
+  text: string | undefined,
+  flag: string,
+  bareUnit: "ms" | "s" = "ms",
+): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec((text ?? "").trim());
-  if (!match) throw new UsageError(`${flag} expects a duration such as 500ms, 2s or 1m, got '${text ?? ""}'`);
+  if (!match)
+    throw new UsageError(`${flag} expects a duration such as 500ms, 2s or 1m, got '${text ?? ""}'`);
   const ms = Number(match[1]) * (DURATION_UNITS[match[2] ?? bareUnit] as number);
   if (!Number.isFinite(ms)) throw new UsageError(`${flag} is out of range`);
   return Math.round(ms);
 }
 
-const SIZE_UNITS: Record<string, number> = { "": 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2 };
+const SIZE_UNITS: Record<string, number> = {
+  "": 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+};
 
 /** "65536", "64k", "64KiB", "1MiB"; returns bytes. */
-export function parseSize(text: string | undefined, flag: string, min = 1, max = 1024 ** 3): number {
+export function parseSize(
+  text: string | undefined,
+  flag: string,
+  min = 1,
+  max = 1024 ** 3,
+): number {
   const match = /^(\d+)\s*([a-z]*)$/i.exec((text ?? "").trim());
   const unit = SIZE_UNITS[(match?.[2] ?? "?").toLowerCase()];
-  if (!match || unit === undefined) throw new UsageError(`${flag} expects a size such as 65536, 64k or 1MiB, got '${text ?? ""}'`);
+  if (!match || unit === undefined)
+    throw new UsageError(`${flag} expects a size such as 65536, 64k or 1MiB, got '${text ?? ""}'`);
   const bytes = Number(match[1]) * unit;
-  if (bytes < min || bytes > max) throw new UsageError(`${flag} must be between ${min} and ${max} bytes, got ${bytes}`);
+  if (bytes < min || bytes > max)
+    throw new UsageError(`${flag} must be between ${min} and ${max} bytes, got ${bytes}`);
   return bytes;
 }
 

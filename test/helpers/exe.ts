@@ -114,3 +114,19 @@ export async function freePort(host = "127.0.0.1"): Promise<number> {
   listener.stop(true);
   return port;
 }
+
+/** Wait until something accepts TCP connections on host:port (bounded). */
+export async function waitForPort(host: string, port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const s = await Bun.connect({ hostname: host, port, socket: { data() {} } });
+      s.end();
+      return;
+    } catch {
+      if (Date.now() > deadline)
+        throw new Error(`nothing listening on ${host}:${port} after ${timeoutMs} ms`);
+      await Bun.sleep(25);
+    }
+  }
+}

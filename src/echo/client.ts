@@ -1,0 +1,70 @@
+// The interactive client: lines typed (or piped) on stdin go to the server, whatever the
+// server says goes to stdout untouched. Ends when the server closes the connection.
+import type { Socket } from "bun";
+import { RuntimeError } from "../shared/cli.ts";
+import { connectTcp, writeAll } from "../shared/connect.ts";
+import { decodeText } from "../shared/lines.ts";
+import { GOODBYE } from "./dialogue.ts";
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  input?: ReadableStream<Uint8Array>;
+  output?: (bytes: Uint8Array) => void;
+}
+
+interface ClientState {
+  drainWaiters: Array<() => void>;
+  closed: boolean;
+  /** The last bytes the server sent, enough to recognise its farewell. */
+  tail: string;
+}
+
+/**
+ * Run one dialogue. Resolves when the server has said Good Bye. and closed; rejects with a
+ * RuntimeError when it cannot connect or the server drops the connection without a goodbye.
+ */
+export async function runClient(opts: ClientOptions): Promise<void> {
+  const output = opts.output ?? ((bytes: Uint8Array) => process.stdout.write(bytes));
+  let closed!: () => void;
+  const serverClosed = new Promise<void>((resolve) => {
+    closed = resolve;
+  });
+  const state: ClientState = { drainWaiters: [], closed: false, tail: "" };
+  const socket = await connectTcp<ClientState>(opts.host, opts.port, state, {
+    data(_socket, chunk) {
+      output(chunk);
+      state.tail = (state.tail + decodeText(chunk)).slice(-64);
+    },
+    drain() {
+      for (const wake of state.drainWaiters.splice(0)) wake();
+    },
+    close() {
+      state.closed = true;
+      for (const wake of state.drainWaiters.splice(0)) wake();
+      closed();
+    },
+    error() {},
+  });
+
+  // Pump stdin to the server in the background; when stdin ends, half-close so the server
+  // knows we are done (it then says Good Bye., as the lab's server does on an empty read).
+  const input = opts.input ?? Bun.stdin.stream();
+  const pump = (async () => {
+    const waitDrain = () =>
+      new Promise<void>((resolve) => {
+        state.drainWaiters.push(resolve);
+      });
+    for await (const chunk of input) {
+      if (state.closed) return;
+      if (!(await writeAll(socket as Socket<unknown>, chunk, waitDrain))) return;
+    }
+    if (!state.closed) socket.shutdown();
+  })();
+  pump.catch(() => {});
+
+  await serverClosed;
+  if (!state.tail.includes(GOODBYE)) {
+    throw new RuntimeError("the server closed the connection without saying Good Bye.");
+  }
+}

@@ -1,0 +1,84 @@
+// Limits that keep a server alive and its memory flat whatever its clients do, and the
+// bounded writer that enforces the output cap.
+import type { Socket } from "bun";
+
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_MAX_CLIENTS = 4096;
+export const DEFAULT_MAX_PENDING_OUTPUT = 256 * 1024;
+/** How long a stopping server waits for its goodbyes to flush before it cuts connections. */
+export const SHUTDOWN_GRACE_MS = 2_000;
+
+/**
+ * Writes to a Bun socket, keeping what the kernel did not take in a queue. Bun's write is
+ * non-blocking and returns what it sent; a client that sends but never reads would otherwise
+ * make us buffer without bound. Past `cap` queued bytes the socket stops being read (no input,
+ * no new output); it resumes once the queue is half drained.
+ */
+export class BoundedWriter {
+  private queue: Uint8Array[] = [];
+  private queued = 0;
+  private paused = false;
+  private ending = false;
+
+  constructor(
+    private readonly socket: Socket<unknown>,
+    private readonly cap: number,
+  ) {}
+
+  /** Bytes waiting for the kernel. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.ending || bytes.length === 0) return;
+    if (this.queued === 0) {
+      const sent = this.socket.write(bytes);
+      if (sent < 0 || sent === bytes.length) return;
+      bytes = bytes.subarray(sent);
+    }
+    this.queue.push(bytes);
+    this.queued += bytes.length;
+    if (this.queued > this.cap && !this.paused) {
+      this.paused = true;
+      this.socket.pause();
+    }
+  }
+
+  /** Call from the socket's drain handler. */
+  drain(): void {
+    while (this.queue.length > 0) {
+      const head = this.queue[0] as Uint8Array;
+      const sent = this.socket.write(head);
+      if (sent < 0) {
+        this.queue = [];
+        this.queued = 0;
+        return;
+      }
+      this.queued -= sent;
+      if (sent < head.length) {
+        this.queue[0] = head.subarray(sent);
+        break;
+      }
+      this.queue.shift();
+    }
+    if (this.paused && this.queued <= this.cap / 2 && !this.ending) {
+      this.paused = false;
+      this.socket.resume();
+    }
+    if (this.ending && this.queued === 0) this.socket.end();
+  }
+
+  /** Send `last` (if any), then close the write side once everything queued has gone out. */
+  end(last?: Uint8Array): void {
+    if (this.ending) return;
+    if (last) this.write(last);
+    this.ending = true;
+    if (this.queued === 0) this.socket.end();
+  }
+}

@@ -1,0 +1,87 @@
+import { describe, expect, test } from "bun:test";
+import { defineCommand } from "citty";
+import {
+  parseDuration,
+  parseInteger,
+  parsePort,
+  parseSize,
+  runCli,
+  UsageError,
+} from "../../src/shared/cli.ts";
+
+describe("value parsers", () => {
+  test("ports: 1-65535 only, digits only", () => {
+    expect(parsePort("1")).toBe(1);
+    expect(parsePort("65535")).toBe(65535);
+    for (const bad of ["0", "65536", "70000", "-1", "80x", "", " ", "1e3", "0x50"]) {
+      expect(() => parsePort(bad)).toThrow(UsageError);
+    }
+  });
+
+  test("integers within bounds", () => {
+    expect(parseInteger("10", "-c", 1, 10)).toBe(10);
+    expect(() => parseInteger("11", "-c", 1, 10)).toThrow("-c must be between 1 and 10");
+    expect(() => parseInteger(undefined, "-c", 1, 10)).toThrow(UsageError);
+  });
+
+  test("durations with units, bare numbers in the caller's unit", () => {
+    expect(parseDuration("250ms", "-t")).toBe(250);
+    expect(parseDuration("2s", "-t")).toBe(2000);
+    expect(parseDuration("1.5m", "-t")).toBe(90_000);
+    expect(parseDuration("3", "-t", "s")).toBe(3000);
+    expect(parseDuration("3", "-t", "ms")).toBe(3);
+    for (const bad of ["", "fast", "-1s", "1 d", "s"])
+      expect(() => parseDuration(bad, "-t")).toThrow(UsageError);
+  });
+
+  test("sizes with binary units", () => {
+    expect(parseSize("65536", "--max-line")).toBe(65536);
+    expect(parseSize("64k", "--max-line")).toBe(65536);
+    expect(parseSize("1MiB", "--max-line")).toBe(1024 * 1024);
+    expect(() => parseSize("12 parsecs", "--max-line")).toThrow(UsageError);
+    expect(() => parseSize("0", "--max-line")).toThrow(UsageError);
+  });
+});
+
+describe("runCli", () => {
+  const seen: Array<Record<string, unknown>> = [];
+  const cmd = defineCommand({
+    meta: { name: "demo" },
+    args: {
+      target: { type: "positional", required: true },
+      count: { type: "string", alias: "c", default: "1" },
+      "dry-run": { type: "boolean" },
+    },
+    run({ args }) {
+      seen.push({ ...args });
+    },
+  });
+
+  async function exitCodeOf(argv: string[]): Promise<number> {
+    const before = process.exitCode;
+    process.exitCode = 0;
+    const write = process.stderr.write;
+    process.stderr.write = () => true;
+    try {
+      await runCli(cmd, argv);
+      return Number(process.exitCode ?? 0);
+    } finally {
+      process.stderr.write = write;
+      process.exitCode = before;
+    }
+  }
+
+  test("known flags and aliases run the command", async () => {
+    expect(await exitCodeOf(["host", "-c", "5", "--dry-run"])).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ target: "host", count: "5", "dry-run": true });
+  });
+
+  test("unknown flags, missing values, extra or missing positionals are usage errors (2)", async () => {
+    const runs = seen.length;
+    expect(await exitCodeOf(["host", "--bogus"])).toBe(2);
+    expect(await exitCodeOf(["host", "-c"])).toBe(2);
+    expect(await exitCodeOf(["host", "extra"])).toBe(2);
+    expect(await exitCodeOf([])).toBe(2);
+    expect(seen.length).toBe(runs);
+  });
+});
