@@ -4,7 +4,14 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type Lab, openLab } from "./lab.ts";
-import { diffPorts, parseNmapGrepable, parseSsListening } from "./lib/parse.ts";
+import {
+  diffPorts,
+  parseNmapGrepable,
+  parseScanJsonStates,
+  parseScanJsonTimeout,
+  parseSsListening,
+  scoreStates,
+} from "./lib/parse.ts";
 import { summarize } from "./lib/stats.ts";
 import type { ScanCase, ScanResults, ScanTool, SweepPoint } from "./lib/types.ts";
 import { ROOT, runCommand, waitForPort } from "./proc.ts";
@@ -217,9 +224,11 @@ async function labCase(
       ? `Lab host: ${layout.closed} closed, ${layout.filtered} filtered, ${layout.open.length} open (${layout.ports} ports)`
       : `Lab host: all ${layout.ports} ports filtered`;
   // nmap -T4 on an all-filtered range takes minutes (202 s measured): bound it and say so.
-  const limitMs = id === "lab-filtered" ? (opts.quick ? 15_000 : 60_000) : 60_000;
+  const limitMs = id === "lab-filtered" ? 30_000 : 60_000;
   const results: ScanTool[] = [];
-  const runsFor = (spec: ToolSpec) => (id === "lab-filtered" && !spec.ours ? 1 : opts.runs);
+  // nmap on an all-filtered range is slow by design: one bounded run (none in --quick).
+  const runsFor = (spec: ToolSpec) =>
+    id === "lab-filtered" && !spec.ours ? (opts.quick ? 0 : 1) : opts.runs;
   const acc = new Map<
     string,
     { wall: number[]; exact: boolean[]; details: string[]; timedOut: number }
@@ -236,7 +245,6 @@ async function labCase(
       if (res.timedOut) {
         e.timedOut++;
         e.details.push(`run ${r + 1}: stopped at the ${limitMs / 1000} s limit`);
-        e.exact.push(false);
         opts.log(`scan ${id} ${spec.name} run ${r + 1}: stopped at ${limitMs / 1000} s`);
       } else if (res.code !== 0) {
         e.details.push(`run ${r + 1}: exit ${res.code}: ${res.stderr.trim().split("\n")[0]}`);
@@ -266,8 +274,9 @@ async function labCase(
       wallMs: summarize(e.timedOut && e.wall.length === 0 ? [] : e.wall),
       portsPerSec: summarize(e.wall.map((w) => (layout.ports * 1000) / w)),
       exact: e.exact.length ? e.exact.every(Boolean) : null,
-      runs: e.exact.length,
+      runs: e.exact.length + e.timedOut,
       timedOut: e.timedOut,
+      limitMs,
       details: e.details,
     });
   }
@@ -310,7 +319,8 @@ async function runSweep(lab: Lab, opts: ScanOptions): Promise<ScanResults["sweep
   if (!existsSync(exe)) return { points: [], notes: [], skipped: "./tp-scan is not built" };
   const layout = lab.mixed;
   const concurrencies = opts.quick ? [500] : [100, 500, 2000, 5000];
-  const timeouts = opts.quick ? [50] : [1, 5, 20, 100, 500];
+  // null = the default adaptive timeout (no -t).
+  const timeouts: (number | null)[] = opts.quick ? [null] : [1, 5, 20, 100, 500, null];
   const points: SweepPoint[] = [];
   for (const c of concurrencies) {
     for (const t of timeouts) {
@@ -321,26 +331,30 @@ async function runSweep(lab: Lab, opts: ScanOptions): Promise<ScanResults["sweep
         layout.range,
         "-c",
         String(c),
-        "-t",
-        `${t}ms`,
+        ...(t === null ? [] : ["-t", `${t}ms`]),
         "--json",
-        "--ordered",
+        "--show",
+        "closed,filtered",
       ]);
       const res = await runCommand(argv, { timeoutMs: 60_000 });
+      const label = t === null ? "adaptive" : `${t}ms`;
       if (res.code !== 0) {
-        opts.log(`sweep c=${c} t=${t}ms: exit ${res.code}: ${res.stderr.trim().split("\n")[0]}`);
+        opts.log(
+          `sweep c=${c} t=${label}: ${res.timedOut ? "stopped at 60 s" : `exit ${res.code}: ${res.stderr.trim().split("\n")[0]}`}`,
+        );
         continue;
       }
-      const states = lab.parseStates(res.stdout);
+      const states = parseScanJsonStates(res.stdout);
       const point: SweepPoint = {
         concurrency: c,
         timeoutMs: t,
+        settledTimeoutMs: t === null ? parseScanJsonTimeout(res.stdout) : t,
         wallMs: res.wallMs,
-        ...lab.score(states, layout),
+        ...scoreStates(states, layout.first, layout.last, layout.stateOf),
       };
       points.push(point);
       opts.log(
-        `sweep c=${c} t=${t}ms: ${(res.wallMs / 1000).toFixed(2)} s, accuracy ${(point.accuracy * 100).toFixed(1)}%`,
+        `sweep c=${c} t=${label}: ${(res.wallMs / 1000).toFixed(2)} s, accuracy ${(point.accuracy * 100).toFixed(1)}% (open ${point.open}, closed ${point.closed}, filtered ${point.filtered})`,
       );
     }
   }

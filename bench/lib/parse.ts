@@ -115,3 +115,46 @@ export function parseBotSummary(text: string): BotSummary | null {
     gamesPerSec: r ? Number(r[1]) : null,
   };
 }
+
+export type ScanState = "open" | "closed" | "filtered";
+
+/** Port states from a `tp-scan --json` document (first target), whatever states it reports. */
+export function parseScanJsonStates(text: string): Map<number, ScanState> {
+  const doc = JSON.parse(text) as {
+    targets?: { ports?: { port: number; state: string }[] }[];
+    ports?: { port: number; state: string }[];
+  };
+  const ports = doc.targets?.[0]?.ports ?? doc.ports ?? [];
+  const states = new Map<number, ScanState>();
+  for (const p of ports)
+    if (p.state === "open" || p.state === "closed" || p.state === "filtered")
+      states.set(p.port, p.state);
+  return states;
+}
+
+/** The timeout an adaptive `tp-scan --json` run settled on, in ms (null if absent). */
+export function parseScanJsonTimeout(text: string): number | null {
+  const doc = JSON.parse(text) as { targets?: { timing?: { timeoutMs?: number } }[] };
+  const t = doc.targets?.[0]?.timing?.timeoutMs;
+  return typeof t === "number" ? t : null;
+}
+
+/**
+ * Score reported states against the truth over ports first..last: counts as reported, and the
+ * share of ports given their true state (a port the scan did not report counts as wrong).
+ */
+export function scoreStates(
+  states: Map<number, ScanState>,
+  first: number,
+  last: number,
+  truth: (port: number) => ScanState,
+): { open: number; closed: number; filtered: number; accuracy: number } {
+  let right = 0;
+  const counts = { open: 0, closed: 0, filtered: 0 };
+  for (let p = first; p <= last; p++) {
+    const s = states.get(p);
+    if (s) counts[s]++;
+    if (s === truth(p)) right++;
+  }
+  return { ...counts, accuracy: right / (last - first + 1) };
+}

@@ -221,7 +221,7 @@ export function renderScanCase(c: ScanCase): string {
   const rows = c.tools.map((t) => [
     t.name,
     t.timedOut > 0 && t.wallMs.n === 0
-      ? `> limit (${t.timedOut} run stopped)`
+      ? `> ${t.limitMs ? fmtSeconds(t.limitMs) : "limit"} (stopped)`
       : range(t.wallMs, (x) => fmtSeconds(x)),
     fmtNumber(t.portsPerSec.median),
     t.ours || !ours ? "" : fmtRatio(ratio(ours.wallMs.median, t.wallMs.median)),
@@ -241,13 +241,22 @@ export function renderSweep(sweep: ScanResults["sweep"]): string {
   if (sweep.skipped) return `_Sweep skipped: ${sweep.skipped}._`;
   if (sweep.points.length === 0) return "_Sweep: no points measured._";
   const cs = [...new Set(sweep.points.map((p) => p.concurrency))].sort((a, b) => a - b);
-  const ts = [...new Set(sweep.points.map((p) => p.timeoutMs))].sort((a, b) => a - b);
-  const cell = (c: number, t: number) => {
+  const fixed = [
+    ...new Set(sweep.points.map((p) => p.timeoutMs).filter((t): t is number => t !== null)),
+  ].sort((a, b) => a - b);
+  const ts: (number | null)[] = [
+    ...fixed,
+    ...(sweep.points.some((p) => p.timeoutMs === null) ? [null] : []),
+  ];
+  const cell = (c: number, t: number | null) => {
     const p = sweep.points.find((x) => x.concurrency === c && x.timeoutMs === t);
-    return p ? `${fmtPercent(p.accuracy, 1)} · ${fmtSeconds(p.wallMs)}` : "–";
+    if (!p) return "–";
+    const settled =
+      t === null && p.settledTimeoutMs !== null ? ` (settled ${fmtMs(p.settledTimeoutMs)})` : "";
+    return `${fmtPercent(p.accuracy, 1)} · ${fmtSeconds(p.wallMs)}${settled}`;
   };
   const table = renderTable(
-    ["-c \\ -t", ...ts.map((t) => `${t} ms`)],
+    ["-c \\ -t", ...ts.map((t) => (t === null ? "default (adaptive)" : `${t} ms`))],
     cs.map((c) => [String(c), ...ts.map((t) => cell(c, t))]),
     ["left", ...ts.map(() => "right" as const)],
   );
@@ -285,11 +294,12 @@ export function scanPanels(scan: ScanResults | null): Panel[] {
         title: c.title,
         bars: c.tools.map((t) => ({
           label: t.name,
-          value: t.wallMs.n > 0 ? t.wallMs.median : null,
+          // A tool stopped at the time limit is drawn up to the limit: it took at least that.
+          value: t.wallMs.n > 0 ? t.wallMs.median : t.timedOut > 0 && t.limitMs ? t.limitMs : null,
           ours: t.ours,
           note:
             t.wallMs.n === 0 && t.timedOut > 0
-              ? "stopped at the time limit"
+              ? `stopped at ${t.limitMs ? fmtSeconds(t.limitMs) : "the limit"}, unfinished`
               : t.exact === false
                 ? "NOT exact"
                 : t.exact

@@ -92,6 +92,8 @@ export interface ScanTool {
   runs: number;
   /** Runs stopped at the time limit. */
   timedOut: number;
+  /** The time limit of one run, in ms. */
+  limitMs?: number;
   details: string[];
   skipped?: string;
 }
@@ -107,7 +109,10 @@ export interface ScanCase {
 
 export interface SweepPoint {
   concurrency: number;
-  timeoutMs: number;
+  /** -t given, or null for the default adaptive timeout. */
+  timeoutMs: number | null;
+  /** The timeout used: -t, or what the adaptive estimator settled on. */
+  settledTimeoutMs: number | null;
   wallMs: number;
   open: number;
   closed: number;

@@ -5,8 +5,11 @@ import {
   parseNmapElapsed,
   parseNmapGrepable,
   parseProcStatTicks,
+  parseScanJsonStates,
+  parseScanJsonTimeout,
   parseSsListening,
   parseStatusKb,
+  scoreStates,
   splitAddrPort,
 } from "../../bench/lib/parse.ts";
 
@@ -92,5 +95,41 @@ describe("tp-guess bot summary", () => {
   test("without a rate the rest still reads; garbage gives null", () => {
     expect(parseBotSummary("games 5, wins 5\nmean 2.00, worst 3, bound 4")?.gamesPerSec).toBeNull();
     expect(parseBotSummary("won in 20 guesses")).toBeNull();
+  });
+});
+
+describe("tp-scan --json and scoring", () => {
+  const doc = JSON.stringify({
+    scanner: "tp-scan",
+    targets: [
+      {
+        target: "127.0.0.1",
+        ports: [
+          { port: 10, state: "open", service: null },
+          { port: 11, state: "closed" },
+          { port: 12, state: "filtered" },
+          { port: 13, state: "filtered" },
+        ],
+        timing: { timeoutMs: 42.5 },
+      },
+    ],
+  });
+  test("states and the settled timeout", () => {
+    const states = parseScanJsonStates(doc);
+    expect([...states.entries()]).toEqual([
+      [10, "open"],
+      [11, "closed"],
+      [12, "filtered"],
+      [13, "filtered"],
+    ]);
+    expect(parseScanJsonTimeout(doc)).toBe(42.5);
+    expect(parseScanJsonTimeout("{}")).toBeNull();
+  });
+  test("accuracy counts wrong and unreported ports against the scan", () => {
+    // Truth: 10 open, 11-12 closed, 13-14 filtered. 12 wrongly filtered, 14 not reported.
+    const truth = (p: number) =>
+      (p === 10 ? "open" : p <= 12 ? "closed" : "filtered") as "open" | "closed" | "filtered";
+    const score = scoreStates(parseScanJsonStates(doc), 10, 14, truth);
+    expect(score).toEqual({ open: 1, closed: 1, filtered: 2, accuracy: 3 / 5 });
   });
 });

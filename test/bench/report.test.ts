@@ -165,6 +165,7 @@ describe("rendering", () => {
         {
           concurrency: 100,
           timeoutMs: 5,
+          settledTimeoutMs: 5,
           wallMs: 300,
           open: 5,
           closed: 1000,
@@ -174,6 +175,7 @@ describe("rendering", () => {
         {
           concurrency: 5000,
           timeoutMs: 5,
+          settledTimeoutMs: 5,
           wallMs: 100,
           open: 2,
           closed: 700,
@@ -183,7 +185,27 @@ describe("rendering", () => {
       ],
       expected: { open: 5, closed: 1000, filtered: 1000 },
     });
+    expect(md).not.toContain("adaptive");
     expect(md).toContain("| 100 | 100.0% · 0.300 s |");
     expect(md).toContain("| 5000 | 85.0% · 0.100 s |");
+  });
+  test("sweep adaptive column shows the timeout the estimator settled on", () => {
+    const md = renderSweep({
+      notes: [],
+      points: [
+        {
+          concurrency: 500,
+          timeoutMs: null,
+          settledTimeoutMs: 12.5,
+          wallMs: 900,
+          open: 5,
+          closed: 1005,
+          filtered: 1000,
+          accuracy: 1,
+        },
+      ],
+    });
+    expect(md).toContain("default (adaptive)");
+    expect(md).toContain("| 500 | 100.0% · 0.900 s (settled 12.5 ms) |");
   });
 });
