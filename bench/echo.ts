@@ -21,6 +21,7 @@ interface ServerSpec {
 }
 
 const HOST = "127.0.0.1";
+const MESSAGE_SIZE = 64;
 
 function servers(nodeAvailable: boolean): { ours: ServerSpec | null; peers: ServerSpec[] } {
   const exe = join(ROOT, "tp-echo");
@@ -75,6 +76,8 @@ async function oneRun(
       String(port),
       "--clients",
       String(clients),
+      "--size",
+      String(MESSAGE_SIZE),
       "--depth",
       String(depth),
       "--warmup-ms",
@@ -162,6 +165,17 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
     for (const spec of specs)
       cases.push(
         summarizeCase(spec.name, clients, depth, runs.get(key(spec.name, clients, depth)) ?? []),
+      );
+  }
+  notes.push(
+    `Each run: a fresh server, ${opts.warmupMs} ms warm-up, then a ${opts.windowMs} ms measured window; ${opts.runs} run(s) per figure, median shown (min–max for msg/s). Messages are ${MESSAGE_SIZE}-byte lines; MB/s counts each echoed payload once.`,
+    "CPU columns are shares of one core during the window (server from /proc/<pid>/stat, generator from its own process.cpuUsage()); above 100% means more than one thread (GC, I/O). server µs/msg is server CPU time per message: its cost whoever the bottleneck is.",
+    "RSS connected: VmRSS once every client is connected and greeted, before the load; RSS peak: the highest VmRSS sampled every 50 ms under load (worst run).",
+  );
+  for (const c of cases) {
+    if (c.loadgenCpu.median >= 0.9)
+      notes.push(
+        `${c.server} at ${c.clients} clients: the generator used ${Math.round(c.loadgenCpu.median * 100)}% of a core, so it may have limited this figure.`,
       );
   }
   return { notes, ours: "tp-echo", peers: peers.map((p) => p.name), cases };
