@@ -189,7 +189,7 @@ export class EchoServer {
   private onClose(socket: EchoSocket): void {
     const client = socket.data;
     if (!client || !this.clients.has(socket)) return;
-    this.clients.delete(socket);
+    this.drop(socket);
     this.opts.log.info(`${client.address} gone`);
     this.release(socket);
   }
