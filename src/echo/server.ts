@@ -1,7 +1,7 @@
 // The echo server: the lab's dialogue for many clients at once on Bun.listen, with limits
 // that keep it alive and its memory flat whatever the clients do.
 import type { Socket, TCPSocketListener } from "bun";
-import type { ConsolaInstance } from "consola";
+import { type ConsolaInstance, LogLevels } from "consola";
 import { RuntimeError } from "../shared/cli.ts";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../shared/limits.ts";
 import { decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
@@ -45,8 +45,11 @@ export class EchoServer {
   private active: EchoSocket | undefined;
   private idleSweep: Timer | undefined;
   private stopping = false;
+  /** Per-message log lines cost a decode each: skip building them when nobody will see them. */
+  private readonly logMessages: boolean;
 
   constructor(private readonly opts: EchoServerOptions) {
+    this.logMessages = opts.log.level >= LogLevels.info;
     try {
       this.listener = Bun.listen<Client>({
         hostname: opts.host,
@@ -144,7 +147,7 @@ export class EchoServer {
         this.finish(socket, reply.bytes, "said goodbye");
         return;
       }
-      this.opts.log.info(`${client.address} message ${preview(line)}`);
+      if (this.logMessages) this.opts.log.info(`${client.address} message ${preview(line)}`);
       client.writer.write(reply.bytes);
     }
     if (overflow) {
@@ -186,7 +189,7 @@ export class EchoServer {
   private onClose(socket: EchoSocket): void {
     const client = socket.data;
     if (!client || !this.clients.has(socket)) return;
-    this.clients.delete(socket);
+    this.drop(socket);
     this.opts.log.info(`${client.address} gone`);
     this.release(socket);
   }
