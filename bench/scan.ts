@@ -45,7 +45,7 @@ export function parseCommaList(stdout: string): number[] {
     .sort((a, b) => a - b);
 }
 
-function tools(extra: { tpScanArgs?: string[] } = {}): { specs: ToolSpec[]; notes: string[] } {
+function tools(quick: boolean): { specs: ToolSpec[]; notes: string[] } {
   const notes: string[] = [];
   const specs: ToolSpec[] = [];
   const exe = join(ROOT, "tp-scan");
@@ -53,12 +53,13 @@ function tools(extra: { tpScanArgs?: string[] } = {}): { specs: ToolSpec[]; note
     specs.push({
       name: "tp-scan",
       ours: true,
-      argv: (host, ports) => [exe, host, "-p", ports, "--list", ...(extra.tpScanArgs ?? [])],
+      argv: (host, ports) => [exe, host, "-p", ports, "--list"],
       parse: parseCommaList,
     });
   } else notes.push("./tp-scan is not built (run `bun run build`): only the peers were measured.");
   if (Bun.which("nmap")) {
-    for (const t of ["T4", "T5"]) {
+    // --quick keeps only -T5, the peer the targets are measured against.
+    for (const t of quick ? ["T5"] : ["T4", "T5"]) {
       specs.push({
         name: `nmap -sT -${t}`,
         ours: false,
@@ -152,7 +153,7 @@ async function verifyLoopback(
 }
 
 async function loopbackCase(opts: ScanOptions): Promise<ScanCase> {
-  const { specs, notes } = tools();
+  const { specs, notes } = tools(opts.quick);
   const ports = 65535;
   const own = ownListeners(16);
   const runsBy = new Map<
@@ -218,7 +219,7 @@ async function labCase(
   opts: ScanOptions,
 ): Promise<ScanCase> {
   const layout = id === "lab-mixed" ? lab.mixed : lab.filtered;
-  const { specs, notes } = tools();
+  const { specs, notes } = tools(opts.quick);
   const title =
     id === "lab-mixed"
       ? `Lab host: ${layout.closed} closed, ${layout.filtered} filtered, ${layout.open.length} open (${layout.ports} ports)`
