@@ -2,6 +2,7 @@
 //   bun run bench            full run: writes bench/results/latest.{json,md}, scan.svg, README section
 //   bun run bench --quick    under a minute, proves it works; writes bench/results/tmp/ (git-ignored)
 //   --only echo,guess,scan   pick sections    --runs N   runs per figure    --no-lab   skip lab cases
+//   --render                 re-render latest.md, scan.svg and the README from latest.json, no run
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { join } from "node:path";
@@ -18,10 +19,24 @@ import { runScanBench } from "./scan.ts";
 const SECTIONS = ["echo", "guess", "scan"] as const;
 type Section = (typeof SECTIONS)[number];
 
-const USAGE = "usage: bun run bench [--quick] [--only echo,guess,scan] [--runs N] [--no-lab]";
+const USAGE =
+  "usage: bun run bench [--quick] [--only echo,guess,scan] [--runs N] [--no-lab] [--render]";
 
-function parseFlags(): { quick: boolean; only: Set<Section>; runs: number | null; lab: boolean } {
-  let values: { quick?: boolean; only?: string; runs?: string; "no-lab"?: boolean; help?: boolean };
+function parseFlags(): {
+  quick: boolean;
+  only: Set<Section>;
+  runs: number | null;
+  lab: boolean;
+  render: boolean;
+} {
+  let values: {
+    quick?: boolean;
+    only?: string;
+    runs?: string;
+    "no-lab"?: boolean;
+    render?: boolean;
+    help?: boolean;
+  };
   try {
     ({ values } = parseArgs({
       args: process.argv.slice(2),
@@ -30,6 +45,7 @@ function parseFlags(): { quick: boolean; only: Set<Section>; runs: number | null
         only: { type: "string" },
         runs: { type: "string" },
         "no-lab": { type: "boolean" },
+        render: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -58,7 +74,13 @@ function parseFlags(): { quick: boolean; only: Set<Section>; runs: number | null
       process.exit(2);
     }
   }
-  return { quick: values.quick === true, only, runs, lab: values["no-lab"] !== true };
+  return {
+    quick: values.quick === true,
+    only,
+    runs,
+    lab: values["no-lab"] !== true,
+    render: values.render === true,
+  };
 }
 
 function machine(): Machine {
@@ -80,7 +102,39 @@ function log(line: string): void {
   console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 }
 
+/** latest.{json,md}, scan.svg, and (full runs of every section) the README's bench section. */
+function writeOutputs(results: BenchResults, outDir: string, updateReadme: boolean): string {
+  mkdirSync(outDir, { recursive: true });
+  const m = results.machine;
+  const md = renderMarkdown(results);
+  const svg = renderBarChart(scanPanels(results.scan), {
+    title: "tp-scan vs nmap -sT: wall time (median of runs, shorter is better)",
+    subtitle: `${m.cores} cores, Linux ${m.kernel}, Bun ${m.bun}, ${m.nmap ?? "no nmap"} · ${m.date}`,
+  });
+  writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(outDir, "latest.md"), md);
+  writeFileSync(join(outDir, "scan.svg"), svg);
+  if (updateReadme) {
+    const readmePath = join(ROOT, "README.md");
+    const readme = readFileSync(readmePath, "utf8");
+    const section = renderReadme(results, "bench/results/scan.svg");
+    writeFileSync(readmePath, replaceBetweenMarkers(readme, "bench", section));
+    log("README bench section updated");
+  }
+  return md;
+}
+
 const flags = parseFlags();
+if (flags.render) {
+  const outDir = join(ROOT, "bench/results");
+  const saved = JSON.parse(readFileSync(join(outDir, "latest.json"), "utf8")) as BenchResults;
+  saved.targets = evaluateTargets(saved);
+  const complete = saved.echo !== null && saved.guess !== null && saved.scan !== null;
+  writeOutputs(saved, outDir, !saved.quick && complete);
+  log(`re-rendered ${outDir.replace(`${ROOT}/`, "")}/ from latest.json`);
+  process.exit(0);
+}
+
 const started = performance.now();
 const m = machine();
 log(
@@ -135,25 +189,8 @@ results.durationMs = performance.now() - started;
 results.targets = evaluateTargets(results);
 
 const outDir = flags.quick ? join(ROOT, "bench/results/tmp") : join(ROOT, "bench/results");
-mkdirSync(outDir, { recursive: true });
-const md = renderMarkdown(results);
-const svg = renderBarChart(scanPanels(results.scan), {
-  title: "tp-scan vs nmap -sT: wall time (median of runs, shorter is better)",
-  subtitle: `${m.cores} cores, Linux ${m.kernel}, Bun ${m.bun}, ${m.nmap ?? "no nmap"} · ${m.date}`,
-});
-writeFileSync(join(outDir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(outDir, "latest.md"), md);
-writeFileSync(join(outDir, "scan.svg"), svg);
 // Only a full run of every section speaks for the project in the README.
-if (!flags.quick && flags.only.size === SECTIONS.length) {
-  const readmePath = join(ROOT, "README.md");
-  const readme = readFileSync(readmePath, "utf8");
-  writeFileSync(
-    readmePath,
-    replaceBetweenMarkers(readme, "bench", renderReadme(results, "bench/results/scan.svg")),
-  );
-  log("README bench section updated");
-}
+const md = writeOutputs(results, outDir, !flags.quick && flags.only.size === SECTIONS.length);
 console.log(md);
 log(
   `results in ${outDir.replace(`${ROOT}/`, "")}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,

@@ -81,10 +81,12 @@ export function renderBarChart(panels: readonly Panel[], opts: ChartOptions): st
     }
     if (panel.target) {
       const x = LABEL_W + (panel.target.value / scaleMax) * plotW;
+      // The label goes under the bars, clear of the panel title.
       parts.push(
         `<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${y - BAR_GAP + 4}" class="target"/>`,
-        `<text x="${x.toFixed(1)}" y="${top - 6}" class="target-label" text-anchor="middle">${escapeXml(panel.target.label)}</text>`,
+        `<text x="${x.toFixed(1)}" y="${y - BAR_GAP + 16}" class="target-label" text-anchor="middle">${escapeXml(panel.target.label)}</text>`,
       );
+      y += 14;
     }
     y += PANEL_GAP;
   }
