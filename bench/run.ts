@@ -186,6 +186,7 @@ results.scan = await section("scan", () =>
   runScanBench({ runs, quick: flags.quick, lab: flags.lab, log }),
 );
 results.durationMs = performance.now() - started;
+results.machine.loadAvgEnd = loadavg();
 results.targets = evaluateTargets(results);
 
 const outDir = flags.quick ? join(ROOT, "bench/results/tmp") : join(ROOT, "bench/results");

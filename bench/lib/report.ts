@@ -105,7 +105,7 @@ export function renderMachine(r: BenchResults): string {
   const m = r.machine;
   return [
     `Run ${m.date}${r.quick ? " (**--quick**: one short run per figure, proves the bench works, judges nothing)" : ""}, ${fmtSeconds(r.durationMs)} in all.`,
-    `Machine: ${m.cores} cores (${m.cpuModel}), Linux ${m.kernel}, Bun ${m.bun}, ${m.node ? `Node.js ${m.node}` : "no Node.js"}, ${m.nmap ?? "no nmap"}; load average at start ${m.loadAvg.map((x) => x.toFixed(2)).join(" ")}.`,
+    `Machine: ${m.cores} cores (${m.cpuModel}), Linux ${m.kernel}, Bun ${m.bun}, ${m.node ? `Node.js ${m.node}` : "no Node.js"}, ${m.nmap ?? "no nmap"}; load average ${m.loadAvg.map((x) => x.toFixed(2)).join(" ")} at start${m.loadAvgEnd ? `, ${m.loadAvgEnd.map((x) => x.toFixed(2)).join(" ")} at the end` : ""} (other work on this shared machine adds noise: compare the min–max spreads).`,
   ].join("\n");
 }
 

@@ -11,6 +11,8 @@ export interface Machine {
   nmap: string | null;
   /** 1-minute load average when the run started: other work on the machine adds noise. */
   loadAvg: number[];
+  /** 1/5/15-minute load averages when the run ended. */
+  loadAvgEnd?: number[];
   root: boolean;
 }
 
