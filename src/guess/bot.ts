@@ -41,6 +41,7 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
   const decoder = new TextDecoder();
   let pending = "";
   let received = 0;
+  let sent = 0;
   let out: Outbox | undefined;
   let socket: Socket<undefined> | undefined;
   let settle: ReturnType<typeof setTimeout> | undefined;
@@ -66,8 +67,11 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
   };
   const apply = (step: Step): void => {
     if (step.send !== undefined) {
+      sent++;
       dialogue?.(">", step.send);
       out?.write(encodeText(`${step.send}\n`));
+      // Time the server's answer (and the next quiet spell) from what we just said.
+      arm();
     }
     if (step.won) end();
     else if (step.fail) end(step.fail);
@@ -83,12 +87,14 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
     clearTimeout(settle);
     clearTimeout(deadline);
     settle = setTimeout(() => {
+      const before = sent;
       if (pending !== "") {
         const text = pending;
         pending = "";
         message(text);
       }
-      if (!finished) apply(session.onQuiet());
+      // Speak first only if that leftover did not already make us answer.
+      if (!finished && sent === before) apply(session.onQuiet());
     }, opts.settleMs);
     deadline = setTimeout(() => {
       const heard = received === 0 ? " (it sent nothing at all)" : "";
@@ -231,14 +237,18 @@ export async function runBot(opts: BotOptions, games: number, parallel: number):
 export function parseMaxFlag(text: string | undefined): bigint {
   const t = (text ?? "").trim();
   let value: bigint | undefined;
-  const power = /^(\d+)(?:\^|e|E)(\d{1,5})$/.exec(t);
+  const power = /^(\d{1,20})\^(\d{1,5})$/.exec(t);
+  const scientific = /^(\d{1,20})[eE](\d{1,5})$/.exec(t);
+  const tooBig = MAX_LIMIT + 1n;
   if (/^\d{1,1100}$/.test(t)) value = BigInt(t);
   else if (power) {
     const base = BigInt(power[1] as string);
-    const exp = BigInt(power[2] as string);
-    // Refuse before computing a huge power: base^exp > 10^1000 when exp*log10(base) > 1000.
-    if (base > 1n && exp * BigInt(base.toString().length - 1) > 1000n) value = MAX_LIMIT + 1n;
-    else value = base ** exp;
+    const exp = Number(power[2]);
+    // Refuse before computing a huge power: base^exp has about exp*log10(base) digits.
+    value = base > 1n && exp * Math.log10(Number(base)) > 1001 ? tooBig : base ** BigInt(exp);
+  } else if (scientific) {
+    const exp = Number(scientific[2]);
+    value = exp > 1001 ? tooBig : BigInt(scientific[1] as string) * 10n ** BigInt(exp);
   }
   if (value === undefined) {
     throw new UsageError(

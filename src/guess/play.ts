@@ -33,8 +33,11 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     if (!inputEnded) return;
     clearTimeout(linger);
     linger = setTimeout(() => {
+      // Settle first: end() runs the close handler at once.
+      closed(
+        `input ended and ${where} said nothing more for ${opts.timeoutMs / 1000} s, game not won`,
+      );
       socket.end();
-      closed(`input ended and ${where} said nothing more for ${opts.timeoutMs / 1000} s`);
     }, opts.timeoutMs);
   };
 
@@ -73,8 +76,9 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
   const pump = (async () => {
     for await (const chunk of Bun.stdin.stream()) out?.write(chunk);
     inputEnded = true;
-    // No more input: say so with a FIN, and keep reading what the server still has to say.
-    out?.end(undefined, true);
+    // No FIN here: some servers (Bun's default, many classmates') hang up on it at once,
+    // before answering the lines still in flight. Read on until the server closes or falls
+    // silent for the timeout.
     armLinger(socket);
   })();
   pump.catch(() => {});
