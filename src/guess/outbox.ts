@@ -9,7 +9,6 @@ export class Outbox {
   private queued = 0;
   private paused = false;
   private ending = false;
-  private halfClose = false;
 
   constructor(
     private readonly socket: Socket<unknown>,
@@ -60,23 +59,14 @@ export class Outbox {
       this.paused = false;
       this.socket.resume();
     }
-    if (this.ending && this.queued === 0) this.close();
+    if (this.ending && this.queued === 0) this.socket.end();
   }
 
-  /**
-   * Send `last`, then close once everything queued has gone out. `halfClose` only ends our
-   * side (a FIN) and keeps reading what the peer still has to say.
-   */
-  end(last?: Uint8Array, halfClose = false): void {
+  /** Send `last`, then close once everything queued has gone out. */
+  end(last?: Uint8Array): void {
     if (this.ending) return;
     if (last) this.write(last);
     this.ending = true;
-    this.halfClose = halfClose;
-    if (this.queued === 0) this.close();
-  }
-
-  private close(): void {
-    if (this.halfClose) this.socket.shutdown();
-    else this.socket.end();
+    if (this.queued === 0) this.socket.end();
   }
 }
