@@ -21,6 +21,7 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
   let partial = "";
   let won = false;
   let inputEnded = false;
+  let over = false;
   let linger: ReturnType<typeof setTimeout> | undefined;
   let closed: (error?: string) => void = () => {};
   const done = new Promise<string | undefined>((resolve) => {
@@ -73,8 +74,14 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     opts.timeoutMs,
   );
 
+  const input = Bun.stdin.stream().getReader();
   const pump = (async () => {
-    for await (const chunk of Bun.stdin.stream()) out?.write(chunk);
+    for (;;) {
+      const { value, done } = await input.read();
+      if (done) break;
+      out?.write(value);
+    }
+    if (over) return; // we cancelled the read ourselves
     inputEnded = true;
     // No FIN here: some servers (Bun's default, many classmates') hang up on it at once,
     // before answering the lines still in flight. Read on until the server closes or falls
@@ -84,7 +91,10 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
   pump.catch(() => {});
 
   const error = await done;
+  over = true;
   clearTimeout(linger);
+  // Stop reading the terminal, or the pending read would keep the process alive.
+  input.cancel().catch(() => {});
   if (error) throw new RuntimeError(error);
   if (!won) {
     throw new RuntimeError(

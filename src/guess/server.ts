@@ -141,6 +141,8 @@ export class GuessServer {
     this.logGame(player);
     if (outcome === "error") socket.end();
     else player.out.end(last.length > 0 ? encodeLines(last) : undefined);
+    // A player who stopped reading (its output backed up) would never let the goodbye out.
+    if (outcome === "timeout" && player.out.pending > 0) socket.terminate();
   }
 
   private onClose(socket: Socket<Player>): void {

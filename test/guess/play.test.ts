@@ -71,4 +71,30 @@ describe("tp-guess play", () => {
       /^tp-guess: error: connection refused by 127\.0\.0\.1:\d+ \(is the server running\?\)\n$/,
     );
   });
+
+  test("the server hanging up ends play even while the terminal stays open", async () => {
+    const listener = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: {
+        open(socket) {
+          socket.end("au revoir\n");
+        },
+        data() {},
+      },
+    });
+    try {
+      // stdin is a pipe we never close, like a terminal nobody types in.
+      const child = spawnExe("tp-guess", ["play", "127.0.0.1", String(listener.port)]);
+      const timer = setTimeout(() => child.proc.kill("SIGKILL"), 10_000);
+      const code = await child.proc.exited;
+      clearTimeout(timer);
+      await child.stderr.done;
+      expect(code).toBe(1);
+      expect(child.stdout.text).toBe("au revoir\n");
+      expect(child.stderr.text).toMatch(/closed the connection before the game was won\n$/);
+    } finally {
+      listener.stop(true);
+    }
+  });
 });

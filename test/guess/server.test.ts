@@ -115,6 +115,30 @@ describe("tp-guess server", () => {
     await server.child.stderr.waitFor(/max=77 guesses=0 errors=0 outcome=left/);
   });
 
+  test("a player who floods lines and never reads is cut at the idle timeout; others play on", async () => {
+    let closed = false;
+    const flood = await Bun.connect({
+      hostname: "127.0.0.1",
+      port: server.port,
+      socket: {
+        data() {},
+        close() {
+          closed = true;
+        },
+      },
+    });
+    flood.pause(); // never read: the server's answers pile up
+    const burst = new TextEncoder().encode("x\n".repeat(32 * 1024));
+    for (let i = 0; i < 64 && flood.write(burst) === burst.length; i++) await Bun.sleep(1);
+    await server.child.stderr.waitFor(/max=- guesses=0 errors=\d{4,} outcome=timeout/, 10_000);
+    const { guesses } = await playByHand(server.port, 100n);
+    expect(guesses).toBeLessThanOrEqual(7);
+    // The server has let go of the flooder: reading again only finds the end.
+    flood.resume();
+    for (let i = 0; i < 100 && !closed; i++) await Bun.sleep(50);
+    expect(closed).toBe(true);
+  });
+
   test("200 games at once, each with its own maximum: no crosstalk", async () => {
     const maxima = Array.from({ length: 200 }, (_, i) => BigInt(1000 + i * 7919));
     const results = await Promise.all(maxima.map((max) => playByHand(server.port, max)));

@@ -14,7 +14,11 @@ export default defineCommand({
       description: "Address to listen on (IPv4 or IPv6)",
       default: "127.0.0.1",
     },
-    port: { type: "string", description: "TCP port (0 = any free port, shown in the log)", default: "2004" },
+    port: {
+      type: "string",
+      description: "TCP port (0 = any free port, shown in the log)",
+      default: "2004",
+    },
     "idle-timeout": {
       type: "string",
       description: "End a game whose player is silent this long (e.g. 30s, 2m; 0 = never)",
