@@ -82,26 +82,32 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
     if (trimmed.trim() !== "") dialogue?.("<", trimmed);
     apply(session.onMessage(trimmed));
   };
+  const onSettle = (): void => {
+    const before = sent;
+    if (pending !== "") {
+      const text = pending;
+      pending = "";
+      message(text);
+    }
+    // Speak first only if that leftover did not already make us answer.
+    if (!finished && sent === before) apply(session.onQuiet());
+  };
+  const onDeadline = (): void => {
+    const heard = received === 0 ? " (it sent nothing at all)" : "";
+    end(
+      `no answer from ${where} for ${opts.timeoutMs / 1000} s${heard}, waiting for ${session.waitingFor()}`,
+    );
+  };
+  // Both timers restart on every event; refresh() re-arms them without new allocations.
   const arm = (): void => {
     if (finished) return;
-    clearTimeout(settle);
-    clearTimeout(deadline);
-    settle = setTimeout(() => {
-      const before = sent;
-      if (pending !== "") {
-        const text = pending;
-        pending = "";
-        message(text);
-      }
-      // Speak first only if that leftover did not already make us answer.
-      if (!finished && sent === before) apply(session.onQuiet());
-    }, opts.settleMs);
-    deadline = setTimeout(() => {
-      const heard = received === 0 ? " (it sent nothing at all)" : "";
-      end(
-        `no answer from ${where} for ${opts.timeoutMs / 1000} s${heard}, waiting for ${session.waitingFor()}`,
-      );
-    }, opts.timeoutMs);
+    if (settle && deadline) {
+      settle.refresh();
+      deadline.refresh();
+      return;
+    }
+    settle = setTimeout(onSettle, opts.settleMs);
+    deadline = setTimeout(onDeadline, opts.timeoutMs);
   };
 
   try {

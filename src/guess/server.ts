@@ -5,6 +5,7 @@ import { RuntimeError } from "../shared/cli.ts";
 import { decodeText, encodeText, stripLineEnd } from "../shared/lines.ts";
 import { ResilientLineReader } from "./framing.ts";
 import { Game, type Reply } from "./game.ts";
+import { formatHostPort } from "./net.ts";
 import { Outbox } from "./outbox.ts";
 import { MAX_LINE_BYTES, shortNumber, wire } from "./protocol.ts";
 
@@ -37,16 +38,11 @@ function encodeLines(lines: string[]): Uint8Array {
   return encodeText(lines.map((l) => `${l}\n`).join(""));
 }
 
-function peerOf(socket: Socket<unknown>): string {
-  const a = socket.remoteAddress;
-  return a.includes(":") ? `[${a}]:${socket.remotePort}` : `${a}:${socket.remotePort}`;
-}
-
 export class GuessServer {
   readonly port: number;
   readonly host: string;
-  private readonly listener: TCPSocketListener<undefined>;
-  private readonly players = new Map<Socket<Player>, Player>();
+  private readonly listener: TCPSocketListener<Player>;
+  private readonly players = new Set<Socket<Player>>();
   private stopping = false;
   private closedWaiters: Array<() => void> = [];
 
@@ -62,10 +58,10 @@ export class GuessServer {
           close: (socket) => this.onClose(socket),
           error: (socket) => this.finish(socket, "error"),
         },
-      }) as unknown as TCPSocketListener<undefined>;
+      });
     } catch (error) {
       const code = (error as { code?: string }).code;
-      const where = `${opts.host}:${opts.port}`;
+      const where = formatHostPort(opts.host, opts.port);
       if (code === "EADDRINUSE") throw new RuntimeError(`${where} is already in use`);
       if (code === "EADDRNOTAVAIL")
         throw new RuntimeError(`cannot listen on ${where}: no such local address`);
@@ -88,7 +84,7 @@ export class GuessServer {
     }
     const game = new Game(this.opts.pickSecret);
     const player: Player = {
-      peer: peerOf(socket),
+      peer: formatHostPort(socket.remoteAddress, socket.remotePort),
       game,
       reader: new ResilientLineReader(MAX_LINE_BYTES),
       out: new Outbox(socket as Socket<unknown>),
@@ -96,7 +92,7 @@ export class GuessServer {
       outcome: undefined,
     };
     socket.data = player;
-    this.players.set(socket, player);
+    this.players.add(socket);
     socket.setNoDelay(true);
     this.armIdle(socket, player);
     player.out.write(encodeLines(game.start()));
@@ -170,7 +166,7 @@ export class GuessServer {
     if (this.stopping) return;
     this.stopping = true;
     this.listener.stop(false);
-    const sockets = [...this.players.keys()];
+    const sockets = [...this.players];
     for (const socket of sockets) this.finish(socket, "shutdown", [wire.shutdown()]);
     if (this.players.size > 0) {
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -181,7 +177,7 @@ export class GuessServer {
         }),
       ]);
       clearTimeout(timer);
-      for (const socket of this.players.keys()) socket.terminate();
+      for (const socket of this.players) socket.terminate();
     }
   }
 }

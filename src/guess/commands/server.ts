@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { createLogger, parseDuration, parseInteger } from "../../shared/cli.ts";
+import { formatHostPort } from "../net.ts";
 import { GuessServer } from "../server.ts";
 
 export default defineCommand({
@@ -35,9 +36,7 @@ export default defineCommand({
       idleTimeoutMs: parseDuration(args["idle-timeout"], "--idle-timeout", "s"),
       log,
     });
-    log.info(
-      `listening on ${server.host.includes(":") ? `[${server.host}]` : server.host}:${server.port}`,
-    );
+    log.info(`listening on ${formatHostPort(server.host, server.port)}`);
     const signal = await untilSignal();
     log.info(`${signal}: stopping, ${server.activeGames} game(s) interrupted`);
     await server.stop();
