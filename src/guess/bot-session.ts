@@ -58,8 +58,10 @@ export class BotSession {
       case "start":
         return asksForMax(text) || looksLikePrompt(text) ? this.sendMax() : {};
       case "sent-max":
-        // Whatever follows the maximum (a prompt, "OK", a rule reminder) means the game is on.
-        return this.sendGuess();
+        // A question about the maximum is one we answered early (we took a banner ending in
+        // ":" for a prompt): our line is already on its way, so wait. Anything else (a
+        // prompt, "OK", a rule reminder) means the game is on.
+        return asksForMax(text) ? {} : this.sendGuess();
       default:
         return this.onAnswer(meaning);
     }

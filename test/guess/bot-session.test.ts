@@ -85,6 +85,13 @@ describe("BotSession with other servers' manners", () => {
     expect(other.onMessage("Votre choix ?")).toEqual({ send: "10" });
   });
 
+  test("a banner taken for a prompt: the later question about the maximum is not answered twice", () => {
+    const bot = new BotSession(10n);
+    expect(bot.onMessage("Serveur de jeu :")).toEqual({ send: "10" });
+    expect(bot.onMessage("Entrez le max :")).toEqual({});
+    expect(bot.onMessage("Devinez :")).toEqual({ send: "5" });
+  });
+
   test("a close after a guess ends the game as found; before any guess it is an error", () => {
     const bot = new BotSession(10n);
     bot.onQuiet();
