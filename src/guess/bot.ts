@@ -4,11 +4,11 @@
 // quiet spell (settleMs), so a server that never sends "\n" still gets played.
 import type { Socket } from "bun";
 import { RuntimeError, UsageError } from "../shared/cli.ts";
+import { connectTcp, formatHostPort } from "../shared/connect.ts";
+import { BoundedWriter } from "../shared/limits.ts";
 import { encodeText } from "../shared/lines.ts";
 import { BotSession, guessBound, type Step } from "./bot-session.ts";
 import { looksLikePrompt } from "./hints.ts";
-import { connect, formatHostPort } from "./net.ts";
-import { Outbox } from "./outbox.ts";
 import { MAX_LIMIT, MAX_LIMIT_TEXT } from "./protocol.ts";
 
 export interface BotOptions {
@@ -42,7 +42,7 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
   let pending = "";
   let received = 0;
   let sent = 0;
-  let out: Outbox | undefined;
+  let out: BoundedWriter | undefined;
   let socket: Socket<undefined> | undefined;
   let settle: ReturnType<typeof setTimeout> | undefined;
   let deadline: ReturnType<typeof setTimeout> | undefined;
@@ -111,14 +111,14 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
   };
 
   try {
-    socket = await connect<undefined>(
+    socket = await connectTcp<undefined>(
       opts.host,
       opts.port,
       undefined,
       {
         open(s) {
           socket = s;
-          out = new Outbox(s as Socket<unknown>);
+          out = new BoundedWriter(s as Socket<unknown>);
           s.setNoDelay(true);
           arm();
         },

@@ -3,9 +3,9 @@
 // works: this is a plain line client that only watches for a win word to pick its exit code.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/cli.ts";
+import { connectTcp, formatHostPort } from "../shared/connect.ts";
+import { BoundedWriter } from "../shared/limits.ts";
 import { classify } from "./hints.ts";
-import { connect, formatHostPort } from "./net.ts";
-import { Outbox } from "./outbox.ts";
 
 export interface PlayOptions {
   host: string;
@@ -42,14 +42,14 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     }, opts.timeoutMs);
   };
 
-  let out: Outbox | undefined;
-  const socket = await connect<undefined>(
+  let out: BoundedWriter | undefined;
+  const socket = await connectTcp<undefined>(
     opts.host,
     opts.port,
     undefined,
     {
       open(s) {
-        out = new Outbox(s as Socket<unknown>);
+        out = new BoundedWriter(s as Socket<unknown>);
       },
       data(s, chunk) {
         process.stdout.write(chunk);

@@ -2,11 +2,11 @@
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConsolaInstance } from "consola";
 import { RuntimeError } from "../shared/cli.ts";
+import { formatHostPort } from "../shared/connect.ts";
+import { BoundedWriter } from "../shared/limits.ts";
 import { decodeText, encodeText, stripLineEnd } from "../shared/lines.ts";
 import { ResilientLineReader } from "./framing.ts";
 import { Game, type Reply } from "./game.ts";
-import { formatHostPort } from "./net.ts";
-import { Outbox } from "./outbox.ts";
 import { MAX_LINE_BYTES, shortNumber, wire } from "./protocol.ts";
 
 export type Outcome = "won" | "left" | "timeout" | "shutdown" | "error";
@@ -29,7 +29,7 @@ interface Player {
   peer: string;
   game: Game;
   reader: ResilientLineReader;
-  out: Outbox;
+  out: BoundedWriter;
   idle: ReturnType<typeof setTimeout> | undefined;
   outcome: Outcome | undefined;
 }
@@ -87,7 +87,7 @@ export class GuessServer {
       peer: formatHostPort(socket.remoteAddress, socket.remotePort),
       game,
       reader: new ResilientLineReader(MAX_LINE_BYTES),
-      out: new Outbox(socket as Socket<unknown>),
+      out: new BoundedWriter(socket as Socket<unknown>),
       idle: undefined,
       outcome: undefined,
     };

@@ -6,18 +6,42 @@ export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Bun.connect, with refused / unknown host / unreachable turned into one-line RuntimeErrors. */
+/**
+ * Bun.connect, optionally bounded by `timeoutMs`, with refused / unknown host / unreachable
+ * turned into one-line RuntimeErrors.
+ */
 export async function connectTcp<Data>(
   host: string,
   port: number,
   data: Data,
   socket: SocketHandler<Data, "buffer">,
+  timeoutMs?: number,
 ): Promise<Socket<Data>> {
+  const where = formatHostPort(host, port);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const attempt = Bun.connect<Data>({ hostname: host, port, data, socket });
+  const bounded =
+    timeoutMs === undefined
+      ? attempt
+      : Promise.race([
+          attempt,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              timedOut = true;
+              reject(
+                new RuntimeError(`connection to ${where} timed out after ${timeoutMs / 1000} s`),
+              );
+            }, timeoutMs);
+          }),
+        ]);
+  // A connection that succeeds after we gave up is closed at once.
+  attempt.then((s) => timedOut && s.terminate()).catch(() => {});
   try {
-    return await Bun.connect<Data>({ hostname: host, port, data, socket });
+    return await bounded;
   } catch (error) {
+    if (error instanceof RuntimeError) throw error;
     const code = (error as { code?: string }).code;
-    const where = formatHostPort(host, port);
     switch (code) {
       case "ECONNREFUSED":
         throw new RuntimeError(`connection refused by ${where} (is the server running?)`);
@@ -32,6 +56,8 @@ export async function connectTcp<Data>(
       default:
         throw new RuntimeError(`cannot connect to ${where}: ${code ?? (error as Error).message}`);
     }
+  } finally {
+    clearTimeout(timer);
   }
 }
 

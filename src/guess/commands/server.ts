@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import { createLogger, parseDuration, parseInteger } from "../../shared/cli.ts";
-import { formatHostPort } from "../net.ts";
+import { formatHostPort } from "../../shared/connect.ts";
 import { GuessServer } from "../server.ts";
 
 export default defineCommand({
