@@ -1,8 +1,9 @@
 // The lab's echo dialogue (§2 of the lab), as plain functions: what the server says on
 // connect, after each line, and when the client leaves. Byte-exact with the lab's Python
 // server: a client written for one sees the same bytes from the other.
-import { formatHostPort } from "../shared/connect.ts";
+
 import { decodeText, encodeText } from "../shared/lines.ts";
+import { formatHostPort } from "../shared/net.ts";
 
 export const PROMPT = "Votre message ?\n";
 /** The lab sends it with no line end before closing. */

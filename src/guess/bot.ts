@@ -4,9 +4,9 @@
 // quiet spell (settleMs), so a server that never sends "\n" still gets played.
 import type { Socket } from "bun";
 import { RuntimeError, UsageError } from "../shared/cli.ts";
-import { connectTcp, formatHostPort } from "../shared/connect.ts";
 import { BoundedWriter } from "../shared/limits.ts";
 import { encodeText } from "../shared/lines.ts";
+import { connectTcp, formatHostPort } from "../shared/net.ts";
 import { BotSession, guessBound, type Step } from "./bot-session.ts";
 import { looksLikePrompt } from "./hints.ts";
 import { MAX_LIMIT, MAX_LIMIT_TEXT } from "./protocol.ts";

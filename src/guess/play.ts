@@ -3,8 +3,8 @@
 // works: this is a plain line client that only watches for a win word to pick its exit code.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/cli.ts";
-import { connectTcp, formatHostPort } from "../shared/connect.ts";
 import { BoundedWriter } from "../shared/limits.ts";
+import { connectTcp, formatHostPort } from "../shared/net.ts";
 import { classify } from "./hints.ts";
 
 export interface PlayOptions {

@@ -1,10 +1,9 @@
 // The guessing-game server: one independent Game per connection, lines in, lines out.
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConsolaInstance } from "consola";
-import { RuntimeError } from "../shared/cli.ts";
-import { formatHostPort } from "../shared/connect.ts";
 import { BoundedWriter } from "../shared/limits.ts";
 import { decodeText, encodeText, stripLineEnd } from "../shared/lines.ts";
+import { formatHostPort, listenError } from "../shared/net.ts";
 import { ResilientLineReader } from "./framing.ts";
 import { Game, type Reply } from "./game.ts";
 import { MAX_LINE_BYTES, shortNumber, wire } from "./protocol.ts";
@@ -60,13 +59,7 @@ export class GuessServer {
         },
       });
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      const where = formatHostPort(opts.host, opts.port);
-      if (code === "EADDRINUSE") throw new RuntimeError(`${where} is already in use`);
-      if (code === "EADDRNOTAVAIL")
-        throw new RuntimeError(`cannot listen on ${where}: no such local address`);
-      if (code === "EACCES") throw new RuntimeError(`cannot listen on ${where}: permission denied`);
-      throw new RuntimeError(`cannot listen on ${where}: ${code ?? (error as Error).message}`);
+      throw listenError(error, opts.host, opts.port);
     }
     this.port = this.listener.port;
     this.host = opts.host;

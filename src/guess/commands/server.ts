@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
-import { createLogger, parseDuration, parseInteger } from "../../shared/cli.ts";
-import { formatHostPort } from "../../shared/connect.ts";
+import { createLogger, parseDuration, parseInteger, untilSignal } from "../../shared/cli.ts";
+import { formatHostPort } from "../../shared/net.ts";
 import { GuessServer } from "../server.ts";
 
 export default defineCommand({
@@ -43,11 +43,3 @@ export default defineCommand({
     process.exit(0);
   },
 });
-
-/** Resolves with the name of the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-}
