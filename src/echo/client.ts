@@ -2,8 +2,8 @@
 // server says goes to stdout untouched. Ends when the server closes the connection.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/cli.ts";
-import { connectTcp, writeAll } from "../shared/connect.ts";
 import { decodeText } from "../shared/lines.ts";
+import { connectTcp, writeAll } from "../shared/net.ts";
 import { GOODBYE } from "./dialogue.ts";
 
 export interface ClientOptions {

@@ -2,9 +2,9 @@
 // that keep it alive and its memory flat whatever the clients do.
 import type { Socket, TCPSocketListener } from "bun";
 import { type ConsolaInstance, LogLevels } from "consola";
-import { RuntimeError } from "../shared/cli.ts";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../shared/limits.ts";
 import { decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
+import { listenError } from "../shared/net.ts";
 import { answer, formatAddress, goodbye, notices, welcome } from "./dialogue.ts";
 
 export interface EchoServerOptions {
@@ -239,24 +239,5 @@ export class EchoServer {
     for (const socket of this.clients) socket.terminate();
     this.listener.stop(true);
     this.opts.log.info("stopped");
-  }
-}
-
-function listenError(error: unknown, host: string, port: number): RuntimeError {
-  const code = (error as { code?: string }).code;
-  const where = formatAddress(host, port);
-  switch (code) {
-    case "EADDRINUSE":
-      return new RuntimeError(`cannot listen on ${where}: port ${port} is already in use`);
-    case "EACCES":
-      return new RuntimeError(
-        `cannot listen on ${where}: permission denied (ports below 1024 need root)`,
-      );
-    case "EADDRNOTAVAIL":
-      return new RuntimeError(
-        `cannot listen on ${where}: ${host} is not an address of this machine`,
-      );
-    default:
-      return new RuntimeError(`cannot listen on ${where}: ${code ?? "unknown host or address"}`);
   }
 }
