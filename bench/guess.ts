@@ -23,6 +23,7 @@ export async function runGuessBench(opts: GuessOptions): Promise<GuessResults> {
   const plan = opts.quick
     ? [{ max: "1000000", games: 100, parallel: 20 }]
     : [
+        { max: "1000000", games: 300, parallel: 1 },
         { max: "1000000", games: 2000, parallel: 50 },
         { max: "10^100", games: 200, parallel: 50 },
       ];
