@@ -55,7 +55,7 @@ export function evaluateTargets(r: Pick<BenchResults, "echo" | "scan">): TargetC
     measured:
       echoRatio === null
         ? "not measured"
-        : `${fmtRatio(echoRatio)} (${fmtNumber(ours100?.messagesPerSec.median)} vs ${fmtNumber(node100?.messagesPerSec.median)} msg/s)`,
+        : `${fmtRatio(echoRatio)} (${fmtNumber(ours100?.messagesPerSec.median)} vs ${fmtNumber(node100?.messagesPerSec.median)} msg/s; server CPU per message ${fmtNumber(ours100?.serverUsPerMessage.median, 1)} vs ${fmtNumber(node100?.serverUsPerMessage.median, 1)} µs)`,
     pass: echoRatio === null ? null : echoRatio >= 1.5,
   });
   const ours1000 = echoCase(r.echo, "tp-echo", 1000);
