@@ -30,6 +30,8 @@ export interface Lab {
   mixed: LabLayout;
   filtered: LabLayout;
   close(): Promise<void>;
+  /** Shape the namespace's loopback to `rate` (tbf), or remove the shaping (null). */
+  shape(rate: string | null): Promise<boolean>;
 }
 
 function layout(
@@ -114,6 +116,29 @@ export async function openLab(): Promise<Lab> {
     exec,
     mixed: MIXED,
     filtered: ALL_FILTERED,
+    async shape(rate) {
+      // Only ever inside the lab namespace: never the host's own loopback.
+      const argv =
+        rate === null
+          ? ["tc", "qdisc", "del", "dev", "lo", "root"]
+          : [
+              "tc",
+              "qdisc",
+              "replace",
+              "dev",
+              "lo",
+              "root",
+              "tbf",
+              "rate",
+              rate,
+              "burst",
+              "4kbit",
+              "latency",
+              "5s",
+            ];
+      const r = await runCommand(exec(argv), { timeoutMs: 10_000 });
+      return r.code === 0;
+    },
     async close() {
       listeners.kill("SIGTERM");
       const t = setTimeout(() => listeners.kill("SIGKILL"), 3_000);

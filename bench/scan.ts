@@ -13,7 +13,7 @@ import {
   scoreStates,
 } from "./lib/parse.ts";
 import { summarize } from "./lib/stats.ts";
-import type { ScanCase, ScanResults, ScanTool, SweepPoint } from "./lib/types.ts";
+import type { ScanCase, ScanResults, ScanTool, Sweep, SweepPoint } from "./lib/types.ts";
 import { ROOT, runCommand, waitForPort } from "./proc.ts";
 
 export interface ScanOptions {
@@ -88,6 +88,28 @@ function ssListening(target: string): number[] {
   return parseSsListening(r.stdout.toString(), target);
 }
 
+/** Poll `ss -ltn` every `everyMs` until stopped: every port seen listening meanwhile. */
+function ssWatcher(target: string, everyMs: number): { stop(): Promise<Set<number>> } {
+  const seen = new Set<number>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const proc = Bun.spawn(["ss", "-ltnH"], { stdout: "pipe", stderr: "ignore" });
+      const text = await new Response(proc.stdout).text();
+      await proc.exited;
+      for (const p of parseSsListening(text, target)) seen.add(p);
+      await Bun.sleep(everyMs);
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return seen;
+    },
+  };
+}
+
 async function connects(host: string, port: number): Promise<boolean> {
   return waitForPort(host, port, 1);
 }
@@ -120,28 +142,34 @@ interface Verdict {
 }
 
 /**
- * Compare what a scan found with `ss -ltn` taken before and after it. A missed port that listened
- * before and after is a real miss; a reported port that never appeared in ss and does not accept
- * a connection now is a false open. Ports that came or went during the scan (other programs on
- * this machine) are only noted.
+ * Compare what a scan found with `ss -ltn` taken before, during (polled) and after it. A missed
+ * port that listened before and after and still accepts a connection is a real miss; a reported
+ * port never seen listening that refuses a connection now is a false open (a listener shorter
+ * than the poll, or a TCP self-connect: the probe's own ephemeral port equal to the target port).
+ * Ports that came or went during the scan (other programs on this machine) are only noted.
  */
 async function verifyLoopback(
   found: number[],
   before: number[],
   after: number[],
+  seen: Set<number>,
 ): Promise<Verdict> {
   const stable = before.filter((p) => after.includes(p));
-  const union = [...new Set([...before, ...after])];
+  const known = [...new Set([...before, ...after, ...seen])];
   const { missed } = diffPorts(found, stable);
-  const { extra } = diffPorts(found, union);
+  const { extra } = diffPorts(found, known);
   const realMissed: number[] = [];
   for (const p of missed) if (await connects("127.0.0.1", p)) realMissed.push(p);
   const realExtra: number[] = [];
   for (const p of extra) if (!(await connects("127.0.0.1", p))) realExtra.push(p);
   const transient = diffPorts(found, stable).extra.filter((p) => !realExtra.includes(p));
   const parts: string[] = [];
-  if (realMissed.length) parts.push(`missed ${realMissed.join(",")}`);
-  if (realExtra.length) parts.push(`false open ${realExtra.join(",")}`);
+  if (realMissed.length)
+    parts.push(`missed ${realMissed.join(",")} (listening before, after and at a re-check)`);
+  if (realExtra.length)
+    parts.push(
+      `reported open ${realExtra.join(",")}, never seen listening (a listener shorter than the ss poll, or a self-connect)`,
+    );
   if (missed.length > realMissed.length)
     parts.push(`${missed.length - realMissed.length} listener(s) gone during the scan`);
   if (transient.length)
@@ -165,7 +193,9 @@ async function loopbackCase(opts: ScanOptions): Promise<ScanCase> {
       const order = r % 2 === 0 ? specs : [...specs].reverse();
       for (const spec of order) {
         const before = ssListening("127.0.0.1");
+        const watcher = ssWatcher("127.0.0.1", 100);
         const res = await runCommand(spec.argv("127.0.0.1", "1-65535"), { timeoutMs: 120_000 });
+        const seen = await watcher.stop();
         const after = ssListening("127.0.0.1");
         const entry = runsBy.get(spec.name) ?? { wall: [], exact: [], details: [], timedOut: 0 };
         if (res.timedOut || res.code !== 0) {
@@ -176,7 +206,7 @@ async function loopbackCase(opts: ScanOptions): Promise<ScanCase> {
           entry.exact.push(false);
         } else {
           const found = spec.parse(res.stdout);
-          const v = await verifyLoopback(found, before, after);
+          const v = await verifyLoopback(found, before, after, seen);
           entry.wall.push(res.wallMs);
           entry.exact.push(v.exact);
           if (v.detail) entry.details.push(`run ${r + 1}: ${v.detail}`);
@@ -291,10 +321,15 @@ async function labCase(
 export async function runScanBench(opts: ScanOptions): Promise<ScanResults> {
   const notes: string[] = [];
   const cases: ScanCase[] = [await loopbackCase(opts)];
-  const sweep: ScanResults["sweep"] = { points: [], notes: [] };
+  const sweeps: Sweep[] = [];
   if (!opts.lab) {
-    sweep.skipped = "lab cases not run (--no-lab)";
-    return { notes, cases, sweep };
+    sweeps.push({
+      title: SWEEP_TITLE,
+      points: [],
+      notes: [],
+      skipped: "lab cases not run (--no-lab)",
+    });
+    return { notes, cases, sweeps };
   }
   let lab: Lab;
   try {
@@ -302,66 +337,93 @@ export async function runScanBench(opts: ScanOptions): Promise<ScanResults> {
   } catch (error) {
     const why = (error as Error).message;
     notes.push(`Lab host cases skipped: ${why}`);
-    sweep.skipped = why;
-    return { notes, cases, sweep };
+    sweeps.push({ title: SWEEP_TITLE, points: [], notes: [], skipped: why });
+    return { notes, cases, sweeps };
   }
   try {
     cases.push(await labCase(lab, "lab-mixed", opts));
     cases.push(await labCase(lab, "lab-filtered", opts));
-    Object.assign(sweep, await runSweep(lab, opts));
+    sweeps.push(await runSweep(lab, opts, null));
+    if (!opts.quick) sweeps.push(await runSweep(lab, opts, SHAPED_RATE));
   } finally {
     await lab.close();
   }
-  return { notes, cases, sweep };
+  return { notes, cases, sweeps };
 }
 
-async function runSweep(lab: Lab, opts: ScanOptions): Promise<ScanResults["sweep"]> {
+const SWEEP_TITLE = "Sweep: concurrency x timeout on the lab host (tp-scan, mixed layout)";
+/** The lab's loopback shaped to a slow link (tbf; this kernel has no netem) for the second sweep. */
+const SHAPED_RATE = "5mbit";
+
+async function runSweep(lab: Lab, opts: ScanOptions, rate: string | null): Promise<Sweep> {
   const exe = join(ROOT, "tp-scan");
-  if (!existsSync(exe)) return { points: [], notes: [], skipped: "./tp-scan is not built" };
+  const title =
+    rate === null
+      ? SWEEP_TITLE
+      : `${SWEEP_TITLE}, loopback shaped to ${rate.replace("mbit", " Mbit/s")}`;
+  if (!existsSync(exe)) return { title, points: [], notes: [], skipped: "./tp-scan is not built" };
   const layout = lab.mixed;
   const concurrencies = opts.quick ? [500] : [100, 500, 2000, 5000];
   // null = the default adaptive timeout (no -t).
-  const timeouts: (number | null)[] = opts.quick ? [null] : [1, 5, 20, 100, 500, null];
+  const timeouts: (number | null)[] = opts.quick ? [null] : [5, 20, 100, 500, null];
   const points: SweepPoint[] = [];
-  for (const c of concurrencies) {
-    for (const t of timeouts) {
-      const argv = lab.exec([
-        exe,
-        lab.host,
-        "-p",
-        layout.range,
-        "-c",
-        String(c),
-        ...(t === null ? [] : ["-t", `${t}ms`]),
-        "--json",
-        "--show",
-        "closed,filtered",
-      ]);
-      const res = await runCommand(argv, { timeoutMs: 60_000 });
-      const label = t === null ? "adaptive" : `${t}ms`;
-      if (res.code !== 0) {
-        opts.log(
-          `sweep c=${c} t=${label}: ${res.timedOut ? "stopped at 60 s" : `exit ${res.code}: ${res.stderr.trim().split("\n")[0]}`}`,
-        );
-        continue;
-      }
-      const states = parseScanJsonStates(res.stdout);
-      const point: SweepPoint = {
-        concurrency: c,
-        timeoutMs: t,
-        settledTimeoutMs: t === null ? parseScanJsonTimeout(res.stdout) : t,
-        wallMs: res.wallMs,
-        ...scoreStates(states, layout.first, layout.last, layout.stateOf),
-      };
-      points.push(point);
-      opts.log(
-        `sweep c=${c} t=${label}: ${(res.wallMs / 1000).toFixed(2)} s, accuracy ${(point.accuracy * 100).toFixed(1)}% (open ${point.open}, closed ${point.closed}, filtered ${point.filtered})`,
-      );
-    }
+  const notes: string[] = [];
+  if (rate !== null) {
+    const shaped = await lab.shape(rate);
+    if (!shaped) return { title, points, notes, skipped: "tc could not shape the lab's loopback" };
   }
+  try {
+    for (const c of concurrencies) {
+      for (const t of timeouts) {
+        const argv = lab.exec([
+          exe,
+          lab.host,
+          "-p",
+          layout.range,
+          "-c",
+          String(c),
+          ...(t === null ? [] : ["-t", `${t}ms`]),
+          "--json",
+          "--show",
+          "closed,filtered",
+        ]);
+        const res = await runCommand(argv, { timeoutMs: 60_000 });
+        const label = `${rate ? `${rate} ` : ""}c=${c} t=${t === null ? "adaptive" : `${t}ms`}`;
+        if (res.code !== 0) {
+          opts.log(
+            `sweep ${label}: ${res.timedOut ? "stopped at 60 s" : `exit ${res.code}: ${res.stderr.trim().split("\n")[0]}`}`,
+          );
+          continue;
+        }
+        const states = parseScanJsonStates(res.stdout);
+        const point: SweepPoint = {
+          concurrency: c,
+          timeoutMs: t,
+          settledTimeoutMs: t === null ? parseScanJsonTimeout(res.stdout) : t,
+          wallMs: res.wallMs,
+          ...scoreStates(states, layout.first, layout.last, layout.stateOf),
+        };
+        points.push(point);
+        opts.log(
+          `sweep ${label}: ${(res.wallMs / 1000).toFixed(2)} s, accuracy ${(point.accuracy * 100).toFixed(1)}% (open ${point.open}, closed ${point.closed}, filtered ${point.filtered})`,
+        );
+      }
+    }
+  } finally {
+    if (rate !== null) await lab.shape(null);
+  }
+  if (rate === null)
+    notes.push(
+      "On a loopback every answer (SYN-ACK or RST) is produced inside the connect() call itself, so no timeout is too short here: the timeout only sets what the filtered ports cost, about filtered / c x t x (retries + 1).",
+    );
+  else
+    notes.push(
+      `Shaped with \`tc qdisc add dev lo root tbf rate ${rate}\` inside the lab namespace: probes queue behind each other, so the round trip grows with the concurrency. A fixed timeout shorter than that queue turns open and closed ports into filtered ones; the adaptive default measures the round trip and stays exact.`,
+    );
   return {
+    title,
     points,
-    notes: [],
+    notes,
     expected: { open: layout.open.length, closed: layout.closed, filtered: layout.filtered },
   };
 }

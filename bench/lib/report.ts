@@ -21,6 +21,7 @@ import type {
   ScanCase,
   ScanResults,
   ScanTool,
+  Sweep,
   TargetCheck,
 } from "./types.ts";
 
@@ -237,8 +238,8 @@ export function renderScanCase(c: ScanCase): string {
   return [`**${c.title}**`, "", table, ...c.notes.map((n) => `- ${n}`), ...details].join("\n");
 }
 
-export function renderSweep(sweep: ScanResults["sweep"]): string {
-  if (sweep.skipped) return `_Sweep skipped: ${sweep.skipped}._`;
+export function renderSweep(sweep: Sweep): string {
+  if (sweep.skipped) return `_Skipped: ${sweep.skipped}._`;
   if (sweep.points.length === 0) return "_Sweep: no points measured._";
   const cs = [...new Set(sweep.points.map((p) => p.concurrency))].sort((a, b) => a - b);
   const fixed = [
@@ -273,10 +274,7 @@ export function renderScan(scan: ScanResults | null): string {
   return [
     ...scan.cases.map(renderScanCase),
     ...scan.notes.map((n) => `- ${n}`),
-    "",
-    "**Sweep: concurrency x timeout on the lab host (tp-scan)**",
-    "",
-    renderSweep(scan.sweep),
+    ...scan.sweeps.flatMap((sw) => ["", `**${sw.title}**`, "", renderSweep(sw)]),
   ]
     .join("\n\n")
     .replace(/\n{3,}/g, "\n\n");
@@ -346,22 +344,27 @@ export function renderMarkdown(r: BenchResults): string {
 export function renderReadme(r: BenchResults, chartPath: string): string {
   return [
     "`bun run bench` measures each program against its peers in one run on the same machine and writes",
-    "`bench/results/latest.json`, `bench/results/latest.md` and the chart below (`bench/results/scan.svg`).",
-    "`bun run bench --quick` (what `.ci/run` runs) takes under a minute, writes to the git-ignored",
-    "`bench/results/tmp/` and proves the bench works without judging speed. `--only echo,scan` picks",
-    "sections, `--runs N` sets the runs per figure, `--no-lab` skips the lab namespace cases.",
+    "`bench/results/latest.json`, `bench/results/latest.md` and the chart below (`bench/results/scan.svg`),",
+    "and refreshes this section. `bun run bench --quick` (what `.ci/run` runs) takes under a minute,",
+    "writes to the git-ignored `bench/results/tmp/` and proves the bench works without judging speed.",
+    "`--only echo,guess,scan` picks sections, `--runs N` sets the runs per figure, `--no-lab` skips the",
+    "lab namespace cases, `--render` redraws the outputs from `latest.json`.",
     "",
     "- Peers: `node bench/peers/echo-node.mjs` (the same dialogue on Node.js `node:net`) for tp-echo;",
     "  `nmap -sT -T4` and `-T5` for tp-scan (install with `apt-get install -y nmap`; skipped with a note",
-    "  where missing). Each figure is the median of several runs; ours and the peers alternate.",
+    "  where missing). The issue names no peer for tp-guess. Each figure is the median of several runs",
+    "  (min–max shown); ours and the peers alternate so a busy moment hits both.",
     "- Echo: a load generator in its own process (`bench/echo-loadgen.ts`) runs N clients in a closed loop",
     "  (one line out, the whole answer back, checked byte for byte). Its CPU and the server's",
     "  (`/proc/<pid>/stat`) are reported side by side, so a reader sees which one was the bottleneck;",
     "  RSS is `/proc/<pid>/status` VmRSS after all clients connected and its peak under load.",
-    "- Scan: wall time from spawn to exit; the loopback result is checked against `ss -ltn` taken",
-    "  before and after each scan (listeners other programs open or close mid-scan are re-checked with",
-    "  a connect). Lab cases run inside the scanner's lab namespace (`scripts/lab.sh`, needs root).",
-    "- All load is bounded in count and time and stays on 127.0.0.1 or the lab namespace.",
+    "- Scan: wall time from spawn to exit. The loopback result is checked against `ss -ltn` taken before,",
+    "  during (every 100 ms) and after each scan; mismatches are re-checked with a connect. Lab cases run",
+    "  inside the scanner's lab namespace (`scripts/lab.sh`, needs root): 1005 closed + 1000 filtered +",
+    "  5 open ports, and 2001 filtered ports. The sweeps run tp-scan over the mixed layout at each",
+    "  concurrency x timeout, on the plain lab loopback and on one shaped to a slow link.",
+    "- All load is bounded in count and time and stays on 127.0.0.1 or the lab namespace. The machine is",
+    "  shared with other work (see the load averages): the min–max spreads show how noisy a figure was.",
     "",
     `![scan comparison](${chartPath})`,
     "",

@@ -127,12 +127,15 @@ export interface ScanResults {
   skipped?: string;
   notes: string[];
   cases: ScanCase[];
-  sweep: {
-    points: SweepPoint[];
-    notes: string[];
-    skipped?: string;
-    expected?: { open: number; closed: number; filtered: number };
-  };
+  sweeps: Sweep[];
+}
+
+export interface Sweep {
+  title: string;
+  points: SweepPoint[];
+  notes: string[];
+  skipped?: string;
+  expected?: { open: number; closed: number; filtered: number };
 }
 
 export interface TargetCheck {

@@ -86,7 +86,7 @@ const scan: ScanResults = {
       tools: [tool("tp-scan", [1200], false, true), tool("nmap -sT -T5", [2100], true)],
     },
   ],
-  sweep: { points: [], notes: [], skipped: "no lab" },
+  sweeps: [{ title: "Sweep", points: [], notes: [], skipped: "no lab" }],
 };
 
 describe("evaluateTargets", () => {
@@ -160,6 +160,7 @@ describe("rendering", () => {
   });
   test("sweep grid: concurrency rows, timeout columns", () => {
     const md = renderSweep({
+      title: "Sweep",
       notes: [],
       points: [
         {
@@ -191,6 +192,7 @@ describe("rendering", () => {
   });
   test("sweep adaptive column shows the timeout the estimator settled on", () => {
     const md = renderSweep({
+      title: "Sweep",
       notes: [],
       points: [
         {
