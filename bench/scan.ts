@@ -275,7 +275,6 @@ async function labCase(
       });
       if (res.timedOut) {
         e.timedOut++;
-        e.details.push(`run ${r + 1}: stopped at the ${limitMs / 1000} s limit`);
         opts.log(`scan ${id} ${spec.name} run ${r + 1}: stopped at ${limitMs / 1000} s`);
       } else if (res.code !== 0) {
         e.details.push(`run ${r + 1}: exit ${res.code}: ${res.stderr.trim().split("\n")[0]}`);

@@ -295,9 +295,10 @@ export function scanPanels(scan: ScanResults | null): Panel[] {
           // A tool stopped at the time limit is drawn up to the limit: it took at least that.
           value: t.wallMs.n > 0 ? t.wallMs.median : t.timedOut > 0 && t.limitMs ? t.limitMs : null,
           ours: t.ours,
+          atLeast: t.wallMs.n === 0 && t.timedOut > 0,
           note:
             t.wallMs.n === 0 && t.timedOut > 0
-              ? `stopped at ${t.limitMs ? fmtSeconds(t.limitMs) : "the limit"}, unfinished`
+              ? "stopped, unfinished"
               : t.exact === false
                 ? "NOT exact"
                 : t.exact

@@ -10,6 +10,8 @@ export interface Bar {
   ours?: boolean;
   /** Text after the value, e.g. "exact" or "stopped at 60 s". */
   note?: string;
+  /** The value is a lower bound (the run was stopped at a time limit): shown as "> value". */
+  atLeast?: boolean;
 }
 
 export interface Panel {
@@ -59,6 +61,7 @@ export function renderBarChart(panels: readonly Panel[], opts: ChartOptions): st
     parts.push(`<text x="10" y="${y + 17}" class="panel">${escapeXml(panel.title)}</text>`);
     y += PANEL_TITLE_H;
     const top = y;
+    const panelStart = parts.length;
     for (const bar of panel.bars) {
       const label = `<text x="${LABEL_W - 8}" y="${y + 14}" class="label" text-anchor="end">${escapeXml(bar.label)}</text>`;
       parts.push(label);
@@ -72,7 +75,8 @@ export function renderBarChart(panels: readonly Panel[], opts: ChartOptions): st
         parts.push(
           `<rect x="${LABEL_W}" y="${y}" width="${w.toFixed(1)}" height="${BAR_H}" class="${cls}"/>`,
         );
-        const text = bar.note ? `${seconds(bar.value)} · ${bar.note}` : seconds(bar.value);
+        const shown = `${bar.atLeast ? "> " : ""}${seconds(bar.value)}`;
+        const text = bar.note ? `${shown} · ${bar.note}` : shown;
         parts.push(
           `<text x="${(LABEL_W + w + 6).toFixed(1)}" y="${y + 14}" class="value">${escapeXml(text)}</text>`,
         );
@@ -81,9 +85,13 @@ export function renderBarChart(panels: readonly Panel[], opts: ChartOptions): st
     }
     if (panel.target) {
       const x = LABEL_W + (panel.target.value / scaleMax) * plotW;
-      // The label goes under the bars, clear of the panel title.
-      parts.push(
+      // The line goes under the bars and their values; the label under the bars, clear of the title.
+      parts.splice(
+        panelStart,
+        0,
         `<line x1="${x.toFixed(1)}" y1="${top - 4}" x2="${x.toFixed(1)}" y2="${y - BAR_GAP + 4}" class="target"/>`,
+      );
+      parts.push(
         `<text x="${x.toFixed(1)}" y="${y - BAR_GAP + 16}" class="target-label" text-anchor="middle">${escapeXml(panel.target.label)}</text>`,
       );
       y += 14;
@@ -99,6 +107,7 @@ export function renderBarChart(panels: readonly Panel[], opts: ChartOptions): st
     "text{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;fill:#24292f}",
     ".title{font-size:16px;font-weight:600}.subtitle{font-size:12px;fill:#57606a}",
     ".panel{font-size:13px;font-weight:600}.label,.value,.missing{font-size:12px}",
+    ".value{paint-order:stroke;stroke:#ffffff;stroke-width:3px}",
     ".missing{fill:#8c959f;font-style:italic}.ours{fill:#0969da}.peer{fill:#8c959f}",
     ".target{stroke:#cf222e;stroke-width:1.5;stroke-dasharray:4 3}.target-label{font-size:11px;fill:#cf222e}",
   ].join("");

@@ -65,6 +65,15 @@ describe("renderBarChart", () => {
     const h = (s: string) => Number(/height="(\d+)"/.exec(s)?.[1]);
     expect(h(two)).toBeGreaterThan(h(one));
   });
+  test("a run stopped at its time limit reads as a lower bound", () => {
+    const out = renderBarChart(
+      [{ title: "a", bars: [{ label: "nmap", value: 30_000, atLeast: true, note: "stopped" }] }],
+      {
+        title: "t",
+      },
+    );
+    expect(out).toContain("&gt; 30.0 s · stopped");
+  });
   test("escapeXml", () => {
     expect(escapeXml(`a&b<"c">`)).toBe("a&amp;b&lt;&quot;c&quot;&gt;");
   });
