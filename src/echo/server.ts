@@ -3,7 +3,7 @@
 import type { Socket, TCPSocketListener } from "bun";
 import { type ConsolaInstance, LogLevels } from "consola";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../shared/limits.ts";
-import { decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
+import { concatBytes, decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
 import { listenError } from "../shared/net.ts";
 import { answer, formatAddress, goodbye, notices, welcome } from "./dialogue.ts";
 
@@ -141,21 +141,27 @@ export class EchoServer {
   private consume(socket: EchoSocket, chunk: Uint8Array): void {
     const client = socket.data;
     const { lines, overflow } = client.framer.push(chunk);
+    // All the echoes of one segment go out in one write: a syscall per line would cost a
+    // pipelining client (many lines per segment) several times the CPU.
+    const replies: Uint8Array[] = [];
+    let ending: { bytes: Uint8Array; why: string } | undefined;
     for (const line of lines) {
       const reply = answer(line);
       if (reply.kind === "goodbye") {
-        this.finish(socket, reply.bytes, "said goodbye");
-        return;
+        ending = { bytes: reply.bytes, why: "said goodbye" };
+        break;
       }
       if (this.logMessages) this.opts.log.info(`${client.address} message ${preview(line)}`);
-      client.writer.write(reply.bytes);
+      replies.push(reply.bytes);
     }
-    if (overflow) {
+    if (!ending && overflow) {
       this.opts.log.warn(
         `${client.address} line longer than ${this.opts.maxLineBytes} bytes: disconnected`,
       );
-      this.finish(socket, notices.lineTooLong(this.opts.maxLineBytes), "line too long");
+      ending = { bytes: notices.lineTooLong(this.opts.maxLineBytes), why: "line too long" };
     }
+    if (replies.length > 0) client.writer.write(concatBytes(replies));
+    if (ending) this.finish(socket, ending.bytes, ending.why);
   }
 
   /** The client closed its sending side: answer what it left unterminated, then say goodbye (as the lab does on an empty read). */
