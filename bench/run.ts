@@ -142,6 +142,8 @@ log(
 );
 
 const runs = flags.runs ?? (flags.quick ? 1 : 5);
+// Echo figures swing most with the other work on this machine: more runs, paired ours/peer.
+const echoRuns = flags.runs ?? (flags.quick ? 1 : 7);
 const results: BenchResults = {
   quick: flags.quick,
   machine: m,
@@ -169,7 +171,7 @@ async function section<T>(name: Section, fn: () => Promise<T>): Promise<T | null
 
 results.echo = await section("echo", () =>
   runEchoBench({
-    runs,
+    runs: echoRuns,
     warmupMs: flags.quick ? 100 : 500,
     windowMs: flags.quick ? 300 : 2000,
     cases: [

@@ -2,7 +2,7 @@
 // section and the scan chart's panels.
 
 import type { Summary } from "./stats.ts";
-import { ratio } from "./stats.ts";
+import { pairedRatioMedian, ratio } from "./stats.ts";
 import type { Panel } from "./svg.ts";
 import {
   fmtKbAsMb,
@@ -26,6 +26,16 @@ import type {
 } from "./types.ts";
 
 const MB150_KB = 150 * 1024;
+
+/** " (run by run 1.31x)" when runs can be paired: the median of per-run ratios, noise-resistant. */
+function pairedNote(ours: EchoCaseSummary, peer: EchoCaseSummary): string {
+  if (ours.runs.length < 2 || ours.runs.length !== peer.runs.length) return "";
+  const paired = pairedRatioMedian(
+    ours.runs.map((r) => r.messagesPerSec),
+    peer.runs.map((r) => r.messagesPerSec),
+  );
+  return paired === null ? "" : ` (run by run ${fmtRatio(paired)})`;
+}
 
 function echoCase(
   echo: EchoResults | null,
@@ -56,7 +66,7 @@ export function evaluateTargets(r: Pick<BenchResults, "echo" | "scan">): TargetC
     measured:
       echoRatio === null
         ? "not measured"
-        : `${fmtRatio(echoRatio)} (${fmtNumber(ours100?.messagesPerSec.median)} vs ${fmtNumber(node100?.messagesPerSec.median)} msg/s; server CPU per message ${fmtNumber(ours100?.serverUsPerMessage.median, 1)} vs ${fmtNumber(node100?.serverUsPerMessage.median, 1)} µs)`,
+        : `${fmtRatio(echoRatio)}${ours100 && node100 ? pairedNote(ours100, node100) : ""} (${fmtNumber(ours100?.messagesPerSec.median)} vs ${fmtNumber(node100?.messagesPerSec.median)} msg/s; server CPU per message ${fmtNumber(ours100?.serverUsPerMessage.median, 1)} vs ${fmtNumber(node100?.serverUsPerMessage.median, 1)} µs)`,
     pass: echoRatio === null ? null : echoRatio >= 1.5,
   });
   const ours1000 = echoCase(r.echo, "tp-echo", 1000);
@@ -129,7 +139,7 @@ export function renderEcho(echo: EchoResults | null): string {
     const peer = echo.peers[0] ? echoCase(echo, echo.peers[0], c.clients, c.depth) : undefined;
     const vs =
       c.server === echo.ours && peer
-        ? fmtRatio(ratio(c.messagesPerSec.median, peer.messagesPerSec.median))
+        ? `${fmtRatio(ratio(c.messagesPerSec.median, peer.messagesPerSec.median))}${pairedNote(c, peer)}`
         : "";
     return [
       c.depth === 1 ? String(c.clients) : `${c.clients} (${c.depth} lines per write)`,

@@ -57,3 +57,18 @@ export function summarize(values: readonly number[]): Summary {
   const max = Math.max(...xs);
   return { n: xs.length, median: med, min, max, spread: med === 0 ? 0 : (max - min) / med };
 }
+
+/**
+ * Median of run-by-run ratios a[i] / b[i] (runs paired in time, so a busy moment of the machine
+ * hits both sides of a pair): steadier than the ratio of medians on a noisy machine. Null when
+ * there are no complete pairs.
+ */
+export function pairedRatioMedian(a: readonly number[], b: readonly number[]): number | null {
+  const n = Math.min(a.length, b.length);
+  const ratios: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = ratio(a[i], b[i]);
+    if (r !== null) ratios.push(r);
+  }
+  return ratios.length === 0 ? null : median(ratios);
+}

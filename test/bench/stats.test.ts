@@ -1,5 +1,12 @@
 import { describe, expect, test } from "bun:test";
-import { median, percentile, percentileSorted, ratio, summarize } from "../../bench/lib/stats.ts";
+import {
+  median,
+  pairedRatioMedian,
+  percentile,
+  percentileSorted,
+  ratio,
+  summarize,
+} from "../../bench/lib/stats.ts";
 
 describe("median", () => {
   test("odd and even counts, unsorted input", () => {
@@ -59,5 +66,16 @@ describe("summarize", () => {
     const none = summarize([Number.NaN]);
     expect(none.n).toBe(0);
     expect(none.median).toBeNaN();
+  });
+});
+
+describe("pairedRatioMedian", () => {
+  test("median of a[i] / b[i]", () => {
+    // Ratios 2, 1.5, 1 -> median 1.5; the ratio of medians would be 40 / 30 = 1.33.
+    expect(pairedRatioMedian([20, 60, 40], [10, 40, 40])).toBe(1.5);
+  });
+  test("unpaired tails and zero denominators are skipped; nothing paired gives null", () => {
+    expect(pairedRatioMedian([4, 9, 100], [2, 0])).toBe(2);
+    expect(pairedRatioMedian([], [1])).toBeNull();
   });
 });
