@@ -11,6 +11,7 @@ import type {
   BenchResults,
   EchoCaseSummary,
   EchoResults,
+  EchoRun,
   ScanResults,
   ScanTool,
 } from "../../bench/lib/types.ts";
@@ -120,7 +121,35 @@ describe("evaluateTargets", () => {
   });
 });
 
+function run(messagesPerSec: number): EchoRun {
+  return {
+    clients: 100,
+    size: 64,
+    depth: 1,
+    windowMs: 2000,
+    messages: messagesPerSec * 2,
+    messagesPerSec,
+    mbPerSec: 0,
+    p50Ms: 1,
+    p99Ms: 2,
+    loadgenCpuMs: 1000,
+    serverCpuMs: 1500,
+    rssBeforeKb: null,
+    rssConnectedKb: null,
+    rssPeakKb: null,
+    errors: 0,
+    errorSamples: [],
+  };
+}
+
 describe("rendering", () => {
+  test("paired runs add the run-by-run ratio next to the ratio of medians", () => {
+    const ours = { ...echoCase("tp-echo", 100, [20, 60, 40]), runs: [run(20), run(60), run(40)] };
+    const peer = { ...echoCase("node:net", 100, [10, 40, 40]), runs: [run(10), run(40), run(40)] };
+    const md = renderEcho({ notes: [], ours: "tp-echo", peers: ["node:net"], cases: [ours, peer] });
+    expect(md).toContain("1.00x (run by run 1.50x)");
+  });
+
   test("echo table shows the ratio to the peer on our rows", () => {
     const md = renderEcho(echo);
     const row = md.split("\n").find((l) => l.startsWith("| 100 | tp-echo"));
