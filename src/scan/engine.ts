@@ -88,6 +88,8 @@ export function setWorkerEntry(entry: string | URL): void {
 }
 
 export function defaultThreads(portCount: number, concurrency: number): number {
+  const forced = Number(process.env.TP_SCAN_THREADS);
+  if (Number.isInteger(forced) && forced >= 1 && forced <= 64) return Math.min(forced, concurrency);
   const cores = Math.max(1, availableParallelism());
   // Below a few thousand ports a second thread costs more to start than it saves.
   return Math.max(1, Math.min(cores, 4, concurrency, Math.ceil(portCount / 4096)));

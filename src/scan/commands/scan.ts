@@ -18,7 +18,7 @@ import { loadServices } from "../services.ts";
 import { resolveTarget, type Target } from "../target.ts";
 import { DEFAULT_TIMING } from "../timing.ts";
 
-export const DEFAULT_CONCURRENCY = 500;
+export const DEFAULT_CONCURRENCY = 1000;
 export const DEFAULT_RETRIES = 1;
 export const BANNER_WAIT_MS = 1000;
 const MAX_CONCURRENCY = 100_000;
