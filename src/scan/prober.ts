@@ -280,6 +280,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
     finish(port, OPEN);
     if (job.bannerMs > 0) {
       fdMode[fd] = MODE_BANNER;
+      fdPort[fd] = port;
       fdSent[fd] = now;
       evView.setUint32(0, EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP, true);
       evView.setUint32(EPOLL_DATA_OFFSET, fd, true);
@@ -412,10 +413,14 @@ export function runProbes(job: ProbeJob): ProbeResult {
     return [batch[batchPos++] as number, 0];
   };
 
-  const readBanner = (fd: number) => {
+  /** Read what an open port said; `final` at the deadline, else only if data is there. */
+  const readBanner = (fd: number, final: boolean) => {
     const n = Number(c.recv(fd, recvBuf, recvBuf.length, MSG_DONTWAIT));
-    if (n > 0)
-      banners.push([fdPort[fd] as number, Buffer.from(recvBuf.subarray(0, n)).toString("latin1")]);
+    if (n < 0 && !final && LOCAL_ERRNOS.has(errno())) return; // EAGAIN: spurious wake-up
+    if (n > 0) {
+      const text = Buffer.from(recvBuf.subarray(0, n)).toString("latin1");
+      banners.push([fdPort[fd] as number, text]);
+    }
     inFlight--;
     release(fd);
   };
@@ -456,7 +461,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
       const fd = eventsView.getUint32(i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET, true);
       const mode = fdMode[fd];
       if (mode === MODE_BANNER) {
-        readBanner(fd);
+        readBanner(fd, false);
         continue;
       }
       if (mode !== MODE_CONNECTING) continue;
@@ -500,7 +505,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
       }
       if (now - (fdSent[fd] as number) < job.bannerMs) break;
       bannerWait.shift();
-      readBanner(fd);
+      readBanner(fd, true);
     }
   }
 

@@ -110,7 +110,10 @@ export class Lab {
   async destroy(): Promise<void> {
     for (const child of this.children) if (child.exitCode === null) child.kill("SIGKILL");
     await Promise.all(this.children.map((c) => c.exited));
-    const proc = Bun.spawn(["bash", LAB, "down", this.name], { stdout: "ignore", stderr: "ignore" });
+    const proc = Bun.spawn(["bash", LAB, "down", this.name], {
+      stdout: "ignore",
+      stderr: "ignore",
+    });
     await proc.exited;
   }
 }
