@@ -223,6 +223,9 @@ export function runProbes(job: ProbeJob): ProbeResult {
   let peakInFlight = 0;
   let cap = job.concurrency;
   let backoffMs = 0;
+  let pauseUntil = 0;
+  let lastLocalError = 0;
+  let lastRaise = 0;
   let fatal: string | undefined;
 
   const finish = (port: number, state: number) => {
@@ -244,8 +247,15 @@ export function runProbes(job: ProbeJob): ProbeResult {
     Atomics.add(ctl, CTL.localRetries, 1);
     againPorts.push(port);
     againAttempts.push(attempt);
+    // What is in flight now is what this machine allows: stay there. With nothing in flight
+    // only time frees resources (another process's descriptors, TIME_WAIT ports): pause.
     cap = Math.max(1, Math.min(cap, inFlight));
-    backoffMs = Math.min(100, backoffMs === 0 ? 5 : backoffMs * 2);
+    const now = performance.now();
+    lastLocalError = now;
+    if (inFlight === 0) {
+      backoffMs = Math.min(100, backoffMs === 0 ? 5 : backoffMs * 2);
+      pauseUntil = now + backoffMs;
+    }
   };
 
   /** Did this connected socket connect to itself (simultaneous open on loopback)? */
@@ -428,21 +438,28 @@ export function runProbes(job: ProbeJob): ProbeResult {
   let exhausted = false;
   while (Atomics.load(ctl, CTL.stop) === 0 && fatal === undefined) {
     // Start probes up to the concurrency allowed right now.
-    while (inFlight < cap && !exhausted) {
+    const started = performance.now();
+    if (cap < job.concurrency && started - lastLocalError > 100 && started - lastRaise > 100) {
+      cap = Math.min(job.concurrency, cap + Math.max(1, cap >> 3)); // probe upwards again
+      lastRaise = started;
+    }
+    while (inFlight < cap && !exhausted && started >= pauseUntil) {
       const work = nextWork();
       if (!work) {
         exhausted = true;
         break;
       }
+      const errorsBefore = lastLocalError;
       launch(work[0], work[1]);
-      if (backoffMs > 0) break;
+      if (lastLocalError !== errorsBefore) break;
+      backoffMs = 0;
     }
     if (exhausted && inFlight === 0 && againPorts.length === 0) break;
     if (againPorts.length > 0) exhausted = false;
 
     // Wait for answers, at most until the oldest probe is due.
     let waitMs = 0;
-    if (backoffMs > 0) waitMs = backoffMs;
+    if (pauseUntil > started) waitMs = Math.ceil(pauseUntil - started);
     else if (inFlight >= cap || exhausted) waitMs = 50;
     if (waitMs > 0 && connecting.length > 0) {
       const due = (fdSent[connecting.peekFd()] as number) + timeoutMs() - performance.now();
@@ -451,11 +468,6 @@ export function runProbes(job: ProbeJob): ProbeResult {
     const n = inFlight > 0 || waitMs > 0 ? c.epoll_wait(ep, events, MAX_EVENTS, waitMs) : 0;
     if (n < 0 && errno() !== EINTR)
       throw new Error(`epoll_wait failed: ${errnoNames[errno()] ?? errno()}`);
-    if (backoffMs > 0) {
-      // Resources came back (or time passed): resume, slowly raising the pace again.
-      backoffMs = inFlight > 0 && n <= 0 ? backoffMs : 0;
-      cap = Math.min(job.concurrency, cap + Math.max(1, cap >> 2));
-    }
     const now = performance.now();
     for (let i = 0; i < n; i++) {
       const fd = eventsView.getUint32(i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET, true);
