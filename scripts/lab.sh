@@ -7,10 +7,10 @@
 #   scripts/lab.sh up NAME [--drop A:B]...    create namespace NAME (lo up, SYNs to A..B dropped)
 #   scripts/lab.sh down NAME                  kill what runs inside NAME and delete it
 #   scripts/lab.sh gc                         delete labs left by processes that no longer exist
-#   scripts/lab.sh run [--drop A:B]... [--listen PORTS]... -- CMD [ARG...]
-#        one-shot: build a lab named tplab-<pid>-<n>, start listeners on PORTS inside it
-#        (scripts/listeners.ts), run CMD inside it, tear everything down (even on Ctrl-C) and
-#        exit with CMD's status.
+#   scripts/lab.sh run [--drop A:B]... [--listen [HOST/]PORTS]... -- CMD [ARG...]
+#        one-shot: build a lab named tplab-<pid>-<n>, start listeners on PORTS (22,80,9000-9010)
+#        of HOST (default 127.0.0.1; e.g. ::1/22) inside it (scripts/listeners.ts), run CMD
+#        inside it, tear everything down (even on Ctrl-C) and exit with CMD's status.
 # Names made by this script are tplab-<owner pid>-<suffix>, so parallel runs never collide.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -88,11 +88,13 @@ run() {
   trap 'down "$name"' EXIT
   trap 'exit 130' INT TERM
   up "$name" "${drops[@]}"
-  local spec fifo
+  local spec fifo host ports
   for spec in "${listens[@]}"; do
+    host=127.0.0.1 ports="$spec"
+    if [[ "$spec" == */* ]]; then host="${spec%/*}" ports="${spec##*/}"; fi
     fifo="$(mktemp -u)"
     mkfifo "$fifo"
-    ip netns exec "$name" bun "$here/listeners.ts" --ports "$spec" >"$fifo" </dev/null &
+    ip netns exec "$name" bun "$here/listeners.ts" --host "$host" --ports "$ports" >"$fifo" </dev/null &
     read -r line <"$fifo" || die "listeners on $spec did not start"
     rm -f "$fifo"
     [[ "$line" == ready* ]] || die "listeners on $spec: $line"
@@ -110,5 +112,5 @@ case "$cmd" in
   down) [ $# -ge 1 ] || die "down NAME"; down "$1" ;;
   gc) gc ;;
   run) run "$@" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

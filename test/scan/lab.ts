@@ -10,7 +10,10 @@ let counter = 0;
 
 function labCheck(): string | null {
   const proc = Bun.spawnSync(["bash", LAB, "check"], { stdout: "pipe", stderr: "pipe" });
-  if (proc.exitCode === 0) return null;
+  if (proc.exitCode === 0) {
+    Bun.spawnSync(["bash", LAB, "gc"]); // labs left behind by test runs that were killed
+    return null;
+  }
   return (proc.stdout.toString() + proc.stderr.toString()).trim() || "lab check failed";
 }
 
