@@ -4,7 +4,9 @@
 # the scanner sends stays on that namespace's loopback. Needs root, iproute2 and iptables.
 #
 #   scripts/lab.sh check                      exit 0 if a lab can be built here, else say why
-#   scripts/lab.sh up NAME [--drop A:B]...    create namespace NAME (lo up, SYNs to A..B dropped)
+#   scripts/lab.sh up NAME [--no-lo] [--drop A:B]...
+#                                             create namespace NAME (lo up unless --no-lo: a
+#                                             host with no network), SYNs to A..B dropped
 #   scripts/lab.sh down NAME                  kill what runs inside NAME and delete it
 #   scripts/lab.sh gc                         delete labs left by processes that no longer exist
 #   scripts/lab.sh run [--drop A:B]... [--listen [HOST/]PORTS]... -- CMD [ARG...]
@@ -33,7 +35,7 @@ check() {
 up() {
   local name="$1"; shift
   ip netns add "$name"
-  ip -n "$name" link set lo up
+  if [ "${1:-}" = --no-lo ]; then shift; else ip -n "$name" link set lo up; fi
   while [ $# -gt 0 ]; do
     case "$1" in
       --drop)
@@ -112,5 +114,5 @@ case "$cmd" in
   down) [ $# -ge 1 ] || die "down NAME"; down "$1" ;;
   gc) gc ;;
   run) run "$@" ;;
-  *) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [ -z "$cmd" ] || exit 2 ;;
 esac

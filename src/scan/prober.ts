@@ -89,6 +89,8 @@ const BATCH = 64;
 const MAX_EVENTS = 1024;
 const MAX_SPARES = 4;
 const SELF_CONNECT_TRIES = 4;
+/** Local errors with no probe started for this long end the scan with an error. */
+const STALL_MS = 5000;
 const MODE_FREE = 0;
 const MODE_CONNECTING = 1;
 const MODE_BANNER = 2;
@@ -226,6 +228,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
   let pauseUntil = 0;
   let lastLocalError = 0;
   let lastRaise = 0;
+  let lastProgress = performance.now();
   let fatal: string | undefined;
 
   const finish = (port: number, state: number) => {
@@ -252,6 +255,11 @@ export function runProbes(job: ProbeJob): ProbeResult {
     cap = Math.max(1, Math.min(cap, inFlight));
     const now = performance.now();
     lastLocalError = now;
+    if (inFlight === 0 && now - lastProgress > STALL_MS) {
+      // Not one probe could start for seconds: not a passing shortage but a machine that
+      // cannot reach the target at all (e.g. EADDRNOTAVAIL: no usable source address).
+      fatal ??= `cannot start probes for ${STALL_MS / 1000} s (${errnoNames[e] ?? `errno ${e}`})`;
+    }
     if (inFlight === 0) {
       backoffMs = Math.min(100, backoffMs === 0 ? 5 : backoffMs * 2);
       pauseUntil = now + backoffMs;
@@ -377,6 +385,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
     const sentAt = performance.now();
     const r = c.connect(fd, sa, saLen);
     const e = r === 0 ? 0 : errno();
+    if (!LOCAL_ERRNOS.has(e)) lastProgress = sentAt;
     if (r !== 0 && e !== EINPROGRESS) {
       failed(fd, port, attempt, e, performance.now() - sentAt, true);
       return;

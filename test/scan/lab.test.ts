@@ -237,6 +237,25 @@ suite("the scanner's own limits", () => {
     expect(out.fdAfter).toBe(out.fdBefore);
   });
 
+  test("an unreachable network is an error (exit 1), not a scan of filtered ports", async () => {
+    const dead = await Lab.create([], false);
+    try {
+      // Loopback never up: 127.0.0.1 has no route (ENETUNREACH), ::1 no source address
+      // (EADDRNOTAVAIL, which is normally a passing shortage: given up after 5 s of nothing).
+      const r = await dead.scan(["127.0.0.1", "::1", "-p", "1-10"]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(
+        /^tp-scan: error: 127\.0\.0\.1: network unreachable \(ENETUNREACH\)$/m,
+      );
+      expect(r.stderr).toMatch(
+        /^tp-scan: error: ::1: cannot start probes for 5 s \(EADDRNOTAVAIL\)$/m,
+      );
+    } finally {
+      await dead.destroy();
+    }
+  });
+
   test("a name that resolves to nothing: one line, exit 1", async () => {
     const r = await lab.scan(["no-such-host.invalid", "-p", "80"]);
     expect(r.code).toBe(1);

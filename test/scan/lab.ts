@@ -31,10 +31,14 @@ export class Lab {
 
   private constructor(readonly name: string) {}
 
-  /** Build a namespace; `drops` are iptables port ranges "A:B" whose SYNs are dropped. */
-  static async create(drops: string[] = []): Promise<Lab> {
+  /**
+   * Build a namespace; `drops` are iptables port ranges "A:B" whose SYNs are dropped;
+   * `loopback` false leaves lo down (no network at all).
+   */
+  static async create(drops: string[] = [], loopback = true): Promise<Lab> {
     const name = `tplab-${process.pid}-t${counter++}`;
-    const args = ["bash", LAB, "up", name, ...drops.flatMap((d) => ["--drop", d])];
+    const args = ["bash", LAB, "up", name, ...(loopback ? [] : ["--no-lo"])];
+    args.push(...drops.flatMap((d) => ["--drop", d]));
     const proc = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
     const [code, err] = await Promise.all([proc.exited, new Response(proc.stderr).text()]);
     if (code !== 0) throw new Error(`lab up failed: ${err}`);
