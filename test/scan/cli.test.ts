@@ -1,8 +1,11 @@
 // ./tp-scan as a user runs it, on this machine's loopback, against the test's own listeners
 // and ports it just freed (other programs may listen elsewhere on this loopback).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
 import { freePort, runExe } from "../helpers/exe.ts";
+
+// Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
+setDefaultTimeout(60_000);
 
 const listeners: TCPSocketListener[] = [];
 let open: number[] = [];

@@ -2,11 +2,14 @@
 // range against the kernel's own list of listening sockets, firewalled (SYN-dropping) ranges,
 // descriptor hygiene, the scanner's own resource limits, Ctrl-C. Skipped where no lab can be
 // built (not root, no iptables).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../helpers/exe.ts";
 import { Lab, labUnavailable } from "./lab.ts";
+
+// Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
+setDefaultTimeout(60_000);
 
 const suite = labUnavailable ? describe.skip : describe;
 
