@@ -153,10 +153,16 @@ export async function scan(target: Target, options: ScanOptions): Promise<ScanRe
       });
       workers.push(run.worker);
       // One failing worker stops the others, so the scan ends promptly either way.
-      return run.result.catch((error) => {
-        stop();
-        throw error;
-      });
+      return run.result.then(
+        (result) => {
+          if (result.fatal) stop();
+          return result;
+        },
+        (error) => {
+          stop();
+          throw error;
+        },
+      );
     });
     results.push(...(await Promise.all(runs)));
   } finally {
