@@ -185,7 +185,7 @@ export async function runScan(settings: ScanSettings): Promise<number> {
       portSpec: settings.portSpec,
       portCount: settings.ports.length,
       concurrency,
-      threads,
+      threads: results[0]?.stats.threads ?? threads,
       fixedTimeoutMs: settings.fixedTimeoutMs,
       policy: DEFAULT_TIMING,
       retries: settings.retries,
