@@ -89,16 +89,20 @@ export const errnoNames: Record<number, string> = {
   103: "ECONNABORTED",
   104: "ECONNRESET",
   105: "ENOBUFS",
+  106: "EISCONN",
   107: "ENOTCONN",
   110: "ETIMEDOUT",
   111: "ECONNREFUSED",
   112: "EHOSTDOWN",
   113: "EHOSTUNREACH",
+  114: "EALREADY",
   115: "EINPROGRESS",
 };
 export const EINTR = 4;
 export const ECONNREFUSED = 111;
 export const EINPROGRESS = 115;
+export const EALREADY = 114;
+export const EISCONN = 106;
 export const ENETUNREACH = 101;
 export const ENETDOWN = 100;
 

@@ -5,9 +5,11 @@
 import {
   AF_INET,
   AF_INET6,
+  EALREADY,
   ECONNREFUSED,
   EINPROGRESS,
   EINTR,
+  EISCONN,
   ENETDOWN,
   ENETUNREACH,
   EPOLL_CLOEXEC,
@@ -91,6 +93,9 @@ const MAX_SPARES = 4;
 const SELF_CONNECT_TRIES = 4;
 /** Local errors with no probe started for this long end the scan with an error. */
 const STALL_MS = 5000;
+const REUSE_NO = 0;
+const REUSE_RESET = 1;
+const REUSE_READY = 2;
 const MODE_FREE = 0;
 const MODE_CONNECTING = 1;
 const MODE_BANNER = 2;
@@ -313,19 +318,27 @@ export function runProbes(job: ProbeJob): ProbeResult {
     release(fd);
   };
 
-  /** A probe's connect failed with `e`. `reusable`: the socket is not in epoll and may be reused. */
+  /**
+   * A probe's connect failed with `e`. `reuse`: whether the socket may serve another probe
+   * (not in epoll): REUSE_READY when the kernel already dissolved the attempt, REUSE_RESET
+   * when it needs connect(AF_UNSPEC) first.
+   */
   const failed = (
     fd: number,
     port: number,
     attempt: number,
     e: number,
     rttMs: number,
-    reusable: boolean,
+    reuse: number,
   ) => {
     if (e === ECONNREFUSED) {
       estimator.sample(rttMs);
       finish(port, CLOSED);
-      if (reusable && spares.length < MAX_SPARES && c.connect(fd, unspec, 16) === 0) {
+      if (
+        reuse !== REUSE_NO &&
+        spares.length < MAX_SPARES &&
+        (reuse === REUSE_READY || c.connect(fd, unspec, 16) === 0)
+      ) {
         spares.push(fd);
         return;
       }
@@ -386,19 +399,27 @@ export function runProbes(job: ProbeJob): ProbeResult {
     const r = c.connect(fd, sa, saLen);
     const e = r === 0 ? 0 : errno();
     if (!LOCAL_ERRNOS.has(e)) lastProgress = sentAt;
-    if (r !== 0 && e !== EINPROGRESS) {
-      failed(fd, port, attempt, e, performance.now() - sentAt, true);
+    if (r === 0) {
+      connected(fd, port, attempt, sentAt, performance.now());
+      return;
+    }
+    if (e !== EINPROGRESS) {
+      failed(fd, port, attempt, e, performance.now() - sentAt, REUSE_RESET);
       return;
     }
     // On loopback the handshake (or the RST) has usually completed inside connect() itself.
+    // A second connect() reports it in one call: 0 once connected, the error once refused
+    // (and the kernel dissolves the attempt, so the socket serves the next probe as it is),
+    // EALREADY while still pending.
+    const again = c.connect(fd, sa, saLen);
     const now = performance.now();
-    const status = inspect(fd);
-    if (status < 0) {
-      failed(fd, port, attempt, -status, now - sentAt, true);
+    const e2 = again === 0 ? 0 : errno();
+    if (again === 0 || e2 === EISCONN) {
+      connected(fd, port, attempt, sentAt, now);
       return;
     }
-    if (status === 1) {
-      connected(fd, port, attempt, sentAt, now);
+    if (e2 !== EALREADY && e2 !== EINPROGRESS) {
+      failed(fd, port, attempt, e2, now - sentAt, e2 === ECONNREFUSED ? REUSE_READY : REUSE_NO);
       return;
     }
     evView.setUint32(0, EPOLLOUT | EPOLLERR | EPOLLHUP, true);
@@ -494,7 +515,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
       const port = fdPort[fd] as number;
       const attempt = fdAttempt[fd] as number;
       if (status === 1) connected(fd, port, attempt, fdSent[fd] as number, now);
-      else failed(fd, port, attempt, -status, now - (fdSent[fd] as number), false);
+      else failed(fd, port, attempt, -status, now - (fdSent[fd] as number), REUSE_NO);
     }
 
     // Time out overdue probes, oldest first; each gets a last look at its socket first, so an
@@ -515,7 +536,8 @@ export function runProbes(job: ProbeJob): ProbeResult {
       const status = inspect(fd);
       fdGen[fd] = ((fdGen[fd] as number) + 1) | 0;
       if (status === 1) connected(fd, port, attempt, fdSent[fd] as number, now);
-      else if (status < 0) failed(fd, port, attempt, -status, now - (fdSent[fd] as number), false);
+      else if (status < 0)
+        failed(fd, port, attempt, -status, now - (fdSent[fd] as number), REUSE_NO);
       else timeoutOrRetry(fd, port, attempt);
     }
     while (bannerWait.length > 0) {
