@@ -2,8 +2,8 @@
 // server says goes to stdout untouched. Ends when the server closes the connection.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/cli.ts";
-import { connectTcp, writeAll } from "../shared/connect.ts";
 import { decodeText } from "../shared/lines.ts";
+import { connectTcp, writeAll } from "../shared/net.ts";
 import { GOODBYE } from "./dialogue.ts";
 
 export interface ClientOptions {
@@ -49,21 +49,24 @@ export async function runClient(opts: ClientOptions): Promise<void> {
 
   // Pump stdin to the server in the background; when stdin ends, half-close so the server
   // knows we are done (it then says Good Bye., as the lab's server does on an empty read).
-  const input = opts.input ?? Bun.stdin.stream();
+  const reader = (opts.input ?? Bun.stdin.stream()).getReader();
   const pump = (async () => {
     const waitDrain = () =>
       new Promise<void>((resolve) => {
         state.drainWaiters.push(resolve);
       });
-    for await (const chunk of input) {
-      if (state.closed) return;
-      if (!(await writeAll(socket as Socket<unknown>, chunk, waitDrain))) return;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || state.closed) break;
+      if (!(await writeAll(socket as Socket<unknown>, value, waitDrain))) return;
     }
     if (!state.closed) socket.shutdown();
   })();
   pump.catch(() => {});
 
   await serverClosed;
+  // Stop waiting on the terminal: nothing more can go to a closed connection.
+  reader.cancel().catch(() => {});
   if (!state.tail.includes(GOODBYE)) {
     throw new RuntimeError("the server closed the connection without saying Good Bye.");
   }

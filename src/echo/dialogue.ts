@@ -1,7 +1,9 @@
 // The lab's echo dialogue (§2 of the lab), as plain functions: what the server says on
 // connect, after each line, and when the client leaves. Byte-exact with the lab's Python
 // server: a client written for one sees the same bytes from the other.
+
 import { decodeText, encodeText } from "../shared/lines.ts";
+import { formatHostPort } from "../shared/net.ts";
 
 export const PROMPT = "Votre message ?\n";
 /** The lab sends it with no line end before closing. */
@@ -13,9 +15,7 @@ const GOODBYE_BYTES = encodeText(GOODBYE);
 const ECHO_PREFIX_BYTES = encodeText(ECHO_PREFIX);
 
 /** "HOST:PORT" as the lab prints it; IPv6 literals get brackets so the port stays readable. */
-export function formatAddress(host: string, port: number): string {
-  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
-}
+export const formatAddress = formatHostPort;
 
 /** The greeting followed by the first prompt. */
 export function welcome(host: string, port: number): Uint8Array {

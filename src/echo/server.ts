@@ -2,9 +2,9 @@
 // that keep it alive and its memory flat whatever the clients do.
 import type { Socket, TCPSocketListener } from "bun";
 import { type ConsolaInstance, LogLevels } from "consola";
-import { RuntimeError } from "../shared/cli.ts";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../shared/limits.ts";
-import { decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
+import { concatBytes, decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
+import { listenError } from "../shared/net.ts";
 import { answer, formatAddress, goodbye, notices, welcome } from "./dialogue.ts";
 
 export interface EchoServerOptions {
@@ -141,21 +141,27 @@ export class EchoServer {
   private consume(socket: EchoSocket, chunk: Uint8Array): void {
     const client = socket.data;
     const { lines, overflow } = client.framer.push(chunk);
+    // All the echoes of one segment go out in one write: a syscall per line would cost a
+    // pipelining client (many lines per segment) several times the CPU.
+    const replies: Uint8Array[] = [];
+    let ending: { bytes: Uint8Array; why: string } | undefined;
     for (const line of lines) {
       const reply = answer(line);
       if (reply.kind === "goodbye") {
-        this.finish(socket, reply.bytes, "said goodbye");
-        return;
+        ending = { bytes: reply.bytes, why: "said goodbye" };
+        break;
       }
       if (this.logMessages) this.opts.log.info(`${client.address} message ${preview(line)}`);
-      client.writer.write(reply.bytes);
+      replies.push(reply.bytes);
     }
-    if (overflow) {
+    if (!ending && overflow) {
       this.opts.log.warn(
         `${client.address} line longer than ${this.opts.maxLineBytes} bytes: disconnected`,
       );
-      this.finish(socket, notices.lineTooLong(this.opts.maxLineBytes), "line too long");
+      ending = { bytes: notices.lineTooLong(this.opts.maxLineBytes), why: "line too long" };
     }
+    if (replies.length > 0) client.writer.write(concatBytes(replies));
+    if (ending) this.finish(socket, ending.bytes, ending.why);
   }
 
   /** The client closed its sending side: answer what it left unterminated, then say goodbye (as the lab does on an empty read). */
@@ -189,7 +195,7 @@ export class EchoServer {
   private onClose(socket: EchoSocket): void {
     const client = socket.data;
     if (!client || !this.clients.has(socket)) return;
-    this.clients.delete(socket);
+    this.drop(socket);
     this.opts.log.info(`${client.address} gone`);
     this.release(socket);
   }
@@ -239,24 +245,5 @@ export class EchoServer {
     for (const socket of this.clients) socket.terminate();
     this.listener.stop(true);
     this.opts.log.info("stopped");
-  }
-}
-
-function listenError(error: unknown, host: string, port: number): RuntimeError {
-  const code = (error as { code?: string }).code;
-  const where = formatAddress(host, port);
-  switch (code) {
-    case "EADDRINUSE":
-      return new RuntimeError(`cannot listen on ${where}: port ${port} is already in use`);
-    case "EACCES":
-      return new RuntimeError(
-        `cannot listen on ${where}: permission denied (ports below 1024 need root)`,
-      );
-    case "EADDRNOTAVAIL":
-      return new RuntimeError(
-        `cannot listen on ${where}: ${host} is not an address of this machine`,
-      );
-    default:
-      return new RuntimeError(`cannot listen on ${where}: ${code ?? "unknown host or address"}`);
   }
 }

@@ -276,3 +276,11 @@ export function createLogger(tag: string, quiet = false): ConsolaInstance {
     defaults: { tag },
   });
 }
+
+/** Resolves with the name of the first SIGINT or SIGTERM: a server's cue to stop cleanly. */
+export function untilSignal(): Promise<"SIGINT" | "SIGTERM"> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve("SIGINT"));
+    process.once("SIGTERM", () => resolve("SIGTERM"));
+  });
+}

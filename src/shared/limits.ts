@@ -23,7 +23,7 @@ export class BoundedWriter {
 
   constructor(
     private readonly socket: Socket<unknown>,
-    private readonly cap: number,
+    private readonly cap = DEFAULT_MAX_PENDING_OUTPUT,
   ) {}
 
   /** Bytes waiting for the kernel. */
@@ -33,6 +33,11 @@ export class BoundedWriter {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** True once end() was called: nothing more will be written. */
+  get isEnding(): boolean {
+    return this.ending;
   }
 
   write(bytes: Uint8Array): void {

@@ -64,17 +64,27 @@ export class LineFramer {
   }
 
   private join(last: Uint8Array): Uint8Array {
-    const out = new Uint8Array(this.partBytes + last.length);
-    let at = 0;
-    for (const p of this.parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    out.set(last, at);
+    this.parts.push(last);
+    const out = concatBytes(this.parts, this.partBytes + last.length);
     this.parts = [];
     this.partBytes = 0;
     return out;
   }
+}
+
+/** One buffer holding `parts` end to end (`total` is their summed length, when known). */
+export function concatBytes(
+  parts: Uint8Array[],
+  total = parts.reduce((n, p) => n + p.length, 0),
+): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Length of a line without its "\n" or "\r\n". */

@@ -45,6 +45,24 @@ describe("tp-echo client", () => {
     expect(r.stdout).toBe(dialogue(port, ...lines));
   });
 
+  test("exits when the server says Good Bye., even while its input stays open (a terminal)", async () => {
+    const child = spawnExe("tp-echo", ["client", "127.0.0.1", String(port)]);
+    try {
+      await child.stdout.waitFor(/Votre message \?\n/);
+      child.proc.stdin.write("FIN\n");
+      child.proc.stdin.flush();
+      // stdin is never closed: the client must still notice the goodbye and leave.
+      const code = await Promise.race([
+        child.proc.exited,
+        Bun.sleep(5000).then(() => "still running"),
+      ]);
+      expect(code).toBe(0);
+      expect(child.stdout.text).toEndWith("Good Bye.");
+    } finally {
+      await child.stop();
+    }
+  });
+
   test("connection refused: one line, exit 1", async () => {
     const closed = await freePort();
     const r = await runExe("tp-echo", ["client", "127.0.0.1", String(closed)], { stdin: "x\n" });

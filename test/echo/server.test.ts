@@ -184,6 +184,22 @@ describe("many clients", () => {
     await second.waitForCount("Votre message ?\n", 2);
     expect(second.text).toBe(`${GREETING(port)}ECHO : je suis là\nVotre message ?\n`);
   });
+
+  test("--sequential: a waiting client that gives up is skipped, the next one is served", async () => {
+    const { port } = await startEcho(["--quiet", "--sequential"]);
+    const first = await connect(port);
+    await first.waitFor("Votre message ?\n");
+    const quitter = await connect(port);
+    const third = await connect(port);
+    await sleep(200);
+    quitter.destroy();
+    await sleep(200);
+    await first.send("FIN\n");
+    await first.waitClosed();
+    await third.send("mon tour\n");
+    await third.waitFor("ECHO : mon tour\n");
+    expect(third.text).toStartWith(GREETING(port));
+  });
 });
 
 describe("limits", () => {

@@ -5,6 +5,7 @@ import {
   parseInteger,
   parsePort,
   parseSize,
+  untilSignal,
 } from "../../shared/cli.ts";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -74,11 +75,3 @@ export default defineCommand({
     await server.stop();
   },
 });
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve());
-    process.once("SIGTERM", () => resolve());
-  });
-}

@@ -1,0 +1,108 @@
+// The human client: what the person types goes to the server line by line, what the server
+// says is shown as it arrives (prompts without a line end included). Any guessing server
+// works: this is a plain line client that only watches for a win word to pick its exit code.
+import type { Socket } from "bun";
+import { RuntimeError } from "../shared/cli.ts";
+import { BoundedWriter } from "../shared/limits.ts";
+import { connectTcp, formatHostPort } from "../shared/net.ts";
+import { classify } from "./hints.ts";
+
+export interface PlayOptions {
+  host: string;
+  port: number;
+  /** Connect timeout, and how long to wait for the server once our input has ended. */
+  timeoutMs: number;
+}
+
+/** Resolves when the server closes after a win; throws a one-line RuntimeError otherwise. */
+export async function runPlay(opts: PlayOptions): Promise<void> {
+  const where = formatHostPort(opts.host, opts.port);
+  const decoder = new TextDecoder();
+  let partial = "";
+  let won = false;
+  let inputEnded = false;
+  let over = false;
+  let linger: ReturnType<typeof setTimeout> | undefined;
+  let closed: (error?: string) => void = () => {};
+  const done = new Promise<string | undefined>((resolve) => {
+    closed = resolve;
+  });
+  const scan = (text: string): void => {
+    if (classify(text) === "win") won = true;
+  };
+  const armLinger = (socket: Socket<undefined>): void => {
+    if (!inputEnded) return;
+    clearTimeout(linger);
+    linger = setTimeout(() => {
+      // Settle first: end() runs the close handler at once.
+      closed(
+        `input ended and ${where} said nothing more for ${opts.timeoutMs / 1000} s, game not won`,
+      );
+      socket.end();
+    }, opts.timeoutMs);
+  };
+
+  let out: BoundedWriter | undefined;
+  const socket = await connectTcp<undefined>(
+    opts.host,
+    opts.port,
+    undefined,
+    {
+      open(s) {
+        out = new BoundedWriter(s as Socket<unknown>);
+      },
+      data(s, chunk) {
+        process.stdout.write(chunk);
+        partial += decoder.decode(chunk, { stream: true });
+        const lines = partial.split("\n");
+        partial = lines.pop() ?? "";
+        for (const line of lines) scan(line);
+        if (partial.length > 4096) partial = partial.slice(-4096);
+        armLinger(s);
+      },
+      drain() {
+        out?.drain();
+      },
+      close() {
+        if (partial !== "") scan(partial);
+        closed();
+      },
+      error(_s, error) {
+        closed(`connection to ${where} failed: ${error.message}`);
+      },
+    },
+    opts.timeoutMs,
+  );
+
+  const input = Bun.stdin.stream().getReader();
+  const pump = (async () => {
+    for (;;) {
+      const { value, done } = await input.read();
+      if (done) break;
+      out?.write(value);
+    }
+    if (over) return; // we cancelled the read ourselves
+    inputEnded = true;
+    // No FIN here: some servers (Bun's default, many classmates') hang up on it at once,
+    // before answering the lines still in flight. Read on until the server closes or falls
+    // silent for the timeout.
+    armLinger(socket);
+  })();
+  pump.catch(() => {});
+
+  const error = await done;
+  over = true;
+  clearTimeout(linger);
+  // Stop reading the terminal, or the pending read would keep the process alive.
+  input.cancel().catch(() => {});
+  if (error) throw new RuntimeError(error);
+  if (!won) {
+    throw new RuntimeError(
+      inputEnded
+        ? `input ended before the game was won; ${where} closed the connection`
+        : `${where} closed the connection before the game was won`,
+    );
+  }
+  // stdin may still be open (a terminal): nothing left to wait for.
+  process.exit(0);
+}

@@ -1,0 +1,98 @@
+// Sockets with errors a user can read in one line: connecting, listening, writing it all.
+import type { Socket, SocketHandler } from "bun";
+import { RuntimeError } from "./cli.ts";
+
+export function formatHostPort(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * Bun.connect, optionally bounded by `timeoutMs`, with refused / unknown host / unreachable
+ * turned into one-line RuntimeErrors.
+ */
+export async function connectTcp<Data>(
+  host: string,
+  port: number,
+  data: Data,
+  socket: SocketHandler<Data, "buffer">,
+  timeoutMs?: number,
+): Promise<Socket<Data>> {
+  const where = formatHostPort(host, port);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timedOut = false;
+  const attempt = Bun.connect<Data>({ hostname: host, port, data, socket });
+  const bounded =
+    timeoutMs === undefined
+      ? attempt
+      : Promise.race([
+          attempt,
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              timedOut = true;
+              reject(
+                new RuntimeError(`connection to ${where} timed out after ${timeoutMs / 1000} s`),
+              );
+            }, timeoutMs);
+          }),
+        ]);
+  // A connection that succeeds after we gave up is closed at once.
+  attempt.then((s) => timedOut && s.terminate()).catch(() => {});
+  try {
+    return await bounded;
+  } catch (error) {
+    if (error instanceof RuntimeError) throw error;
+    const code = (error as { code?: string }).code;
+    switch (code) {
+      case "ECONNREFUSED":
+        throw new RuntimeError(`connection refused by ${where} (is the server running?)`);
+      case "ENOTFOUND":
+      case "EAI_NONAME":
+        throw new RuntimeError(`unknown host '${host}'`);
+      case "ETIMEDOUT":
+        throw new RuntimeError(`connection to ${where} timed out`);
+      case "ENETUNREACH":
+      case "EHOSTUNREACH":
+        throw new RuntimeError(`${where} is unreachable`);
+      default:
+        throw new RuntimeError(`cannot connect to ${where}: ${code ?? (error as Error).message}`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Write all of `bytes`, waiting for the socket to drain when the kernel takes only part. */
+export async function writeAll(
+  socket: Socket<unknown>,
+  bytes: Uint8Array,
+  waitDrain: () => Promise<void>,
+): Promise<boolean> {
+  let rest = bytes;
+  while (rest.length > 0) {
+    const sent = socket.write(rest);
+    if (sent < 0) return false;
+    rest = rest.subarray(sent);
+    if (rest.length > 0) await waitDrain();
+  }
+  return true;
+}
+
+/** Why Bun.listen failed, as one line. */
+export function listenError(error: unknown, host: string, port: number): RuntimeError {
+  const code = (error as { code?: string }).code;
+  const where = formatHostPort(host, port);
+  switch (code) {
+    case "EADDRINUSE":
+      return new RuntimeError(`cannot listen on ${where}: port ${port} is already in use`);
+    case "EACCES":
+      return new RuntimeError(
+        `cannot listen on ${where}: permission denied (ports below 1024 need root)`,
+      );
+    case "EADDRNOTAVAIL":
+      return new RuntimeError(
+        `cannot listen on ${where}: ${host} is not an address of this machine`,
+      );
+    default:
+      return new RuntimeError(`cannot listen on ${where}: ${code ?? "unknown host or address"}`);
+  }
+}
