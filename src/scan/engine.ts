@@ -134,6 +134,7 @@ export async function scan(target: Target, options: ScanOptions): Promise<ScanRe
   }, options.progressMs ?? 100);
 
   const workers: Worker[] = [];
+  const closing: Promise<void>[] = [];
   const results: ProbeResult[] = [];
   try {
     const runs = Array.from({ length: threads }, (_, i) => {
@@ -153,6 +154,7 @@ export async function scan(target: Target, options: ScanOptions): Promise<ScanRe
         bannerMs: options.bannerMs,
       });
       workers.push(run.worker);
+      closing.push(new Promise((resolve) => run.worker.addEventListener("close", () => resolve())));
       // One failing worker stops the others, so the scan ends promptly either way.
       return run.result.then(
         (result) => {
@@ -171,14 +173,23 @@ export async function scan(target: Target, options: ScanOptions): Promise<ScanRe
     options.signal?.removeEventListener("abort", stop);
     for (const w of workers) w.terminate();
   }
+  // A terminated Worker releases its own descriptors (event loop, wake-up fd) when its thread
+  // is gone: wait for that (bounded), so the count below is the scan's true leftover.
+  let bound: Timer | undefined;
+  await Promise.race([
+    Promise.all(closing),
+    new Promise<void>((resolve) => {
+      bound = setTimeout(resolve, 2000);
+    }),
+  ]);
+  clearTimeout(bound); // a pending timer would keep the program alive
   const elapsedMs = performance.now() - t0;
   options.onProgress?.(Atomics.load(ctl, CTL.done), total);
   const fatal = results.find((r) => r.fatal)?.fatal;
   if (fatal) throw new Error(fatal);
-  // Worker threads release their own handles asynchronously after terminate().
   fds.after = openFdCount();
-  for (let i = 0; i < 20 && fds.after > fds.baseline; i++) {
-    await Bun.sleep(10);
+  for (let i = 0; i < 50 && fds.after > fds.baseline; i++) {
+    await Bun.sleep(20);
     fds.after = openFdCount();
   }
 

@@ -216,7 +216,13 @@ export function runProbes(job: ProbeJob): ProbeResult {
     fdRegistered = g(fdRegistered, (n) => new Uint8Array(n));
   };
 
-  const connecting = new FdQueue();
+  // Probes waiting for an answer, one FIFO per attempt: a retry waits twice as long as the
+  // try before it (as TCP backs off its own SYNs), so a slow answer on a loaded machine gets
+  // a fairer chance before the port is called filtered. Within one queue every probe has the
+  // same timeout, so the oldest is always the first due.
+  const connecting = Array.from({ length: job.retries + 1 }, () => new FdQueue());
+  const limitFor = (attempt: number) =>
+    job.fixedTimeoutMs ?? Math.min(job.policy.ceilingMs, estimator.timeoutMs() * 2 ** attempt);
   const bannerWait = new FdQueue();
   const banners: Array<[number, string]> = [];
   const spares: number[] = [];
@@ -435,7 +441,7 @@ export function runProbes(job: ProbeJob): ProbeResult {
     fdPort[fd] = port;
     fdSent[fd] = sentAt;
     fdAttempt[fd] = attempt;
-    connecting.push(fd, fdGen[fd] as number);
+    (connecting[attempt] as FdQueue).push(fd, fdGen[fd] as number);
     inFlight++;
     if (inFlight > peakInFlight) peakInFlight = inFlight;
   };
@@ -465,6 +471,19 @@ export function runProbes(job: ProbeJob): ProbeResult {
     release(fd);
   };
 
+  /** A probe's time is up: one last look at its socket, then retry or call it filtered. */
+  const expire = (fd: number, now: number) => {
+    inFlight--;
+    fdMode[fd] = MODE_FREE;
+    const port = fdPort[fd] as number;
+    const attempt = fdAttempt[fd] as number;
+    const status = inspect(fd);
+    fdGen[fd] = ((fdGen[fd] as number) + 1) | 0;
+    if (status === 1) connected(fd, port, attempt, fdSent[fd] as number, now);
+    else if (status < 0) failed(fd, port, attempt, -status, now - (fdSent[fd] as number), REUSE_NO);
+    else timeoutOrRetry(fd, port, attempt);
+  };
+
   let exhausted = false;
   while (Atomics.load(ctl, CTL.stop) === 0 && fatal === undefined) {
     // Start probes up to the concurrency allowed right now.
@@ -491,9 +510,13 @@ export function runProbes(job: ProbeJob): ProbeResult {
     let waitMs = 0;
     if (pauseUntil > started) waitMs = Math.ceil(pauseUntil - started);
     else if (inFlight >= cap || exhausted) waitMs = 50;
-    if (waitMs > 0 && connecting.length > 0) {
-      const due = (fdSent[connecting.peekFd()] as number) + timeoutMs() - performance.now();
-      waitMs = Math.max(0, Math.min(waitMs, Math.ceil(due)));
+    if (waitMs > 0) {
+      const at = performance.now();
+      connecting.forEach((queue, attempt) => {
+        if (queue.length === 0) return;
+        const due = (fdSent[queue.peekFd()] as number) + limitFor(attempt) - at;
+        waitMs = Math.max(0, Math.min(waitMs, Math.ceil(due)));
+      });
     }
     const n = inFlight > 0 || waitMs > 0 ? c.epoll_wait(ep, events, MAX_EVENTS, waitMs) : 0;
     if (n < 0 && errno() !== EINTR)
@@ -520,26 +543,19 @@ export function runProbes(job: ProbeJob): ProbeResult {
 
     // Time out overdue probes, oldest first; each gets a last look at its socket first, so an
     // answer that arrived while this thread was busy is never misread as silence.
-    const limit = timeoutMs();
-    while (connecting.length > 0) {
-      const fd = connecting.peekFd();
-      if (connecting.peekGen() !== fdGen[fd] || fdMode[fd] !== MODE_CONNECTING) {
-        connecting.shift();
-        continue;
+    connecting.forEach((queue, attempt) => {
+      const limit = limitFor(attempt);
+      while (queue.length > 0) {
+        const fd = queue.peekFd();
+        if (queue.peekGen() !== fdGen[fd] || fdMode[fd] !== MODE_CONNECTING) {
+          queue.shift();
+          continue;
+        }
+        if (now - (fdSent[fd] as number) < limit) break;
+        queue.shift();
+        expire(fd, now);
       }
-      if (now - (fdSent[fd] as number) < limit) break;
-      connecting.shift();
-      inFlight--;
-      fdMode[fd] = MODE_FREE;
-      const port = fdPort[fd] as number;
-      const attempt = fdAttempt[fd] as number;
-      const status = inspect(fd);
-      fdGen[fd] = ((fdGen[fd] as number) + 1) | 0;
-      if (status === 1) connected(fd, port, attempt, fdSent[fd] as number, now);
-      else if (status < 0)
-        failed(fd, port, attempt, -status, now - (fdSent[fd] as number), REUSE_NO);
-      else timeoutOrRetry(fd, port, attempt);
-    }
+    });
     while (bannerWait.length > 0) {
       const fd = bannerWait.peekFd();
       if (bannerWait.peekGen() !== fdGen[fd] || fdMode[fd] !== MODE_BANNER) {
