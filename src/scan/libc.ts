@@ -1,0 +1,143 @@
+// The few libc calls the scan engine makes through bun:ffi (Linux only): non-blocking sockets,
+// epoll, getsockopt/getsockname/getpeername, and the open-file limit. Errors come back as
+// errno values read from the calling thread's errno right after the call.
+import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
+import { readdirSync } from "node:fs";
+import { RuntimeError } from "../shared/cli.ts";
+
+const { i32, u32, i64, ptr: P } = FFIType;
+
+const SYMBOLS = {
+  socket: { args: [i32, i32, i32], returns: i32 },
+  connect: { args: [i32, P, u32], returns: i32 },
+  close: { args: [i32], returns: i32 },
+  recv: { args: [i32, P, u32, i32], returns: i64 },
+  epoll_create1: { args: [i32], returns: i32 },
+  epoll_ctl: { args: [i32, i32, i32, P], returns: i32 },
+  epoll_wait: { args: [i32, P, i32, i32], returns: i32 },
+  getsockopt: { args: [i32, i32, i32, P, P], returns: i32 },
+  getsockname: { args: [i32, P, P], returns: i32 },
+  getpeername: { args: [i32, P, P], returns: i32 },
+  getrlimit: { args: [i32, P], returns: i32 },
+  setrlimit: { args: [i32, P], returns: i32 },
+  __errno_location: { args: [], returns: P },
+} as const;
+
+export type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
+
+const CANDIDATES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
+
+let loaded: { libc: Libc; errnoPtr: Pointer } | undefined;
+
+/** Open libc once per thread (each Worker calls this for itself). */
+export function libc(): { libc: Libc; errno: () => number } {
+  if (!loaded) {
+    if (process.platform !== "linux")
+      throw new RuntimeError("tp-scan's engine needs Linux (epoll)");
+    let lastError: unknown;
+    for (const name of CANDIDATES) {
+      try {
+        const lib = dlopen(name, SYMBOLS).symbols;
+        loaded = { libc: lib, errnoPtr: lib.__errno_location() as Pointer };
+        break;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    if (!loaded) throw new RuntimeError(`cannot load libc: ${(lastError as Error)?.message}`);
+  }
+  const errnoPtr = loaded.errnoPtr;
+  return { libc: loaded.libc, errno: () => read.i32(errnoPtr, 0) };
+}
+
+// Linux constants (identical on x86_64 and aarch64).
+export const AF_UNSPEC = 0;
+export const AF_INET = 2;
+export const AF_INET6 = 10;
+export const SOCK_STREAM = 1;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SO_ERROR = 4;
+export const MSG_DONTWAIT = 0x40;
+export const EPOLL_CLOEXEC = 0o2000000;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const EPOLLIN = 0x1;
+export const EPOLLOUT = 0x4;
+export const EPOLLERR = 0x8;
+export const EPOLLHUP = 0x10;
+export const EPOLLRDHUP = 0x2000;
+export const RLIMIT_NOFILE = 7;
+/** struct epoll_event is packed (12 bytes) on x86_64, naturally aligned (16) elsewhere. */
+export const EPOLL_EVENT_SIZE = process.arch === "x64" ? 12 : 16;
+export const EPOLL_DATA_OFFSET = process.arch === "x64" ? 4 : 8;
+
+export const errnoNames: Record<number, string> = {
+  1: "EPERM",
+  4: "EINTR",
+  11: "EAGAIN",
+  12: "ENOMEM",
+  13: "EACCES",
+  23: "ENFILE",
+  24: "EMFILE",
+  98: "EADDRINUSE",
+  99: "EADDRNOTAVAIL",
+  100: "ENETDOWN",
+  101: "ENETUNREACH",
+  103: "ECONNABORTED",
+  104: "ECONNRESET",
+  105: "ENOBUFS",
+  106: "EISCONN",
+  107: "ENOTCONN",
+  110: "ETIMEDOUT",
+  111: "ECONNREFUSED",
+  112: "EHOSTDOWN",
+  113: "EHOSTUNREACH",
+  114: "EALREADY",
+  115: "EINPROGRESS",
+};
+export const EINTR = 4;
+export const ECONNREFUSED = 111;
+export const EINPROGRESS = 115;
+export const EALREADY = 114;
+export const EISCONN = 106;
+export const ENETUNREACH = 101;
+export const ENETDOWN = 100;
+
+/** The scanner's own limits (descriptors, local ports, buffers): retry the port, never a state. */
+export const LOCAL_ERRNOS = new Set([11, 12, 23, 24, 98, 99, 105]);
+
+/** The soft and hard RLIMIT_NOFILE of this process. */
+export function getFileLimit(): { soft: number; hard: number } {
+  const { libc: c } = libc();
+  const buf = new BigUint64Array(2);
+  if (c.getrlimit(RLIMIT_NOFILE, buf) !== 0) return { soft: 1024, hard: 1024 };
+  const clamp = (v: bigint) =>
+    v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+  return { soft: clamp(buf[0] as bigint), hard: clamp(buf[1] as bigint) };
+}
+
+/** Raise the soft RLIMIT_NOFILE to the hard limit; returns the limits before and after. */
+export function raiseFileLimit(): { before: number; after: number; hard: number } {
+  const { libc: c } = libc();
+  const { soft, hard } = getFileLimit();
+  if (soft >= hard) return { before: soft, after: soft, hard };
+  const buf = new BigUint64Array(2);
+  const raw = new BigUint64Array(2);
+  c.getrlimit(RLIMIT_NOFILE, raw);
+  buf[0] = raw[1] as bigint;
+  buf[1] = raw[1] as bigint;
+  const ok = c.setrlimit(RLIMIT_NOFILE, buf) === 0;
+  return { before: soft, after: ok ? getFileLimit().soft : soft, hard };
+}
+
+/** Number of open descriptors of this process (Linux /proc). */
+export function openFdCount(): number {
+  try {
+    return readdirSync("/proc/self/fd").length - 1; // minus the directory handle itself
+  } catch {
+    return -1;
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, test } from "bun:test";
+import { formatPortRanges, parsePortSpec, shuffled } from "../../src/scan/ports.ts";
+import { UsageError } from "../../src/shared/cli.ts";
+
+describe("parsePortSpec", () => {
+  test("lists, ranges and duplicates", () => {
+    expect(parsePortSpec("22,80,8000-8003")).toEqual([22, 80, 8000, 8001, 8002, 8003]);
+    expect(parsePortSpec(" 80 , 22,22,21-23 ")).toEqual([21, 22, 23, 80]);
+    expect(parsePortSpec("65535")).toEqual([65535]);
+    expect(parsePortSpec("1-1")).toEqual([1]);
+  });
+
+  test("all ports: '-' (what -p- gives), 'all', '1-65535', and open-ended ranges", () => {
+    for (const spec of ["-", "all", "1-65535", "-65535", "1-"]) {
+      const ports = parsePortSpec(spec);
+      expect(ports.length).toBe(65535);
+      expect(ports[0]).toBe(1);
+      expect(ports.at(-1)).toBe(65535);
+    }
+    expect(parsePortSpec("-3")).toEqual([1, 2, 3]);
+    expect(parsePortSpec("65533-")).toEqual([65533, 65534, 65535]);
+  });
+
+  test.each([
+    ["0", /out of range/],
+    ["65536", /out of range/],
+    ["0-10", /out of range/],
+    ["10-70000", /out of range/],
+    ["100-10", /reversed range/],
+    ["abc", /not a port/],
+    ["22,,80", /empty item/],
+    ["", /empty port list/],
+    ["22;80", /not a port/],
+    ["1.5", /not a port/],
+    ["-5-10", /not a port/],
+    ["+22", /not a port/],
+  ])("rejects %p", (spec, message) => {
+    expect(() => parsePortSpec(spec)).toThrow(UsageError);
+    expect(() => parsePortSpec(spec)).toThrow(message);
+  });
+});
+
+describe("shuffled", () => {
+  test("is a permutation and leaves its input alone", () => {
+    const ports = Array.from({ length: 1000 }, (_, i) => i + 1);
+    const out = shuffled(ports);
+    expect(out).not.toBe(ports);
+    expect([...out].sort((a, b) => a - b)).toEqual(ports);
+    expect(ports[0]).toBe(1);
+    expect(out).not.toEqual(ports); // 1/1000! chance of a false failure
+  });
+
+  test("follows the random source it is given", () => {
+    let seed = 42;
+    const rng = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const a = shuffled([1, 2, 3, 4, 5, 6, 7, 8], rng);
+    seed = 42;
+    expect(shuffled([1, 2, 3, 4, 5, 6, 7, 8], rng)).toEqual(a);
+  });
+});
+
+test("formatPortRanges compresses runs", () => {
+  expect(formatPortRanges([1, 2, 3, 7, 9, 10])).toBe("1-3,7,9-10");
+  expect(formatPortRanges([])).toBe("");
+  expect(formatPortRanges(parsePortSpec("-"))).toBe("1-65535");
+});

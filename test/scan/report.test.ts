@@ -1,0 +1,93 @@
+import { expect, test } from "bun:test";
+import type { ScanResult } from "../../src/scan/engine.ts";
+import { CLOSED, FILTERED, OPEN } from "../../src/scan/prober.ts";
+import {
+  cleanBanner,
+  listLine,
+  reportedPorts,
+  summaryLine,
+  textReport,
+} from "../../src/scan/report.ts";
+import { addressBytes } from "../../src/scan/target.ts";
+
+function result(states: Record<number, number>, interrupted = false): ScanResult {
+  const ports = Object.keys(states)
+    .map(Number)
+    .sort((a, b) => a - b);
+  const arr = new Uint8Array(65536);
+  const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
+  for (const p of ports) {
+    arr[p] = states[p] as number;
+    if (arr[p] === OPEN) counts.open++;
+    if (arr[p] === CLOSED) counts.closed++;
+    if (arr[p] === FILTERED) counts.filtered++;
+  }
+  counts.scanned = counts.open + counts.closed + counts.filtered;
+  return {
+    target: {
+      name: "localhost",
+      address: "127.0.0.1",
+      family: 4,
+      bytes: addressBytes("127.0.0.1"),
+      scopeId: 0,
+      otherAddresses: ["::1"],
+    },
+    ports,
+    states: arr,
+    counts,
+    banners: new Map([[22, "SSH-2.0-x\r\nmore"]]),
+    startedAt: new Date(0),
+    elapsedMs: 500,
+    interrupted,
+    timing: { srttMs: 0.1, rttvarMs: 0.05, timeoutMs: 100, samples: 3 },
+    stats: {
+      threads: 1,
+      concurrency: 10,
+      probes: 3,
+      retries: 0,
+      localRetries: 0,
+      selfConnects: 0,
+      peakInFlight: 1,
+      errors: {},
+      fds: { baseline: 9, peak: 10, after: 9 },
+    },
+  };
+}
+
+const services = new Map([[22, "ssh"]]);
+
+test("cleanBanner keeps the first line, escapes control characters, caps the length", () => {
+  expect(cleanBanner("SSH-2.0-OpenSSH_9.6\r\n")).toBe("SSH-2.0-OpenSSH_9.6");
+  expect(cleanBanner("a\u0001b\u001b[31mc\nsecond line")).toBe("a\\x01b\\x1b[31mc");
+  expect(cleanBanner("x".repeat(100), 10)).toBe("xxxxxxx...");
+  expect(cleanBanner("caf\u00e9")).toBe("caf\u00e9");
+});
+
+test("reportedPorts: open ones, plus the states asked for, by port", () => {
+  const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED, 443: OPEN });
+  expect(reportedPorts(r, [], services)).toEqual([
+    { port: 22, state: "open", service: "ssh", banner: "SSH-2.0-x" },
+    { port: 443, state: "open", service: null },
+  ]);
+  expect(reportedPorts(r, ["filtered"], services).map((p) => p.port)).toEqual([22, 81, 443]);
+});
+
+test("text report, summary and list", () => {
+  const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED });
+  const text = textReport(r, [], services);
+  expect(text).toBe(
+    [
+      "tp-scan report for localhost (127.0.0.1)",
+      "other addresses (not scanned): ::1",
+      "PORT        STATE    SERVICE",
+      "22/tcp      open     ssh             SSH-2.0-x",
+      "3 ports scanned in 0.50 s (6 ports/s): 1 open, 1 closed, 1 filtered",
+      "",
+    ].join("\n"),
+  );
+  expect(listLine(r)).toBe("22");
+  const partial = result({ 22: OPEN, 80: 0 }, true);
+  expect(summaryLine(partial)).toBe(
+    "interrupted: 1 of 2 ports scanned in 0.50 s (2 ports/s): 1 open, 0 closed, 0 filtered",
+  );
+});
