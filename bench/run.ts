@@ -1,6 +1,7 @@
 // `bun run bench`: every program against its peers, in one run, on this machine.
 //   bun run bench            full run: writes bench/results/latest.{json,md}, scan.svg, README section
-//   bun run bench --quick    under a minute, proves it works; writes bench/results/tmp/ (git-ignored)
+//   bun run bench --quick    under a minute, proves it works; writes bench/results/tmp/ (git-ignored,
+//                            like any run of only some sections)
 //   --only echo,guess,scan   pick sections    --runs N   runs per figure    --no-lab   skip lab cases
 //   --render                 re-render latest.md, scan.svg and the README from latest.json, no run
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -191,9 +192,10 @@ results.durationMs = performance.now() - started;
 results.machine.loadAvgEnd = loadavg();
 results.targets = evaluateTargets(results);
 
-const outDir = flags.quick ? join(ROOT, "bench/results/tmp") : join(ROOT, "bench/results");
-// Only a full run of every section speaks for the project in the README.
-const md = writeOutputs(results, outDir, !flags.quick && flags.only.size === SECTIONS.length);
+// Only a full run of every section speaks for the project (latest.*, README); others go to tmp/.
+const complete = !flags.quick && flags.only.size === SECTIONS.length;
+const outDir = join(ROOT, complete ? "bench/results" : "bench/results/tmp");
+const md = writeOutputs(results, outDir, complete);
 console.log(md);
 log(
   `results in ${outDir.replace(`${ROOT}/`, "")}/ (${((performance.now() - started) / 1000).toFixed(1)} s)`,
