@@ -175,7 +175,7 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
   for (const c of cases) {
     if (c.loadgenCpu.median >= 0.9)
       notes.push(
-        `${c.server} at ${c.clients} clients: the generator used ${Math.round(c.loadgenCpu.median * 100)}% of a core, so it may have limited this figure.`,
+        `${c.server} at ${c.clients} clients${c.depth > 1 ? ` (${c.depth} lines per write)` : ""}: the generator used ${Math.round(c.loadgenCpu.median * 100)}% of a core and the server ${Math.round(c.serverCpu.median * 100)}%: with both cores busy, this msg/s is a floor for the server (its µs/msg is the generator-independent figure).`,
       );
   }
   return { notes, ours: "tp-echo", peers: peers.map((p) => p.name), cases };

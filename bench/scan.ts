@@ -413,7 +413,7 @@ async function runSweep(lab: Lab, opts: ScanOptions, rate: string | null): Promi
   }
   if (rate === null)
     notes.push(
-      "On a loopback every answer (SYN-ACK or RST) is produced inside the connect() call itself, so no timeout is too short here: the timeout only sets what the filtered ports cost, about filtered / c x t x (retries + 1).",
+      "On a loopback every answer (SYN-ACK or RST) comes back within the connect() call itself, so no timeout in the grid is too short here: the timeout only sets what the 1000 filtered ports cost (wall time grows with -t and shrinks with -c; each filtered port waits out its try and a retry).",
     );
   else
     notes.push(

@@ -223,7 +223,13 @@ export function renderGuess(guess: GuessResults | null): string {
     ]),
     ["left", "right", "right", "right", "right", "right", "right", "right", "right", "right"],
   );
-  return [table, ...guess.notes.map((n) => `- ${n}`)].join("\n");
+  const bound = guess.cases
+    .filter((c) => c.botCpu.median >= 0.9)
+    .map(
+      (c) =>
+        `- max ${c.max}, ${c.parallel} parallel: the bot used ${fmtPercent(c.botCpu.median)} of a core and the server ${fmtPercent(c.serverCpu.median)}: the bot, not the server, set this games/s.`,
+    );
+  return [table, ...guess.notes.map((n) => `- ${n}`), ...bound].join("\n");
 }
 
 export function renderScanCase(c: ScanCase): string {

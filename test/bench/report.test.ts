@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import {
   evaluateTargets,
   renderEcho,
+  renderGuess,
   renderMarkdown,
   renderSweep,
   scanPanels,
@@ -180,6 +181,31 @@ describe("rendering", () => {
     expect(md).toContain("2 cores (Test CPU), Linux 6.1, Bun 1.4.5, Node.js v20, no nmap");
     expect(md).toContain("**FAIL**");
     expect(md).toContain("_Skipped: ./tp-guess is not built._");
+  });
+  test("guess table compares guesses with the bound and names a saturated bot", () => {
+    const md = renderGuess({
+      notes: [],
+      cases: [
+        {
+          max: "1000000",
+          bound: 20,
+          games: 2000,
+          parallel: 50,
+          gamesPerSec: summarize([1000, 1100, 900]),
+          meanGuesses: summarize([18.9]),
+          worstGuesses: 20,
+          wins: 6000,
+          played: 6000,
+          botCpu: summarize([0.99]),
+          serverCpu: summarize([0.7]),
+          rawSamples: [],
+        },
+      ],
+    });
+    expect(md).toContain(
+      "| 1000000 | 2000 | 50 | 1,000 (900–1,100) | 18.90 | 20 | 20 | 6000/6000 | 99% | 70% |",
+    );
+    expect(md).toContain("the bot, not the server, set this games/s");
   });
   test("scan panels carry the target line at 0.7x nmap -T5 on loopback", () => {
     const panels = scanPanels(scan);
