@@ -55,6 +55,8 @@ export class EchoServer {
         hostname: opts.host,
         port: opts.port,
         socket: {
+          // Plain Uint8Arrays: no Buffer prototype to set up on every read.
+          binaryType: "uint8array",
           open: (socket) => this.onOpen(socket),
           data: (socket, chunk) => this.onData(socket, chunk),
           drain: (socket) => socket.data.writer.drain(),
@@ -141,6 +143,13 @@ export class EchoServer {
   private consume(socket: EchoSocket, chunk: Uint8Array): void {
     const client = socket.data;
     const { lines, overflow } = client.framer.push(chunk);
+    if (lines.length === 1 && !overflow && !this.logMessages) {
+      // The common case, one line per segment: no batching to do.
+      const reply = answer(lines[0] as Uint8Array);
+      if (reply.kind === "echo") client.writer.write(reply.bytes);
+      else this.finish(socket, reply.bytes, "said goodbye");
+      return;
+    }
     // All the echoes of one segment go out in one write: a syscall per line would cost a
     // pipelining client (many lines per segment) several times the CPU.
     const replies: Uint8Array[] = [];
