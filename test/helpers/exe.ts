@@ -14,12 +14,20 @@ export interface RunResult {
 }
 
 /** Run an executable to completion (bounded by `timeoutMs`), feeding `stdin` if given. */
-export async function runExe(
+export function runExe(
   name: string,
   args: string[],
   opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<RunResult> {
-  const proc = Bun.spawn([exePath(name), ...args], {
+  return runArgv([exePath(name), ...args], opts);
+}
+
+/** Run any command line to completion (bounded by `timeoutMs`), collecting its output. */
+export async function runArgv(
+  argv: string[],
+  opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  const proc = Bun.spawn(argv, {
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",

@@ -3,7 +3,7 @@
 // disturbed by other programs of this machine. Tests skip (with a message) where no lab can be
 // built: not root, no iproute2/iptables, no namespaces.
 import { join } from "node:path";
-import { exePath, ROOT, type RunResult, StreamReader } from "../helpers/exe.ts";
+import { exePath, ROOT, type RunResult, runArgv, StreamReader } from "../helpers/exe.ts";
 
 const LAB = join(ROOT, "scripts", "lab.sh");
 let counter = 0;
@@ -50,20 +50,8 @@ export class Lab {
   }
 
   /** Run a command inside the namespace to completion (bounded). */
-  async run(cmd: string[], timeoutMs = 60_000): Promise<RunResult> {
-    const proc = Bun.spawn(this.argv(cmd), {
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(proc.stdout).text(),
-      new Response(proc.stderr).text(),
-      proc.exited,
-    ]);
-    clearTimeout(timer);
-    return { code, stdout, stderr };
+  run(cmd: string[], timeoutMs = 60_000): Promise<RunResult> {
+    return runArgv(this.argv(cmd), { timeoutMs });
   }
 
   /** Run ./tp-scan inside the namespace. */
