@@ -125,6 +125,8 @@ export async function runCli(
   const programName = mainMeta.name ?? "tp";
   let cmd: AnyCommand = main;
   let parent: AnyCommand | undefined;
+  // "tp-guess bot": where the usage hint should send the user.
+  let commandPath = programName;
   let argv = rawArgs;
   try {
     // Walk down to the subcommand the user named.
@@ -150,6 +152,7 @@ export async function runCli(
         break;
       }
       parent = cmd;
+      commandPath += ` ${name}`;
       cmd = await resolve(sub);
       argv = argv.slice(0, first).concat(argv.slice(first + 1));
     }
@@ -164,7 +167,7 @@ export async function runCli(
     checkArgv(cmd, await resolve(cmd.args ?? {}), argv);
     await runCommand(cmd, { rawArgs: argv });
   } catch (error) {
-    process.exitCode = reportError(programName, error);
+    process.exitCode = reportError(programName, error, commandPath);
   }
 }
 
@@ -178,12 +181,16 @@ function printUsage(text: string): void {
 }
 
 /** Print an error as one line and return the exit code it deserves. */
-export function reportError(programName: string, error: unknown): number {
+export function reportError(
+  programName: string,
+  error: unknown,
+  commandPath = programName,
+): number {
   const err = error instanceof Error ? error : new Error(String(error));
   // citty's own argument errors (missing positional, bad enum) are usage errors too.
   const isUsage = err instanceof UsageError || (err as { code?: string }).code === "EARG";
   const message = err.message.replace(ANSI, "").split("\n")[0];
-  const hint = isUsage ? ` (see '${programName} --help')` : "";
+  const hint = isUsage ? ` (see '${commandPath} --help')` : "";
   process.stderr.write(`${programName}: error: ${message}${hint}\n`);
   if (process.env.TP_DEBUG) process.stderr.write(`${err.stack}\n`);
   if (isUsage) return EXIT_USAGE;

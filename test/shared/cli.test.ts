@@ -85,3 +85,26 @@ describe("runCli", () => {
     expect(seen.length).toBe(runs);
   });
 });
+
+test("a usage error in a subcommand points at that subcommand's help", async () => {
+  const sub = defineCommand({
+    meta: { name: "bot" },
+    args: { host: { type: "positional", required: true } },
+    run() {},
+  });
+  const main = defineCommand({ meta: { name: "tp-demo" }, subCommands: { bot: sub } });
+  const lines: string[] = [];
+  const write = process.stderr.write;
+  const before = process.exitCode;
+  process.stderr.write = ((chunk: string) => lines.push(String(chunk))) as typeof write;
+  try {
+    await runCli(main, ["bot"]);
+    expect(process.exitCode).toBe(2);
+  } finally {
+    process.stderr.write = write;
+    process.exitCode = before;
+  }
+  expect(lines.join("")).toBe(
+    "tp-demo: error: Missing required positional argument: HOST (see 'tp-demo bot --help')\n",
+  );
+});
