@@ -96,7 +96,10 @@ test("a usage error in a subcommand points at that subcommand's help", async () 
   const lines: string[] = [];
   const write = process.stderr.write;
   const before = process.exitCode;
-  process.stderr.write = ((chunk: string) => lines.push(String(chunk))) as typeof write;
+  process.stderr.write = ((chunk: string) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof write;
   try {
     await runCli(main, ["bot"]);
     expect(process.exitCode).toBe(2);
