@@ -14,12 +14,9 @@ const PROMPT_BYTES = encodeText(PROMPT);
 const GOODBYE_BYTES = encodeText(GOODBYE);
 const ECHO_PREFIX_BYTES = encodeText(ECHO_PREFIX);
 
-/** "HOST:PORT" as the lab prints it; IPv6 literals get brackets so the port stays readable. */
-export const formatAddress = formatHostPort;
-
-/** The greeting followed by the first prompt. */
+/** The greeting followed by the first prompt; an IPv6 host gets brackets so the port stays readable. */
 export function welcome(host: string, port: number): Uint8Array {
-  return encodeText(`Vous êtes connecté au serveur ${formatAddress(host, port)}.\n${PROMPT}`);
+  return encodeText(`Vous êtes connecté au serveur ${formatHostPort(host, port)}.\n${PROMPT}`);
 }
 
 const isAsciiBlank = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
@@ -69,5 +66,4 @@ export const notices = {
     encodeText(`Inactif depuis ${seconds} s : connexion fermée. Good Bye.\n`),
   full: (max: number) =>
     encodeText(`Serveur complet : ${max} clients au maximum, réessayez plus tard.\n`),
-  shutdown: () => GOODBYE_BYTES,
 };

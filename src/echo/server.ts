@@ -4,8 +4,8 @@ import type { Socket, TCPSocketListener } from "bun";
 import { type ConsolaInstance, LogLevels } from "consola";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../shared/limits.ts";
 import { concatBytes, decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
-import { listenError } from "../shared/net.ts";
-import { answer, formatAddress, goodbye, notices, welcome } from "./dialogue.ts";
+import { formatHostPort, listenError } from "../shared/net.ts";
+import { answer, goodbye, notices, welcome } from "./dialogue.ts";
 
 export interface EchoServerOptions {
   host: string;
@@ -75,7 +75,7 @@ export class EchoServer {
       this.idleSweep = setInterval(() => this.closeIdle(), every);
     }
     opts.log.info(
-      `listening on ${formatAddress(opts.host, this.listener.port)}${opts.sequential ? " (sequential: one client at a time)" : ""}`,
+      `listening on ${formatHostPort(opts.host, this.listener.port)}${opts.sequential ? " (sequential: one client at a time)" : ""}`,
     );
   }
 
@@ -88,7 +88,7 @@ export class EchoServer {
   }
 
   private onOpen(socket: EchoSocket): void {
-    const address = formatAddress(socket.remoteAddress, socket.remotePort);
+    const address = formatHostPort(socket.remoteAddress, socket.remotePort);
     const writer = new BoundedWriter(socket as Socket<unknown>, this.opts.maxPendingOutput);
     socket.data = {
       address,
@@ -143,13 +143,6 @@ export class EchoServer {
   private consume(socket: EchoSocket, chunk: Uint8Array): void {
     const client = socket.data;
     const { lines, overflow } = client.framer.push(chunk);
-    if (lines.length === 1 && !overflow && !this.logMessages) {
-      // The common case, one line per segment: no batching to do.
-      const reply = answer(lines[0] as Uint8Array);
-      if (reply.kind === "echo") client.writer.write(reply.bytes);
-      else this.finish(socket, reply.bytes, "said goodbye");
-      return;
-    }
     // All the echoes of one segment go out in one write: a syscall per line would cost a
     // pipelining client (many lines per segment) several times the CPU.
     const replies: Uint8Array[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { answer, formatAddress, isEndOfDialogue, welcome } from "../../src/echo/dialogue.ts";
+import { answer, isEndOfDialogue, welcome } from "../../src/echo/dialogue.ts";
 import { decodeText, encodeText } from "../../src/shared/lines.ts";
 
 describe("dialogue", () => {
@@ -46,10 +46,5 @@ describe("dialogue", () => {
     for (const msg of ["FINI\n", "fin fin\n", "F IN\n", "afin\n", "FIN.\n", "é\n"]) {
       expect(isEndOfDialogue(encodeText(msg))).toBe(false);
     }
-  });
-
-  test("formatAddress brackets IPv6 only", () => {
-    expect(formatAddress("127.0.0.1", 1)).toBe("127.0.0.1:1");
-    expect(formatAddress("::1", 80)).toBe("[::1]:80");
   });
 });
