@@ -3,12 +3,12 @@ import { defineCommand } from "citty";
 import bot from "../guess/commands/bot.ts";
 import play from "../guess/commands/play.ts";
 import server from "../guess/commands/server.ts";
-import { runCli } from "../shared/cli.ts";
+import { runCli, VERSION } from "../shared/cli.ts";
 
 const main = defineCommand({
   meta: {
     name: "tp-guess",
-    version: "0.1.0",
+    version: VERSION,
     description:
       "Guess-the-number game over TCP: a server, a bot that plays it alone, a human client",
   },

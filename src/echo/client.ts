@@ -1,7 +1,7 @@
 // The interactive client: lines typed (or piped) on stdin go to the server, whatever the
 // server says goes to stdout untouched. Ends when the server closes the connection.
 import type { Socket } from "bun";
-import { RuntimeError } from "../shared/cli.ts";
+import { RuntimeError } from "../shared/errors.ts";
 import { decodeText } from "../shared/lines.ts";
 import { connectTcp, writeAll } from "../shared/net.ts";
 import { GOODBYE } from "./dialogue.ts";

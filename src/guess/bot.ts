@@ -3,7 +3,7 @@
 // prompt without a line end as soon as it looks like one, any other leftover after a short
 // quiet spell (settleMs), so a server that never sends "\n" still gets played.
 import type { Socket } from "bun";
-import { RuntimeError, UsageError } from "../shared/cli.ts";
+import { RuntimeError, UsageError } from "../shared/errors.ts";
 import { BoundedWriter } from "../shared/limits.ts";
 import { encodeText } from "../shared/lines.ts";
 import { connectTcp, formatHostPort } from "../shared/net.ts";

@@ -2,7 +2,7 @@
 // says is shown as it arrives (prompts without a line end included). Any guessing server
 // works: this is a plain line client that only watches for a win word to pick its exit code.
 import type { Socket } from "bun";
-import { RuntimeError } from "../shared/cli.ts";
+import { RuntimeError } from "../shared/errors.ts";
 import { BoundedWriter } from "../shared/limits.ts";
 import { connectTcp, formatHostPort } from "../shared/net.ts";
 import { classify } from "./hints.ts";

@@ -3,7 +3,7 @@
 // errno values read from the calling thread's errno right after the call.
 import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
 import { readdirSync } from "node:fs";
-import { RuntimeError } from "../shared/cli.ts";
+import { RuntimeError } from "../shared/errors.ts";
 
 const { i32, u32, i64, ptr: P } = FFIType;
 

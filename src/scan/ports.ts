@@ -1,5 +1,5 @@
 // Port lists: the `-p` syntax (nmap's) and the probe order. Pure, no I/O.
-import { UsageError } from "../shared/cli.ts";
+import { UsageError } from "../shared/errors.ts";
 
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;

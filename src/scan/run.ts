@@ -1,14 +1,8 @@
 // What `tp-scan HOST [HOST...]` does once citty has parsed its flags: validate them, resolve
 // the targets, run the engine with a progress line and Ctrl-C handling, print the report.
-import {
-  createLogger,
-  EXIT_FAILURE,
-  EXIT_INTERRUPTED,
-  parseDuration,
-  parseInteger,
-  RuntimeError,
-  UsageError,
-} from "../shared/cli.ts";
+import { EXIT_FAILURE, EXIT_INTERRUPTED, RuntimeError, UsageError } from "../shared/errors.ts";
+import { createLogger } from "../shared/log.ts";
+import { parseDuration, parseInteger } from "../shared/parsers.ts";
 import { defaultThreads, type PortState, type ScanResult, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
 import { parsePortSpec } from "./ports.ts";

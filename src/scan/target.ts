@@ -1,7 +1,7 @@
 // Scan targets: literal addresses or host names resolved through the system resolver.
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import { RuntimeError, UsageError } from "../shared/cli.ts";
+import { RuntimeError, UsageError } from "../shared/errors.ts";
 
 export interface Target {
   /** What the user typed. */

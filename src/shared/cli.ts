@@ -1,28 +1,11 @@
-// CLI plumbing shared by the three programs: one-line errors with stable exit codes,
-// strict flag checking (citty alone accepts unknown flags silently), value parsers, logs.
+// The argv runner shared by the three programs: strict flag checking (citty alone accepts
+// unknown flags silently), --help and --version handled once, every failure through printError.
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola";
+import pkg from "../../package.json" with { type: "json" };
+import { ANSI, EXIT_OK, EXIT_USAGE, printError, UsageError } from "./errors.ts";
 
-/** Bad flags or arguments: exit 2, with a pointer to --help. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-/** The program ran but could not do its job (refused, unknown host, port busy): exit 1. */
-export class RuntimeError extends Error {
-  override name = "RuntimeError";
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-  }
-}
-
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERRUPTED = 130;
+/** The version of all three programs, from package.json (the one place it is written). */
+export const VERSION: string = pkg.version;
 
 // biome-ignore lint/suspicious/noExplicitAny: citty's command tree is heterogeneous by design.
 type AnyCommand = CommandDef<any>;
@@ -128,6 +111,14 @@ export async function runCli(
   // "tp-guess bot": where the usage hint should send the user.
   let commandPath = programName;
   let argv = rawArgs;
+  // `--version` alone, after any subcommand names: the same answer everywhere.
+  if (
+    rawArgs.includes("--version") &&
+    rawArgs.every((a) => a === "--version" || !a.startsWith("-"))
+  ) {
+    console.log(VERSION);
+    return;
+  }
   try {
     // Walk down to the subcommand the user named.
     for (;;) {
@@ -138,10 +129,6 @@ export async function runCli(
       const sub = name !== undefined ? subs[name] : undefined;
       if (!sub) {
         if (argv.includes("--help") || argv.includes("-h") || argv.length === 0 || !cmd.run) {
-          if (argv.includes("--version") && mainMeta.version) {
-            console.log(mainMeta.version);
-            return;
-          }
           if (name !== undefined && !cmd.run) throw new UsageError(`unknown command '${name}'`);
           if (!cmd.run) {
             printUsage(await renderUsage(cmd, parent));
@@ -160,134 +147,15 @@ export async function runCli(
       printUsage(await renderUsage(cmd, parent));
       return;
     }
-    if (argv.length === 1 && argv[0] === "--version" && mainMeta.version) {
-      console.log(mainMeta.version);
-      return;
-    }
     checkArgv(cmd, await resolve(cmd.args ?? {}), argv);
     await runCommand(cmd, { rawArgs: argv });
   } catch (error) {
-    process.exitCode = reportError(programName, error, commandPath);
+    process.exitCode = printError(programName, error, commandPath);
   }
 }
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI colour codes.
-const ANSI = /\u001b\[[0-9;]*m/g;
 
 /** Help text, without colours when it goes to a file or a pipe, and without trailing blanks. */
 function printUsage(text: string): void {
   const plain = process.stdout.isTTY && !process.env.NO_COLOR ? text : text.replace(ANSI, "");
   console.log(`${plain.replace(/[ \t]+$/gm, "")}\n`);
-}
-
-/** Print an error as one line and return the exit code it deserves. */
-export function reportError(
-  programName: string,
-  error: unknown,
-  commandPath = programName,
-): number {
-  const err = error instanceof Error ? error : new Error(String(error));
-  // citty's own argument errors (missing positional, bad enum) are usage errors too.
-  const isUsage = err instanceof UsageError || (err as { code?: string }).code === "EARG";
-  const message = err.message.replace(ANSI, "").split("\n")[0];
-  const hint = isUsage ? ` (see '${commandPath} --help')` : "";
-  process.stderr.write(`${programName}: error: ${message}${hint}\n`);
-  if (process.env.TP_DEBUG) process.stderr.write(`${err.stack}\n`);
-  if (isUsage) return EXIT_USAGE;
-  return err instanceof RuntimeError ? err.exitCode : EXIT_FAILURE;
-}
-
-// ---------------------------------------------------------------- value parsers
-
-/** A whole number within [min, max], or a UsageError naming the flag. */
-export function parseInteger(
-  text: string | undefined,
-  flag: string,
-  min: number,
-  max: number,
-): number {
-  const value = (text ?? "").trim();
-  if (!/^\d+$/.test(value))
-    throw new UsageError(`${flag} expects a whole number, got '${text ?? ""}'`);
-  const n = Number(value);
-  if (n < min || n > max)
-    throw new UsageError(`${flag} must be between ${min} and ${max}, got ${value}`);
-  return n;
-}
-
-/** A TCP port, 1-65535. */
-export function parsePort(text: string | undefined, flag = "--port"): number {
-  return parseInteger(text, flag, 1, 65535);
-}
-
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** "250ms", "2s", "1.5m", or a bare number in `bareUnit`; returns milliseconds. */
-export function parseDuration(
-  text: string | undefined,
-  flag: string,
-  bareUnit: "ms" | "s" = "ms",
-): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec((text ?? "").trim());
-  if (!match)
-    throw new UsageError(`${flag} expects a duration such as 500ms, 2s or 1m, got '${text ?? ""}'`);
-  const ms = Number(match[1]) * (DURATION_UNITS[match[2] ?? bareUnit] as number);
-  if (!Number.isFinite(ms)) throw new UsageError(`${flag} is out of range`);
-  return Math.round(ms);
-}
-
-const SIZE_UNITS: Record<string, number> = {
-  "": 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-};
-
-/** "65536", "64k", "64KiB", "1MiB"; returns bytes. */
-export function parseSize(
-  text: string | undefined,
-  flag: string,
-  min = 1,
-  max = 1024 ** 3,
-): number {
-  const match = /^(\d+)\s*([a-z]*)$/i.exec((text ?? "").trim());
-  const unit = SIZE_UNITS[(match?.[2] ?? "?").toLowerCase()];
-  if (!match || unit === undefined)
-    throw new UsageError(`${flag} expects a size such as 65536, 64k or 1MiB, got '${text ?? ""}'`);
-  const bytes = Number(match[1]) * unit;
-  if (bytes < min || bytes > max)
-    throw new UsageError(`${flag} must be between ${min} and ${max} bytes, got ${bytes}`);
-  return bytes;
-}
-
-// ---------------------------------------------------------------- logs
-
-// One plain line per event on stderr: grep-able, and stdout stays free for program output.
-const plainReporter: ConsolaReporter = {
-  log(entry) {
-    const time = entry.date.toISOString().slice(11, 23);
-    const text = entry.args.map((a) => (typeof a === "string" ? a : Bun.inspect(a))).join(" ");
-    process.stderr.write(`${time} ${entry.type.padEnd(7)} ${text}\n`);
-  },
-};
-
-/** The program's logger; `quiet` keeps errors only. */
-export function createLogger(tag: string, quiet = false): ConsolaInstance {
-  return createConsola({
-    level: quiet ? LogLevels.error : LogLevels.info,
-    reporters: [plainReporter],
-    defaults: { tag },
-  });
-}
-
-/** Resolves with the name of the first SIGINT or SIGTERM: a server's cue to stop cleanly. */
-export function untilSignal(): Promise<"SIGINT" | "SIGTERM"> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
 }

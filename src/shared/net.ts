@@ -1,6 +1,6 @@
 // Sockets with errors a user can read in one line: connecting, listening, writing it all.
 import type { Socket, SocketHandler } from "bun";
-import { RuntimeError } from "./cli.ts";
+import { RuntimeError } from "./errors.ts";
 
 export function formatHostPort(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;

@@ -1,7 +1,7 @@
 // The server as a user runs it (the compiled executable), spoken to with raw sockets.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { GuessServer } from "../../src/guess/server.ts";
-import { createLogger } from "../../src/shared/cli.ts";
+import { createLogger } from "../../src/shared/log.ts";
 import { type Child, spawnExe } from "../helpers/exe.ts";
 import { LineClient } from "./helpers.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { formatPortRanges, parsePortSpec, shuffled } from "../../src/scan/ports.ts";
-import { UsageError } from "../../src/shared/cli.ts";
+import { UsageError } from "../../src/shared/errors.ts";
 
 describe("parsePortSpec", () => {
   test("lists, ranges and duplicates", () => {

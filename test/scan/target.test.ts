@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { addressBytes, resolveTarget } from "../../src/scan/target.ts";
-import { RuntimeError } from "../../src/shared/cli.ts";
+import { RuntimeError } from "../../src/shared/errors.ts";
 
 test("addressBytes: IPv4 and IPv6 literals in network order", () => {
   expect([...addressBytes("127.0.0.1")]).toEqual([127, 0, 0, 1]);

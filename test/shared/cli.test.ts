@@ -1,13 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { defineCommand } from "citty";
-import {
-  parseDuration,
-  parseInteger,
-  parsePort,
-  parseSize,
-  runCli,
-  UsageError,
-} from "../../src/shared/cli.ts";
+import { runCli } from "../../src/shared/cli.ts";
+import { UsageError } from "../../src/shared/errors.ts";
+import { parseDuration, parseInteger, parsePort, parseSize } from "../../src/shared/parsers.ts";
 
 describe("value parsers", () => {
   test("ports: 1-65535 only, digits only", () => {

@@ -1,5 +1,5 @@
 import { defineCommand } from "citty";
-import { parsePort } from "../../shared/cli.ts";
+import { parsePort } from "../../shared/parsers.ts";
 import { runClient } from "../client.ts";
 
 export default defineCommand({

@@ -1,24 +1,19 @@
 import { defineCommand } from "citty";
-import {
-  createLogger,
-  parseDuration,
-  parseInteger,
-  parsePort,
-  parseSize,
-  untilSignal,
-} from "../../shared/cli.ts";
+import { VERSION } from "../../shared/cli.ts";
 import {
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_PENDING_OUTPUT,
 } from "../../shared/limits.ts";
+import { createLogger, untilSignal } from "../../shared/log.ts";
+import { parseDuration, parseInteger, parsePort, parseSize } from "../../shared/parsers.ts";
 import { EchoServer } from "../server.ts";
 
 export default defineCommand({
   meta: {
     name: "tp-echo",
-    version: "0.1.0",
+    version: VERSION,
     description:
       "Echo server speaking the lab's dialogue (Votre message ? / ECHO : ... / Good Bye.) to many clients at once",
   },

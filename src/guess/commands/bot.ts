@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
-import { parseDuration, parseInteger, parsePort, UsageError } from "../../shared/cli.ts";
+import { UsageError } from "../../shared/errors.ts";
+import { parseDuration, parseInteger, parsePort } from "../../shared/parsers.ts";
 import { parseMaxFlag, runBot } from "../bot.ts";
 
 export default defineCommand({

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
-import { parseDuration, parsePort, UsageError } from "../../shared/cli.ts";
+import { UsageError } from "../../shared/errors.ts";
+import { parseDuration, parsePort } from "../../shared/parsers.ts";
 import { runPlay } from "../play.ts";
 
 export default defineCommand({

@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
-import { createLogger, parseDuration, parseInteger, untilSignal } from "../../shared/cli.ts";
+import { createLogger, untilSignal } from "../../shared/log.ts";
 import { formatHostPort } from "../../shared/net.ts";
+import { parseDuration, parseInteger } from "../../shared/parsers.ts";
 import { GuessServer } from "../server.ts";
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 // `tp-scan HOST [HOST...]`: the command's flags; the work is in ../run.ts.
 import { defineCommand } from "citty";
-import { allowExtraPositionals } from "../../shared/cli.ts";
+import { allowExtraPositionals, VERSION } from "../../shared/cli.ts";
 import {
   BANNER_WAIT_MS,
   DEFAULT_CONCURRENCY,
@@ -13,7 +13,7 @@ export const scanCommand = allowExtraPositionals(
   defineCommand({
     meta: {
       name: "tp-scan",
-      version: "0.1.0",
+      version: VERSION,
       description:
         "Find the open TCP ports of one or more hosts with full connects, fast and exact.",
     },
