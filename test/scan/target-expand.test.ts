@@ -144,3 +144,52 @@ describe("counting and the typo guard", () => {
     expect(() => checkTargetCount(specs("0.0.0.0/0"), [], true)).not.toThrow();
   });
 });
+
+describe("against a plain model (every address materialized in a Set)", () => {
+  // Small random specs inside 198.18.0.0/22 and 2001:db8::/120, so they overlap often.
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const randomSpec = (): string => {
+    const octet = () => {
+      const a = random(256);
+      const b = Math.min(255, a + random(20));
+      return random(3) === 0 ? `${a}` : random(2) === 0 ? `${a}-${b}` : `${a},${b}`;
+    };
+    switch (random(4)) {
+      case 0:
+        return `198.18.${random(4)}.${random(256)}/${24 + random(9)}`;
+      case 1:
+        return `198.18.${random(4)}.${octet()}`;
+      case 2:
+        return `2001:db8::${random(256).toString(16)}/${120 + random(9)}`;
+      default:
+        return `198.18.${random(4)}.${random(256)}`;
+    }
+  };
+  const model = (targets: string[], excludes: string[]): string[] => {
+    const list = (texts: string[]) =>
+      texts.flatMap((t) => [...expandTargets(specs(t), [], new Map())].map((x) => x.address));
+    const out = new Set<string>();
+    const excluded = new Set(list(excludes));
+    for (const a of list(targets)) if (!excluded.has(a)) out.add(a);
+    return [...out];
+  };
+
+  test("200 random cases: same addresses, same order", () => {
+    for (let round = 0; round < 200; round++) {
+      const targets = Array.from({ length: 1 + random(6) }, randomSpec);
+      const excludes = Array.from({ length: random(3) }, randomSpec);
+      const ours = [...expandTargets(specs(...targets), specs(...excludes), names)].map(
+        (t) => t.address,
+      );
+      expect({ targets, excludes, ours }).toEqual({
+        targets,
+        excludes,
+        ours: model(targets, excludes),
+      });
+    }
+  });
+});

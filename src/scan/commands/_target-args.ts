@@ -26,6 +26,7 @@ export const targetArgs = {
   exclude: {
     type: "string",
     description: "Leave out these targets: a comma list of names, addresses, ranges, CIDR blocks",
+    valueHint: "LIST",
   },
   "exclude-file": {
     type: "string",

@@ -4,7 +4,15 @@
 import { UsageError } from "../../shared/errors.ts";
 import { addressBytes, makeTarget, type Target } from "../target.ts";
 import { addressKey, formatIpv4, formatIpv6, ipv4Bytes, ipv6Bytes } from "./address.ts";
-import { ipv4Numbers, ipv6Values, specContains, specSize, type TargetSpec } from "./spec.ts";
+import {
+  ipv4Numbers,
+  ipv6Values,
+  parseTargetSpec,
+  specContains,
+  specSize,
+  specsMayOverlap,
+  type TargetSpec,
+} from "./spec.ts";
 
 /** More addresses than this needs ALLOW_MANY_FLAG: a typo (/8 for /24) should not start a scan. */
 export const MAX_TARGETS_WITHOUT_FLAG = 65_536;
@@ -27,58 +35,88 @@ export function upperBound(specs: readonly TargetSpec[]): bigint {
   return specs.reduce((n, spec) => n + specSize(spec), 0n);
 }
 
+/** A set of addresses to test against: single addresses by key, blocks one by one. */
+interface AddressSet {
+  singles: Map<string, number>;
+  /** The lowest spec index among the singles (Infinity: none). */
+  firstSingle: number;
+  blocks: Array<{ index: number; spec: TargetSpec }>;
+}
+
+/** The addresses of `specs` (names: the addresses they resolved to; `all`: every one of them). */
+function addressSet(specs: readonly TargetSpec[], names: NameTable, all: boolean): AddressSet {
+  const set: AddressSet = { singles: new Map(), firstSingle: Number.POSITIVE_INFINITY, blocks: [] };
+  specs.forEach((spec, index) => {
+    const found = spec.kind === "name" ? names.get(spec.text) : undefined;
+    const singles =
+      spec.kind === "name"
+        ? found
+          ? [found.address, ...(all ? found.otherAddresses : [])]
+          : []
+        : spec.literal
+          ? [unbracket(spec.text)]
+          : [];
+    for (const address of singles) {
+      const key = addressKey(addressBytes(address.split("%")[0] as string));
+      if (!set.singles.has(key)) set.singles.set(key, index);
+      set.firstSingle = Math.min(set.firstSingle, index);
+    }
+    if (spec.kind !== "name" && !spec.literal) set.blocks.push({ index, spec });
+  });
+  return set;
+}
+
+/**
+ * A test for "is in `set` before spec `index`" for the addresses of `spec`: only the blocks
+ * that may overlap it are kept, so a list of many disjoint subnets costs nothing per address.
+ */
+function memberTest(set: AddressSet, spec: TargetSpec, index: number) {
+  const blocks = set.blocks
+    .filter((b) => b.index < index && specsMayOverlap(b.spec, spec))
+    .map((b) => b.spec);
+  const anySingle = set.firstSingle < index;
+  return (bytes: Uint8Array): boolean => {
+    if (anySingle) {
+      const first = set.singles.get(addressKey(bytes));
+      if (first !== undefined && first < index) return true;
+    }
+    return blocks.some((block) => specContains(block, bytes));
+  };
+}
+
+const unbracket = (text: string) => text.replace(/^\[(.*)\]$/, "$1");
+
 /** The candidates in order; `undefined` for one that is skipped (duplicate or excluded). */
 function* candidates(
   specs: readonly TargetSpec[],
   excludes: readonly TargetSpec[],
   names: NameTable,
 ): Generator<Target | undefined> {
-  const isExcluded = membership(excludes, names);
-  // Where each single address first appears, and the specs of several (checked one by one).
-  const firstSingle = new Map<string, number>();
-  const blocks: Array<{ index: number; spec: TargetSpec }> = [];
-  specs.forEach((spec, index) => {
-    const bytes = singleAddress(spec, names);
-    if (bytes) {
-      const key = addressKey(bytes);
-      if (!firstSingle.has(key)) firstSingle.set(key, index);
-    } else if (spec.kind !== "name") blocks.push({ index, spec });
-  });
-  const seenBefore = (bytes: Uint8Array, index: number): boolean => {
-    const first = firstSingle.get(addressKey(bytes));
-    if (first !== undefined && first < index) return true;
-    for (const block of blocks) {
-      if (block.index >= index) break;
-      if (specContains(block.spec, bytes)) return true;
-    }
-    return false;
-  };
-  const keep = (bytes: Uint8Array, index: number) =>
-    !isExcluded(bytes) && !seenBefore(bytes, index);
-
+  const targetSet = addressSet(specs, names, false);
+  const excludeSet = addressSet(excludes, names, true);
   for (const [index, spec] of specs.entries()) {
+    const found = spec.kind === "name" ? names.get(spec.text) : undefined;
+    // A name stands for its address: compared with every earlier spec and exclusion.
+    const likeSpec = found ? parseTargetSpec(found.address) : spec;
+    const seen = memberTest(targetSet, likeSpec, index);
+    const excluded = memberTest(excludeSet, likeSpec, excludes.length);
+    const keep = (bytes: Uint8Array) => !excluded(bytes) && !seen(bytes);
     if (spec.kind === "name") {
-      const found = names.get(spec.text);
       if (!found) continue;
       const target = makeTarget(spec.text, found.address, found.family, found.otherAddresses);
-      yield keep(target.bytes, index) ? target : undefined;
+      yield keep(target.bytes) ? target : undefined;
     } else if (spec.literal) {
-      const target = makeTarget(
-        spec.text,
-        spec.text.replace(/^\[(.*)\]$/, "$1"),
-        spec.kind === "ipv4" ? 4 : 6,
-        [],
-      );
-      yield keep(target.bytes, index) ? target : undefined;
+      const target = makeTarget(spec.text, unbracket(spec.text), spec.kind === "ipv4" ? 4 : 6, []);
+      yield keep(target.bytes) ? target : undefined;
     } else if (spec.kind === "ipv4") {
       for (const n of ipv4Numbers(spec)) {
         const bytes = ipv4Bytes(n);
-        yield keep(bytes, index) ? plainTarget(formatIpv4(n), 4, bytes) : undefined;
+        yield keep(bytes) ? plainTarget(formatIpv4(n), 4, bytes) : undefined;
       }
     } else {
       for (const v of ipv6Values(spec)) {
         const bytes = ipv6Bytes(v);
-        yield keep(bytes, index) ? plainTarget(formatIpv6(v), 6, bytes) : undefined;
+        yield keep(bytes) ? plainTarget(formatIpv6(v), 6, bytes) : undefined;
       }
     }
   }
@@ -86,32 +124,6 @@ function* candidates(
 
 function plainTarget(address: string, family: 4 | 6, bytes: Uint8Array): Target {
   return { name: address, address, family, bytes, scopeId: 0, otherAddresses: [] };
-}
-
-/** The one address of a literal or a resolved name, else undefined. */
-function singleAddress(spec: TargetSpec, names: NameTable): Uint8Array | undefined {
-  if (spec.kind === "name") {
-    const found = names.get(spec.text);
-    return found ? addressBytes(found.address.split("%")[0] as string) : undefined;
-  }
-  if (!spec.literal) return undefined;
-  return addressBytes(spec.text.replace(/^\[(.*)\]$/, "$1").split("%")[0] as string);
-}
-
-/** A test for "is one of these specs" (names: every address they resolved to). */
-function membership(specs: readonly TargetSpec[], names: NameTable): (b: Uint8Array) => boolean {
-  const singles = new Set<string>();
-  const blocks: TargetSpec[] = [];
-  for (const spec of specs) {
-    if (spec.kind === "name") {
-      const found = names.get(spec.text);
-      for (const a of found ? [found.address, ...found.otherAddresses] : [])
-        singles.add(addressKey(addressBytes(a.split("%")[0] as string)));
-    } else blocks.push(spec);
-  }
-  return (bytes) =>
-    (singles.size > 0 && singles.has(addressKey(bytes))) ||
-    blocks.some((spec) => specContains(spec, bytes));
 }
 
 /** The targets to scan, in the user's order, each address once, exclusions left out. */

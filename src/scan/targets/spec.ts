@@ -137,6 +137,28 @@ export function specContains(spec: TargetSpec, bytes: Uint8Array): boolean {
   return ipv6FromBytes(bytes) >> shift === spec.base >> shift;
 }
 
+/**
+ * Whether two specs may share an address: exact for IPv6 blocks, an over-estimate for IPv4
+ * (each octet's bounds, not its values). Names may be anything.
+ */
+export function specsMayOverlap(a: TargetSpec, b: TargetSpec): boolean {
+  if (a.kind === "name" || b.kind === "name") return true;
+  if (a.kind === "ipv4" && b.kind === "ipv4") {
+    return a.octets.every((values, i) => {
+      const other = b.octets[i] as number[];
+      return (
+        (values[0] as number) <= (other.at(-1) as number) &&
+        (other[0] as number) <= (values.at(-1) as number)
+      );
+    });
+  }
+  if (a.kind === "ipv6" && b.kind === "ipv6") {
+    const shift = BigInt(128 - Math.min(a.prefix, b.prefix));
+    return a.base >> shift === b.base >> shift;
+  }
+  return false;
+}
+
 /** The IPv4 addresses of a spec as 32-bit numbers, in order, one at a time. */
 export function* ipv4Numbers(spec: Ipv4Spec): Generator<number> {
   const [a = [], b = [], c = [], d = []] = spec.octets;
