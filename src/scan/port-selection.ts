@@ -19,7 +19,8 @@ export interface PortSelection {
   portSpec: string;
   /** --top-ports N, or 100 with -F; null without either. */
   topPorts: number | null;
-  excludePortSpec: string | null;
+  /** --exclude-ports as given, "" without it (as ScanIdentity takes it). */
+  excludePortSpec: string;
   /** Where the ranking came from (a path or "embedded"), when one was used. */
   rankingSource: string | null;
 }
@@ -56,7 +57,7 @@ export function selectPorts(
     ports,
     portSpec,
     topPorts: top,
-    excludePortSpec: flags.excludePorts ?? null,
+    excludePortSpec: flags.excludePorts ?? "",
     rankingSource,
   };
 }

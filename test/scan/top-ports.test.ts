@@ -91,7 +91,12 @@ describe("selectPorts", () => {
   test("default: all 65535 ports", () => {
     const s = selectPorts({}, sample);
     expect(s.ports.length).toBe(65535);
-    expect(s).toMatchObject({ portSpec: "1-65535", topPorts: null, rankingSource: null });
+    expect(s).toMatchObject({
+      portSpec: "1-65535",
+      topPorts: null,
+      rankingSource: null,
+      excludePortSpec: "",
+    });
   });
   test("-F is the top 100, --top-ports N the top N", () => {
     const embedded = () => ({ ports: embeddedRanking(), source: "embedded" });
