@@ -6,6 +6,10 @@ export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
 export const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_MAX_CLIENTS = 4096;
 export const DEFAULT_MAX_PENDING_OUTPUT = 256 * 1024;
+/** A line begun must end within this long (slowloris: one byte every few seconds). */
+export const DEFAULT_LINE_TIMEOUT_MS = 10_000;
+/** Last words a client does not read are given this long before its connection is cut. */
+export const CLOSING_TIMEOUT_MS = 5_000;
 /** How long a stopping server waits for its goodbyes to flush before it cuts connections. */
 export const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -13,13 +17,16 @@ export const SHUTDOWN_GRACE_MS = 2_000;
  * Writes to a Bun socket, keeping what the kernel did not take in a queue. Bun's write is
  * non-blocking and returns what it sent; a client that sends but never reads would otherwise
  * make us buffer without bound. Past `cap` queued bytes the socket stops being read (no input,
- * no new output); it resumes once the queue is half drained.
+ * no new output); it resumes once the queue is half drained, or, when `onRelieved` is set, that
+ * hook decides (a server first answers the input it set aside, then resumes).
  */
 export class BoundedWriter {
   private queue: Uint8Array[] = [];
   private queued = 0;
   private paused = false;
   private ending = false;
+  /** Called instead of socket.resume() once a paused queue is half drained. */
+  onRelieved: (() => void) | undefined;
 
   constructor(
     private readonly socket: Socket<unknown>,
@@ -33,6 +40,16 @@ export class BoundedWriter {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Bytes that may still be queued before the cap is passed (0 once past it). */
+  get room(): number {
+    return Math.max(0, this.cap - this.queued);
+  }
+
+  /** More than `cap` bytes queued: stop producing output for this socket. */
+  get backedUp(): boolean {
+    return this.queued > this.cap;
   }
 
   /** True once end() was called: nothing more will be written. */
@@ -74,7 +91,8 @@ export class BoundedWriter {
     }
     if (this.paused && this.queued <= this.cap / 2 && !this.ending) {
       this.paused = false;
-      this.socket.resume();
+      if (this.onRelieved) this.onRelieved();
+      else this.socket.resume();
     }
     if (this.ending && this.queued === 0) this.socket.end();
   }

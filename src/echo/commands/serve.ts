@@ -1,14 +1,10 @@
 import { defineCommand } from "citty";
 import { VERSION } from "../../shared/cli.ts";
-import {
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_CLIENTS,
-  DEFAULT_MAX_LINE_BYTES,
-  DEFAULT_MAX_PENDING_OUTPUT,
-} from "../../shared/limits.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_LINE_BYTES } from "../../shared/limits.ts";
 import { createLogger } from "../../shared/log.ts";
-import { parseDuration, parseInteger, parsePort, parseSize } from "../../shared/parsers.ts";
+import { parseDuration, parsePort, parseSize } from "../../shared/parsers.ts";
 import { serveUntilSignal } from "../../shared/server/lifecycle.ts";
+import { limitArgs, parseLimitArgs } from "../../shared/server/limit-args.ts";
 import { startEchoServer } from "../server.ts";
 
 export default defineCommand({
@@ -41,18 +37,7 @@ export default defineCommand({
       default: `${DEFAULT_IDLE_TIMEOUT_MS / 1000}s`,
       valueHint: "duration",
     },
-    "max-clients": {
-      type: "string",
-      description: "Most clients connected at once; one more gets a one-line refusal",
-      default: String(DEFAULT_MAX_CLIENTS),
-      valueHint: "n",
-    },
-    "max-pending": {
-      type: "string",
-      description: "Output queued for a client that does not read, before we stop reading it",
-      default: String(DEFAULT_MAX_PENDING_OUTPUT),
-      valueHint: "bytes",
-    },
+    ...limitArgs,
     quiet: { type: "boolean", description: "No log lines, errors only" },
   },
   async run({ args }) {
@@ -63,8 +48,7 @@ export default defineCommand({
       sequential: args.sequential === true,
       maxLineBytes: parseSize(args["max-line"], "--max-line", 1, 64 * 1024 ** 2),
       idleTimeoutMs: parseDuration(args["idle-timeout"], "--idle-timeout", "s"),
-      maxClients: parseInteger(args["max-clients"], "--max-clients", 1, 1_000_000),
-      maxPendingOutput: parseSize(args["max-pending"], "--max-pending", 1024, 1024 ** 3),
+      ...parseLimitArgs(args),
       log,
     });
     await serveUntilSignal(server, log);

@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import { DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PENDING_OUTPUT } from "../../shared/limits.ts";
 import { createLogger } from "../../shared/log.ts";
 import { parseDuration, parseInteger } from "../../shared/parsers.ts";
 import { serveUntilSignal } from "../../shared/server/lifecycle.ts";
+import { limitArgs, parseLimitArgs } from "../../shared/server/limit-args.ts";
 import { startGuessServer } from "../server.ts";
 
 export default defineCommand({
@@ -28,6 +28,7 @@ export default defineCommand({
       default: "60s",
       valueHint: "duration",
     },
+    ...limitArgs,
     quiet: { type: "boolean", description: "No log lines, errors only" },
   },
   async run({ args }) {
@@ -36,8 +37,7 @@ export default defineCommand({
       host: args.host,
       port: parseInteger(args.port, "--port", 0, 65535),
       idleTimeoutMs: parseDuration(args["idle-timeout"], "--idle-timeout", "s"),
-      maxClients: DEFAULT_MAX_CLIENTS,
-      maxPendingOutput: DEFAULT_MAX_PENDING_OUTPUT,
+      ...parseLimitArgs(args),
       log,
     });
     await serveUntilSignal(server, log);

@@ -8,24 +8,37 @@
 //            closed; one past maxClients gets handler.refusal() and is closed (and logged);
 //            any other joins the client registry: handler.init() makes its session, then
 //            handler.open() greets it.
-//   serve    bytes go to handler.data() and stamp client.lastSeen. A client stops being read
-//            once leave() has queued its last words (client.leaving); its socket closes when
-//            they are out. A closed client leaves the registry, then handler.close() runs.
+//   serve    bytes go to handler.data() and stamp client.lastSeen. handler.data() answers line
+//            by line and stops after the line whose answer backs the client's output up past
+//            maxPendingOutput; what it did not consume is set aside (client.unread, one read
+//            at most) and the socket stops being read (socket.pause(): the kernel's buffers
+//            then hold the client back, not our memory). Half drained, the set-aside input is
+//            answered first, then reading resumes. A client stops being read once leave() has
+//            queued its last words (client.leaving); its socket closes when they are out, or
+//            is cut after CLOSING_TIMEOUT_MS. A closed client's unread input is dropped with
+//            it. A closed client leaves the registry, then handler.close() runs.
+//   deadline a line begun (bytes received, no line end yet) must end within lineTimeoutMs:
+//            a client trickling a byte at a time cannot hold a slot forever.
 //   idle     ONE sweep timer for all clients (every idleTimeoutMs/4, 50 ms..1 s; a timer per
 //            client costs a timer object and a re-arm per message at thousands of clients):
 //            handler.idle() is called for each client silent for idleTimeoutMs, and says its
 //            notice with leave() (or spares the client, e.g. one queued behind another). A
 //            client that left with output still queued does not read: it is cut at once.
-//   stop     stop() (serveUntilSignal calls it on SIGINT/SIGTERM): stop accepting, give every
+//   stop     stop() (serveUntilSignal calls it on SIGINT/SIGTERM/SIGHUP): stop accepting, give every
 //            client handler.goodbye() (handler.stopping() first, e.g. to log), then wait until
 //            the registry is empty (a waiter woken by the last close, no polling) or
 //            SHUTDOWN_GRACE_MS have passed, cut whoever is left, close the listener, log
-//            "stopped". Nothing here calls process.exit: the program ends when run() returns.
+//            "stopped"; hurry() (a second signal) cuts them at once. Nothing here calls
+//            process.exit: the program ends when run() returns.
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConsolaInstance } from "consola";
-import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../limits.ts";
+import { BoundedWriter, CLOSING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../limits.ts";
 import { formatHostPort } from "../net.ts";
+import { describeError } from "./describe-error.ts";
+import { clientsWithinLimit, openFileLimit } from "./fd-limit.ts";
 import { listenError } from "./listen-error.ts";
+
+export { serveUntilSignal } from "./signals.ts";
 
 export interface ServerOptions {
   host: string;
@@ -34,6 +47,10 @@ export interface ServerOptions {
   /** Close a client silent this long (handler.idle says how); 0 = never. */
   idleTimeoutMs: number;
   maxClients: number;
+  /** Most clients from one address at once; 0 = no cap. */
+  maxPerAddress?: number;
+  /** Cut a client that has begun a line and not ended it within this long; 0 = never. */
+  lineTimeoutMs?: number;
   /** Output queued for a client that does not read, before we stop reading it. */
   maxPendingOutput: number;
   log: ConsolaInstance;
@@ -44,12 +61,22 @@ export interface Client<S> {
   readonly socket: Socket<Client<S>>;
   /** host:port of the peer, for logs. */
   readonly address: string;
+  /** The peer's address alone, for the per-address cap. */
+  readonly host: string;
   readonly writer: BoundedWriter;
   readonly server: TcpServer<S>;
   /** performance.now() of the last bytes received (or of the greeting). */
   lastSeen: number;
   /** Its last words are queued: no more input is read. */
   leaving: boolean;
+  /** performance.now() when leave() was called. */
+  leftAt: number;
+  /** performance.now() when the line now held began (0: none). */
+  lineSince: number;
+  /** Input received but set aside while the output is backed up (one read at most). */
+  unread: Uint8Array | undefined;
+  /** Reading is paused by us (backed-up output, set-aside input, or a turn to wait). */
+  readPaused: boolean;
   session: S;
 }
 
@@ -65,7 +92,11 @@ export interface ConnectionHandler<S> {
   init(client: Client<S>): S;
   /** Greet a client just admitted (its session is set). */
   open(client: Client<S>): void;
-  data(client: Client<S>, chunk: Uint8Array): void;
+  /**
+   * Answer the lines of `chunk`, stopping after the one whose answer leaves client.writer
+   * backedUp; returns how many bytes it consumed (the rest is handed back later).
+   */
+  data(client: Client<S>, chunk: Uint8Array): number;
   /** The client closed its sending side (only for a handler that answers it; else Bun closes). */
   end?(client: Client<S>): void;
   /** Silent for idleTimeoutMs: say the notice with leave(), or spare the client. */
@@ -81,27 +112,39 @@ export interface ConnectionHandler<S> {
 export function leave<S>(client: Client<S>, last?: Uint8Array): boolean {
   if (client.leaving) return false;
   client.leaving = true;
+  client.leftAt = performance.now();
+  client.unread = undefined;
   client.writer.end(last);
   return true;
 }
+
+const LF = 0x0a;
 
 // The socket callbacks: named top-level functions, one hop from Bun to the handler.
 
 function onData<S>(socket: Socket<Client<S>>, chunk: Uint8Array): void {
   const client = socket.data;
   if (client.leaving) return;
-  client.lastSeen = performance.now();
-  client.server.handler.data(client, chunk);
+  const now = performance.now();
+  client.lastSeen = now;
+  // A line is held iff the last byte received is not a line end.
+  if (chunk[chunk.length - 1] === LF) client.lineSince = 0;
+  else if (client.lineSince === 0) client.lineSince = now;
+  client.server.feed(client, chunk);
 }
 
 function onDrain<S>(socket: Socket<Client<S>>): void {
-  socket.data.writer.drain();
+  socket.data?.writer.drain();
 }
 
 function onEnd<S>(socket: Socket<Client<S>>): void {
   const client = socket.data;
-  if (client.leaving) socket.end();
-  else client.server.handler.end?.(client);
+  if (!client || client.leaving) socket.end();
+  else {
+    // Input set aside for a client that has gone is not answered: it would only be queued.
+    client.unread = undefined;
+    client.server.handler.end?.(client);
+  }
 }
 
 function onClose<S>(socket: Socket<Client<S>>): void {
@@ -112,7 +155,7 @@ function onClose<S>(socket: Socket<Client<S>>): void {
 
 function onError<S>(socket: Socket<Client<S>>, error: Error): void {
   const client = socket.data;
-  if (client) client.server.handler.error?.(client, error);
+  if (client) client.server.handler.error?.(client, describeError(error));
 }
 
 /** A listening server: the life cycle described at the top of this file. */
@@ -121,9 +164,15 @@ export class TcpServer<S> {
   readonly port: number;
   private readonly listener: TCPSocketListener<Client<S>>;
   private readonly clients = new Set<Client<S>>();
-  private idleSweep: Timer | undefined;
+  /** Clients (admitted or refused) whose last words are queued: cut after CLOSING_TIMEOUT_MS. */
+  private readonly departing = new Set<Client<S>>();
+  private readonly perAddress = new Map<string, number>();
+  private sweep: Timer;
   private stopping = false;
   private emptied: (() => void) | undefined;
+  private hurried: (() => void) | undefined;
+  /** opts.maxClients, lowered to what the open-file limit allows. */
+  readonly maxClients: number;
 
   constructor(
     readonly handler: ConnectionHandler<S>,
@@ -131,6 +180,12 @@ export class TcpServer<S> {
     /** Added to the "listening on" log line. */
     note = "",
   ) {
+    const fileLimit = openFileLimit();
+    this.maxClients = clientsWithinLimit(opts.maxClients, fileLimit);
+    if (this.maxClients < opts.maxClients)
+      opts.log.warn(
+        `--max-clients ${opts.maxClients} lowered to ${this.maxClients}: the open-file limit is ${fileLimit} (raise it with ulimit -n)`,
+      );
     try {
       this.listener = Bun.listen<Client<S>>({
         hostname: opts.host,
@@ -151,10 +206,11 @@ export class TcpServer<S> {
     }
     this.host = opts.host;
     this.port = this.listener.port;
-    if (opts.idleTimeoutMs > 0) {
-      const every = Math.max(50, Math.min(1000, opts.idleTimeoutMs / 4));
-      this.idleSweep = setInterval(() => this.sweepIdle(), every);
-    }
+    // One sweep for idle clients, line deadlines and departures (a quarter of the shortest).
+    const shortest = Math.min(
+      ...[opts.idleTimeoutMs, opts.lineTimeoutMs ?? 0, CLOSING_TIMEOUT_MS].filter((t) => t > 0),
+    );
+    this.sweep = setInterval(() => this.sweepClients(), Math.max(50, Math.min(1000, shortest / 4)));
     opts.log.info(`listening on ${formatHostPort(this.host, this.port)}${note}`);
   }
 
@@ -164,46 +220,112 @@ export class TcpServer<S> {
   }
 
   private admit(socket: Socket<Client<S>>): void {
+    // A peer that reset at once may have no address left to read: never log "undefined".
+    const host = socket.remoteAddress || "unknown";
     const client: Client<S> = {
       socket,
-      address: formatHostPort(socket.remoteAddress, socket.remotePort),
+      host,
+      address: formatHostPort(host, socket.remotePort ?? 0),
       writer: new BoundedWriter(socket as Socket<unknown>, this.opts.maxPendingOutput),
       server: this,
       lastSeen: performance.now(),
       leaving: false,
+      leftAt: 0,
+      lineSince: 0,
+      unread: undefined,
+      readPaused: false,
       session: undefined as S,
     };
     socket.data = client;
-    if (this.stopping) {
-      leave(client, this.handler.goodbye());
+    client.writer.onRelieved = () => this.relieve(client);
+    const refusal = this.refusalFor(client);
+    if (refusal) {
+      leave(client, refusal);
+      this.departing.add(client);
       return;
     }
-    if (this.clients.size >= this.opts.maxClients) {
-      this.opts.log.warn(
-        `${client.address} refused: ${this.opts.maxClients} clients already connected`,
-      );
-      leave(client, this.handler.refusal(this.opts.maxClients));
-      return;
-    }
+    this.perAddress.set(host, (this.perAddress.get(host) ?? 0) + 1);
     this.clients.add(client);
     client.session = this.handler.init(client);
     this.handler.open(client);
   }
 
+  /** The last words of a client that cannot be admitted (logged), or undefined. */
+  private refusalFor(client: Client<S>): Uint8Array | undefined {
+    if (this.stopping) return this.handler.goodbye();
+    if (this.clients.size >= this.maxClients) {
+      this.opts.log.warn(`${client.address} refused: ${this.maxClients} clients already connected`);
+      return this.handler.refusal(this.maxClients);
+    }
+    const cap = this.opts.maxPerAddress ?? 0;
+    if (cap > 0 && (this.perAddress.get(client.host) ?? 0) >= cap) {
+      this.opts.log.warn(`${client.address} refused: ${cap} clients already from ${client.host}`);
+      return this.handler.refusal(this.maxClients);
+    }
+    return undefined;
+  }
+
+  /** Hand `chunk` to the handler; set aside what it did not consume and stop reading. */
+  feed(client: Client<S>, chunk: Uint8Array): void {
+    const used = this.handler.data(client, chunk);
+    if (used < chunk.length && !client.leaving) {
+      // A copy: Bun reuses the read buffer once this callback returns.
+      client.unread = chunk.slice(used);
+    }
+    if (client.unread || client.writer.backedUp) this.pauseReading(client);
+  }
+
+  private pauseReading(client: Client<S>): void {
+    if (client.readPaused) return;
+    client.readPaused = true;
+    client.socket.pause();
+  }
+
+  /** The output is half drained (or the client's turn came): answer what was set aside, read on. */
+  relieve(client: Client<S>): void {
+    if (client.leaving) return;
+    const rest = client.unread;
+    client.unread = undefined;
+    if (rest) this.feed(client, rest);
+    if (client.unread || client.writer.backedUp || client.leaving || !client.readPaused) return;
+    client.readPaused = false;
+    client.socket.resume();
+  }
+
   /** Take a closed client out of the registry; true if it was in it. */
   forget(client: Client<S>): boolean {
+    this.departing.delete(client);
     if (!this.clients.delete(client)) return false;
+    const left = (this.perAddress.get(client.host) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(client.host, left);
+    else this.perAddress.delete(client.host);
     if (this.clients.size === 0) this.emptied?.();
     return true;
   }
 
-  private sweepIdle(): void {
+  private sweepClients(): void {
     const now = performance.now();
+    const lineTimeout = this.opts.lineTimeoutMs ?? 0;
     for (const client of this.clients) {
-      if (client.leaving || now - client.lastSeen < this.opts.idleTimeoutMs) continue;
+      if (client.leaving) {
+        this.departing.add(client);
+        continue;
+      }
+      if (lineTimeout > 0 && client.lineSince > 0 && now - client.lineSince >= lineTimeout) {
+        this.opts.log.info(`${client.address} line not ended within ${lineTimeout} ms: cut`);
+        client.socket.terminate();
+        continue;
+      }
+      if (this.opts.idleTimeoutMs <= 0 || now - client.lastSeen < this.opts.idleTimeoutMs) continue;
       this.handler.idle(client);
       // A client that does not read would never let the notice out: don't wait on it.
       if (client.leaving && client.writer.pending > 0) client.socket.terminate();
+    }
+    // Last words a client does not read must not hold its slot and descriptor forever.
+    for (const client of this.departing) {
+      if (now - client.leftAt < CLOSING_TIMEOUT_MS) continue;
+      this.departing.delete(client);
+      client.socket.terminate();
     }
   }
 
@@ -211,7 +333,7 @@ export class TcpServer<S> {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    clearInterval(this.idleSweep);
+    clearInterval(this.sweep);
     this.listener.stop(false);
     for (const client of [...this.clients]) {
       if (client.leaving) continue;
@@ -227,29 +349,20 @@ export class TcpServer<S> {
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
         }),
+        new Promise<void>((resolve) => {
+          this.hurried = resolve;
+        }),
       ]);
       clearTimeout(timer);
       for (const client of this.clients) client.socket.terminate();
     }
+    for (const client of this.departing) client.socket.terminate();
     this.listener.stop(true);
     this.opts.log.info("stopped");
   }
-}
 
-/** Resolves with the name of the first SIGINT or SIGTERM: a server's cue to stop cleanly. */
-function untilSignal(): Promise<"SIGINT" | "SIGTERM"> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
-  });
-}
-
-/** Serve until SIGINT or SIGTERM, then stop gracefully; resolves once stopped. */
-export async function serveUntilSignal<S>(
-  server: TcpServer<S>,
-  log: ConsolaInstance,
-): Promise<void> {
-  const signal = await untilSignal();
-  log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
-  await server.stop();
+  /** During stop(): stop waiting for goodbyes to flush. */
+  hurry(): void {
+    this.hurried?.();
+  }
 }
