@@ -334,8 +334,8 @@ describe("logs", () => {
 
 describe("bad flags: one line, non-zero exit, no stack trace", () => {
   const cases: Array<[string[], number, RegExp]> = [
-    [["--port", "0"], 2, /--port must be between 1 and 65535, got 0/],
-    [["--port", "70000"], 2, /--port must be between 1 and 65535/],
+    [["--port", "65536"], 2, /--port must be between 0 and 65535, got 65536/],
+    [["--port", "-1"], 2, /--port expects a whole number/],
     [["--port", "abc"], 2, /--port expects a whole number/],
     [
       ["--host", "no-such-host.invalid", "--port", "2999"],
@@ -346,8 +346,10 @@ describe("bad flags: one line, non-zero exit, no stack trace", () => {
     [["--max-line", "lots"], 2, /--max-line expects a size/],
     [["--idle-timeout", "soon"], 2, /--idle-timeout expects a duration/],
     [["--max-clients", "0"], 2, /--max-clients must be between 1/],
+    [["--max-pending", "10"], 2, /--max-pending must be between 1024/],
     [["client"], 2, /HOST/],
     [["client", "127.0.0.1", "99999"], 2, /PORT must be between 1 and 65535/],
+    [["client", "127.0.0.1", "0"], 2, /PORT must be between 1 and 65535, got 0/],
   ];
   for (const [args, code, message] of cases) {
     test(`tp-echo ${args.join(" ")}`, async () => {
