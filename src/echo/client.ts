@@ -2,6 +2,7 @@
 // server says goes to stdout untouched. Ends when the server closes the connection.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/errors.ts";
+import { readLines } from "../shared/input.ts";
 import { decodeText } from "../shared/lines.ts";
 import { connectTcp, writeAll } from "../shared/net.ts";
 import { GOODBYE } from "./dialogue.ts";
@@ -47,26 +48,23 @@ export async function runClient(opts: ClientOptions): Promise<void> {
     error() {},
   });
 
-  // Pump stdin to the server in the background; when stdin ends, half-close so the server
-  // knows we are done (it then says Good Bye., as the lab's server does on an empty read).
-  const reader = (opts.input ?? Bun.stdin.stream()).getReader();
-  const pump = (async () => {
-    const waitDrain = () =>
-      new Promise<void>((resolve) => {
-        state.drainWaiters.push(resolve);
-      });
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || state.closed) break;
-      if (!(await writeAll(socket as Socket<unknown>, value, waitDrain))) return;
-    }
-    if (!state.closed) socket.shutdown();
-  })();
-  pump.catch(() => {});
+  // Send stdin to the server as it comes; when it ends, half-close so the server knows we are
+  // done (it then says Good Bye., as the lab's server does on an empty read).
+  const waitDrain = () =>
+    new Promise<void>((resolve) => {
+      state.drainWaiters.push(resolve);
+    });
+  const input = readLines(
+    (lines) => !state.closed && writeAll(socket as Socket<unknown>, lines, waitDrain),
+    opts.input,
+  );
+  input.ended.then((ended) => {
+    if (ended && !state.closed) socket.shutdown();
+  });
 
   await serverClosed;
   // Stop waiting on the terminal: nothing more can go to a closed connection.
-  reader.cancel().catch(() => {});
+  input.stop();
   if (!state.tail.includes(GOODBYE)) {
     throw new RuntimeError("the server closed the connection without saying Good Bye.");
   }

@@ -72,6 +72,18 @@ describe("tp-guess play", () => {
     );
   });
 
+  test("a win ends play with exit 0 even while the terminal stays open", async () => {
+    // stdin is a pipe we never close, like a terminal after the last guess.
+    const child = spawnExe("tp-guess", ["play", "127.0.0.1", String(port)]);
+    const timer = setTimeout(() => child.proc.kill("SIGKILL"), 10_000);
+    child.proc.stdin.write("1\n1\n");
+    child.proc.stdin.flush();
+    const code = await child.proc.exited;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(child.stdout.text).toEndWith("gagné en 1 coup : le nombre secret était 1\n");
+  });
+
   test("the server hanging up ends play even while the terminal stays open", async () => {
     const listener = Bun.listen({
       hostname: "127.0.0.1",

@@ -29,11 +29,11 @@ export default defineCommand({
   },
   async run({ args }) {
     const options = listenOptions(args, "tp-echo");
-    const server = startEchoServer({
+    const echo = {
       ...options,
       sequential: args.sequential === true,
       maxLineBytes: parseSize(args["max-line"], "--max-line", 1, 64 * 1024 ** 2),
-    });
-    await serveUntilSignal(server, options.log);
+    };
+    await serveUntilSignal(() => startEchoServer(echo), options.log);
   },
 });

@@ -13,6 +13,6 @@ export default defineCommand({
   args: listenArgs({ port: GUESS_PORT, idleTimeoutMs: GAME_IDLE_TIMEOUT_MS }),
   async run({ args }) {
     const options = listenOptions(args, "tp-guess");
-    await serveUntilSignal(startGuessServer(options), options.log);
+    await serveUntilSignal(() => startGuessServer(options), options.log);
   },
 });

@@ -244,12 +244,18 @@ function untilSignal(): Promise<"SIGINT" | "SIGTERM"> {
   });
 }
 
-/** Serve until SIGINT or SIGTERM, then stop gracefully; resolves once stopped. */
+/**
+ * Start a server and serve until SIGINT or SIGTERM, then stop gracefully; resolves once
+ * stopped. The signal handlers go in before listening, so that a signal sent as soon as
+ * "listening on" shows is not lost (it would kill the process: exit 143, no goodbyes).
+ */
 export async function serveUntilSignal<S>(
-  server: TcpServer<S>,
+  start: () => TcpServer<S>,
   log: ConsolaInstance,
 ): Promise<void> {
-  const signal = await untilSignal();
+  const signalled = untilSignal();
+  const server = start();
+  const signal = await signalled;
   log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
   await server.stop();
 }
