@@ -18,9 +18,10 @@
 //            client that left with output still queued does not read: it is cut at once.
 //   stop     stop() (serveUntilSignal calls it on SIGINT/SIGTERM): stop accepting, give every
 //            client handler.goodbye() (handler.stopping() first, e.g. to log), then wait until
-//            the registry is empty (a waiter woken by the last close, no polling) or
-//            SHUTDOWN_GRACE_MS have passed, cut whoever is left, close the listener, log
-//            "stopped". Nothing here calls process.exit: the program ends when run() returns.
+//            the registry is empty (a waiter woken by the last close, no polling) or the
+//            grace period (SHUTDOWN_GRACE_MS, 2 s) has passed, cut whoever is left, close the
+//            listener, log "stopped". Nothing here calls process.exit: the program ends when
+//            the command's run() returns.
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConsolaInstance } from "consola";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../limits.ts";
@@ -37,6 +38,8 @@ export interface ServerOptions {
   /** Output queued for a client that does not read, before we stop reading it. */
   maxPendingOutput: number;
   log: ConsolaInstance;
+  /** How long stop() waits for the goodbyes to go out before it cuts connections. */
+  shutdownGraceMs?: number;
 }
 
 /** One connection as the life cycle sees it; `session` is the handler's own state. */
@@ -225,7 +228,7 @@ export class TcpServer<S> {
           this.emptied = resolve;
         }),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+          timer = setTimeout(resolve, this.opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
         }),
       ]);
       clearTimeout(timer);
