@@ -4,8 +4,7 @@
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/errors.ts";
 import { readLines } from "../shared/input.ts";
-import { BoundedWriter } from "../shared/limits.ts";
-import { connectTcp, formatHostPort } from "../shared/net.ts";
+import { connectTcp, formatHostPort, Sender } from "../shared/net.ts";
 import { classify } from "./hints.ts";
 
 export interface PlayOptions {
@@ -42,14 +41,14 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     }, opts.timeoutMs);
   };
 
-  let out: BoundedWriter | undefined;
+  let out: Sender | undefined;
   const socket = await connectTcp<undefined>(
     opts.host,
     opts.port,
     undefined,
     {
       open(s) {
-        out = new BoundedWriter(s as Socket<unknown>);
+        out = new Sender(s as Socket<unknown>);
       },
       data(s, chunk) {
         process.stdout.write(chunk);
@@ -61,9 +60,10 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
         armLinger(s);
       },
       drain() {
-        out?.drain();
+        out?.drained();
       },
       close() {
+        out?.closed();
         if (partial !== "") scan(partial);
         closed();
       },
@@ -74,10 +74,7 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     opts.timeoutMs,
   );
 
-  const input = readLines((lines) => {
-    out?.write(lines);
-    return true;
-  });
+  const input = readLines((lines) => out?.send(lines) ?? false);
   input.ended.then((ended) => {
     if (!ended) return; // we stopped reading ourselves: the game is over
     inputEnded = true;

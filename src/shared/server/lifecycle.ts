@@ -11,8 +11,9 @@
 //   serve    bytes go to handler.data() and stamp client.lastSeen. A client stops being read
 //            once leave() has queued its last words (client.leaving); its socket closes when
 //            they are out. A closed client leaves the registry, then handler.close() runs.
-//   idle     ONE sweep timer for all clients (every idleTimeoutMs/4, 50 ms..1 s; a timer per
-//            client costs a timer object and a re-arm per message at thousands of clients):
+//   idle     ONE sweep timer for all clients, every idleTimeoutMs/4 (50 ms..1 s), so a silent
+//            client goes between idleTimeoutMs and that plus a sweep; a message only stamps
+//            lastSeen (a timer per client would be re-armed on every message instead).
 //            handler.idle() is called for each client silent for idleTimeoutMs, and says its
 //            notice with leave() (or spares the client, e.g. one queued behind another). A
 //            client that left with output still queued does not read: it is cut at once.
