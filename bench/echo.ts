@@ -3,9 +3,12 @@
 // relieved. Every run gets a fresh server; ours and the peer alternate so drift hits both.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../scripts/lib/net.ts";
+import { ROOT } from "../scripts/lib/root.ts";
+import { runCommand } from "../scripts/lib/run.ts";
 import { summarize } from "./lib/stats.ts";
 import type { EchoCaseSummary, EchoResults, EchoRun } from "./lib/types.ts";
-import { clockTicks, freePort, ROOT, runCommand, startServer } from "./proc.ts";
+import { clockTicks, startServer } from "./proc.ts";
 
 export interface EchoOptions {
   runs: number;

@@ -3,10 +3,13 @@
 // floor(log2 N) + 1. The issue names no peer for this one.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../scripts/lib/net.ts";
+import { ROOT } from "../scripts/lib/root.ts";
+import { runCommand } from "../scripts/lib/run.ts";
 import { parseBotSummary } from "./lib/parse.ts";
 import { summarize } from "./lib/stats.ts";
 import type { GuessCase, GuessResults } from "./lib/types.ts";
-import { cpuMsOf, freePort, ROOT, runCommand, startServer } from "./proc.ts";
+import { cpuMsOf, startServer } from "./proc.ts";
 
 export interface GuessOptions {
   runs: number;

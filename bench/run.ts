@@ -8,13 +8,14 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { ROOT } from "../scripts/lib/root.ts";
 import { runEchoBench } from "./echo.ts";
 import { runGuessBench } from "./guess.ts";
 import { evaluateTargets, renderMarkdown, renderReadme, scanPanels } from "./lib/report.ts";
 import { renderBarChart } from "./lib/svg.ts";
 import { replaceBetweenMarkers } from "./lib/table.ts";
 import type { BenchResults, Machine } from "./lib/types.ts";
-import { ROOT, versionOf } from "./proc.ts";
+import { versionOf } from "./proc.ts";
 import { runScanBench } from "./scan.ts";
 
 const SECTIONS = ["echo", "guess", "scan"] as const;

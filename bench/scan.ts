@@ -3,18 +3,20 @@
 // and a concurrency x timeout sweep on the lab host.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { type Lab, openLab } from "./lab.ts";
+import { canConnect } from "../scripts/lib/net.ts";
+import { ROOT } from "../scripts/lib/root.ts";
+import { runCommand } from "../scripts/lib/run.ts";
+import { parseSsListening, ssListening } from "../scripts/lib/ss.ts";
+import { type BenchLab, openLab } from "./lab.ts";
 import {
   diffPorts,
   parseNmapGrepable,
   parseScanJsonStates,
   parseScanJsonTimeout,
-  parseSsListening,
   scoreStates,
 } from "./lib/parse.ts";
 import { summarize } from "./lib/stats.ts";
 import type { ScanCase, ScanResults, ScanTool, Sweep, SweepPoint } from "./lib/types.ts";
-import { ROOT, runCommand, waitForPort } from "./proc.ts";
 
 export interface ScanOptions {
   runs: number;
@@ -83,11 +85,6 @@ function tools(quick: boolean): { specs: ToolSpec[]; notes: string[] } {
   return { specs, notes };
 }
 
-function ssListening(target: string): number[] {
-  const r = Bun.spawnSync(["ss", "-ltnH"], { stdout: "pipe", stderr: "pipe" });
-  return parseSsListening(r.stdout.toString(), target);
-}
-
 /** Poll `ss -ltn` every `everyMs` until stopped: every port seen listening meanwhile. */
 function ssWatcher(target: string, everyMs: number): { stop(): Promise<Set<number>> } {
   const seen = new Set<number>();
@@ -108,10 +105,6 @@ function ssWatcher(target: string, everyMs: number): { stop(): Promise<Set<numbe
       return seen;
     },
   };
-}
-
-async function connects(host: string, port: number): Promise<boolean> {
-  return waitForPort(host, port, 1);
 }
 
 /** Hold a few listeners of our own during the loopback scans, so there is always something to find. */
@@ -159,9 +152,9 @@ async function verifyLoopback(
   const { missed } = diffPorts(found, stable);
   const { extra } = diffPorts(found, known);
   const realMissed: number[] = [];
-  for (const p of missed) if (await connects("127.0.0.1", p)) realMissed.push(p);
+  for (const p of missed) if (await canConnect("127.0.0.1", p)) realMissed.push(p);
   const realExtra: number[] = [];
-  for (const p of extra) if (!(await connects("127.0.0.1", p))) realExtra.push(p);
+  for (const p of extra) if (!(await canConnect("127.0.0.1", p))) realExtra.push(p);
   const transient = diffPorts(found, stable).extra.filter((p) => !realExtra.includes(p));
   const parts: string[] = [];
   if (realMissed.length)
@@ -244,7 +237,7 @@ async function loopbackCase(opts: ScanOptions): Promise<ScanCase> {
 
 /** Scan lab ports with each tool and check against the lab's known layout. */
 async function labCase(
-  lab: Lab,
+  lab: BenchLab,
   id: "lab-mixed" | "lab-filtered",
   opts: ScanOptions,
 ): Promise<ScanCase> {
@@ -270,7 +263,7 @@ async function labCase(
     for (const spec of order) {
       if (r >= runsFor(spec)) continue;
       const e = acc.get(spec.name) ?? { wall: [], exact: [], details: [], timedOut: 0 };
-      const res = await runCommand(lab.exec(spec.argv(lab.host, layout.range)), {
+      const res = await runCommand(lab.lab.exec(spec.argv(lab.host, layout.range)), {
         timeoutMs: limitMs,
       });
       if (res.timedOut) {
@@ -330,7 +323,7 @@ export async function runScanBench(opts: ScanOptions): Promise<ScanResults> {
     });
     return { notes, cases, sweeps };
   }
-  let lab: Lab;
+  let lab: BenchLab;
   try {
     lab = await openLab();
   } catch (error) {
@@ -345,7 +338,7 @@ export async function runScanBench(opts: ScanOptions): Promise<ScanResults> {
     sweeps.push(await runSweep(lab, opts, null));
     if (!opts.quick) sweeps.push(await runSweep(lab, opts, SHAPED_RATE));
   } finally {
-    await lab.close();
+    await lab.lab.destroy();
   }
   return { notes, cases, sweeps };
 }
@@ -354,7 +347,7 @@ const SWEEP_TITLE = "Sweep: concurrency x timeout on the lab host (tp-scan, mixe
 /** The lab's loopback shaped to a slow link (tbf; this kernel has no netem) for the second sweep. */
 const SHAPED_RATE = "5mbit";
 
-async function runSweep(lab: Lab, opts: ScanOptions, rate: string | null): Promise<Sweep> {
+async function runSweep(lab: BenchLab, opts: ScanOptions, rate: string | null): Promise<Sweep> {
   const exe = join(ROOT, "tp-scan");
   const title =
     rate === null
@@ -368,13 +361,13 @@ async function runSweep(lab: Lab, opts: ScanOptions, rate: string | null): Promi
   const points: SweepPoint[] = [];
   const notes: string[] = [];
   if (rate !== null) {
-    const shaped = await lab.shape(rate);
+    const shaped = await lab.lab.shape(rate);
     if (!shaped) return { title, points, notes, skipped: "tc could not shape the lab's loopback" };
   }
   try {
     for (const c of concurrencies) {
       for (const t of timeouts) {
-        const argv = lab.exec([
+        const argv = lab.lab.exec([
           exe,
           lab.host,
           "-p",
@@ -409,7 +402,7 @@ async function runSweep(lab: Lab, opts: ScanOptions, rate: string | null): Promi
       }
     }
   } finally {
-    if (rate !== null) await lab.shape(null);
+    if (rate !== null) await lab.lab.shape(null);
   }
   if (rate === null)
     notes.push(

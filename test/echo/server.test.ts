@@ -1,7 +1,9 @@
 // tp-echo as a user runs it: the compiled executable, real sockets on loopback.
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type Child, freePort, runExe, spawnExe, waitForPort } from "../helpers/exe.ts";
+import { freePort, waitForPort } from "../../scripts/lib/net.ts";
+import type { Child } from "../../scripts/lib/run.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
 import { sleep, TestClient } from "../helpers/tcp.ts";
 
 const children: Child[] = [];

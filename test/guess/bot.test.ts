@@ -1,7 +1,8 @@
 // The bot as a user runs it: against our compiled server, classmates' servers, and broken ones.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Child } from "../../scripts/lib/run.ts";
 import { parseMaxFlag, playGame } from "../../src/guess/bot.ts";
-import { type Child, runExe, spawnExe } from "../helpers/exe.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
 import {
   deadPort,
   echoServer,

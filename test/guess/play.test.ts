@@ -1,6 +1,7 @@
 // The human client, driven through a pipe the way a person would type.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Child, runExe, spawnExe } from "../helpers/exe.ts";
+import type { Child } from "../../scripts/lib/run.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
 import { deadPort, englishServer, frenchServer, withServer } from "./helpers.ts";
 
 /** Run the compiled human client against 127.0.0.1:`port`, typing `stdin`. */

@@ -1,8 +1,9 @@
 // The server as a user runs it (the compiled executable), spoken to with raw sockets.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { Child } from "../../scripts/lib/run.ts";
 import { GuessServer } from "../../src/guess/server.ts";
 import { createLogger } from "../../src/shared/log.ts";
-import { type Child, spawnExe } from "../helpers/exe.ts";
+import { spawnExe } from "../helpers/exe.ts";
 import { LineClient } from "./helpers.ts";
 
 async function startServer(extra: string[] = []): Promise<{ child: Child; port: number }> {
@@ -167,7 +168,7 @@ describe("tp-guess server signals and flags", () => {
   }
 
   test("--quiet keeps the log silent", async () => {
-    const port = await (await import("../helpers/exe.ts")).freePort();
+    const port = await (await import("../../scripts/lib/net.ts")).freePort();
     const child = spawnExe("tp-guess", ["server", "--port", String(port), "--quiet"]);
     let c: LineClient | undefined;
     for (let i = 0; i < 100 && !c; i++) {
