@@ -109,10 +109,10 @@ export class HostCongestion {
     this.cwnd = Math.min(maxWindow, this.cwnd);
   }
 
-  private maybeDecrease(now: number): void {
+  private maybeDecrease(now: number): boolean {
     const { lossThreshold, minLosses, minWindow } = this.policy;
     if (this.losses < minLosses || this.losses <= lossThreshold * (this.answers + this.losses))
-      return;
+      return false;
     this.ssthresh = Math.max(2, this.cwnd / 2);
     this.cwnd = minWindow;
     this.answers = 0;
