@@ -15,13 +15,13 @@
 //   reach a host 1.2 s away: a satellite link (600 ms) and the issue's 700 ms host are found.
 // - -Pn (assumeUp): never down nor unreachable; every port is probed whatever happens.
 
+import { embeddedRanking } from "./top-ports.ts";
+
 /**
- * The 20 TCP ports most often found open, most first: nmap-services' open-frequency column
- * (nmap 7.9x, `sort -rg` on field 3 of its /tcp lines). Numbers only.
+ * The 20 TCP ports most often found open, most first: the head of the embedded nmap-services
+ * ranking (top-ports.ts), the same wherever nmap is installed or not.
  */
-export const PROBE_FIRST_PORTS: readonly number[] = [
-  80, 23, 443, 21, 22, 25, 3389, 110, 445, 139, 143, 53, 135, 3306, 8080, 1723, 111, 995, 993, 5900,
-];
+export const PROBE_FIRST_PORTS: readonly number[] = embeddedRanking().slice(0, 20);
 
 export type Liveness = "pending" | "up" | "down" | "unreachable";
 
