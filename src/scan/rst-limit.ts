@@ -13,10 +13,11 @@
 // over a quarter of the probes sent to the host timed out while it still sent RSTs
 // (saturation: 2% loss each way loses ~4%). The rate it shows is the RSTs it sent in saturated
 // seconds: the most it would send. The answer is a pace for all of this host's probes, first
-// tries included (they draw on the same RST budget as the retries), a little under that rate; a
-// pace that still loses a quarter lowers the estimate. A second paced under the estimate that
-// still loses a quarter rules the limit out for good: that host is lossy or filtering, and
-// pacing it down would spiral. --defeat-rst-ratelimit turns it off (open ports only matter).
+// tries included (they draw on the same RST budget as the retries), 95% of that rate; a paced
+// second that loses nothing raises the estimate (x4) until one loses over 5%, whose RSTs are
+// then the cap. A second paced under a rate the host has shown that still loses a quarter rules
+// the limit out for good: that host is lossy or filtering, and pacing it down would spiral.
+// The engine's calls, in docs/scan-timing.md. --defeat-rst-ratelimit turns it off.
 
 export interface RstLimitPolicy {
   /** false: never call a host limited (nmap's --defeat-rst-ratelimit). */
@@ -61,6 +62,10 @@ interface Bucket {
   unpaced: number;
   rsts: number;
   timeouts: number;
+  /** The cap estimate the host was paced by when this second began (undefined: none). */
+  pace: number | undefined;
+  /** The pace changed during this second: its losses say nothing exact about the cap. */
+  mixed: boolean;
 }
 
 export class RstRateLimit {
@@ -87,7 +92,7 @@ export class RstRateLimit {
     const key = Math.floor(time / BUCKET_MS);
     let b = this.buckets.get(key);
     if (!b) {
-      b = { sent: 0, unpaced: 0, rsts: 0, timeouts: 0 };
+      b = { sent: 0, unpaced: 0, rsts: 0, timeouts: 0, pace: this.estimate, mixed: false };
       this.buckets.set(key, b);
       for (const k of this.buckets.keys()) if (k < key - KEPT_BUCKETS) this.buckets.delete(k);
     }
@@ -153,19 +158,23 @@ export class RstRateLimit {
   update(now: number, settleMs: number): void {
     this.lastNow = now;
     const last = Math.floor((now - settleMs) / BUCKET_MS) - 1;
+    const before = this.estimate;
     for (const [key, b] of this.buckets) {
       if (key > this.judgedUpTo && key <= last && b.sent > 0) this.judge(b);
     }
     this.judgedUpTo = Math.max(this.judgedUpTo, last);
+    // A second half at one pace and half at another measured the cap 5% low (token bucket).
+    if (this.estimate !== before) this.bucket(now).mixed = true;
   }
 
   private judge(b: Bucket): void {
     const lost = b.timeouts / b.sent;
-    const estimate = this.estimate;
     this.maxRsts = Math.max(this.maxRsts, b.rsts);
-    if (estimate === undefined || b.unpaced > 0) {
+    if (b.pace === undefined || b.unpaced > 0) {
       // Unpaced: a saturated second shows the cap (EWMA: the first may hold a burst).
-      if (lost > SATURATED_LOSS && b.rsts > 0) this.estimate = ewma(estimate, b.rsts);
+      if (lost > SATURATED_LOSS && b.rsts > 0) this.estimate = ewma(this.estimate, b.rsts);
+    } else if (b.mixed && lost > LOSSY) {
+      // Over the cap for part of the second: the next, evenly paced, will tell.
     } else if (lost > SATURATED_LOSS && b.sent <= 0.9 * this.maxRsts) {
       // Paced under a rate the host has already shown, and still losing: not a limit.
       this.ruledOut = true;
@@ -174,10 +183,12 @@ export class RstRateLimit {
       // it, and the steady loss burnt the tries of 5 ports in the simulation).
       this.capSeen = true;
       this.estimate = b.rsts;
-    } else if (!this.capSeen && b.sent >= 0.8 * this.paceOf(estimate)) {
+    } else if (!this.capSeen && b.sent >= 0.8 * this.paceOf(b.pace)) {
       // Paced, nothing lost, pace used: the first estimate can be low (a token bucket's burst
-      // in a second cut short by a hold); probe upward until a paced second loses.
-      this.estimate = estimate * 2;
+      // in a second cut short by a hold); probe upward until a paced second loses. x4 a step:
+      // x2 took 32.1 s instead of 30.7 s under a 200/s token bucket (an overshoot costs one
+      // lossy second whose ports are retried).
+      this.estimate = Math.max(this.estimate ?? 0, b.pace * 4);
     }
   }
 
