@@ -41,6 +41,7 @@ describe("tp-echo client", () => {
     const r = await runExe("tp-echo", ["client", "127.0.0.1", String(port)], {
       stdin: `${lines.join("\n")}\nFIN\n`,
     });
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(dialogue(port, ...lines));
   });
