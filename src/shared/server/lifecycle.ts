@@ -19,17 +19,18 @@
 //            it. A closed client leaves the registry, then handler.close() runs.
 //   deadline a line begun (bytes received, no line end yet) must end within lineTimeoutMs:
 //            a client trickling a byte at a time cannot hold a slot forever.
-//   idle     ONE sweep timer for all clients (every idleTimeoutMs/4, 50 ms..1 s; a timer per
-//            client costs a timer object and a re-arm per message at thousands of clients):
+//   idle     ONE sweep timer for all clients, every idleTimeoutMs/4 (50 ms..1 s), so a silent
+//            client goes between idleTimeoutMs and that plus a sweep; a message only stamps
+//            lastSeen (a timer per client would be re-armed on every message instead).
 //            handler.idle() is called for each client silent for idleTimeoutMs, and says its
 //            notice with leave() (or spares the client, e.g. one queued behind another). A
 //            client that left with output still queued does not read: it is cut at once.
 //   stop     stop() (serveUntilSignal calls it on SIGINT/SIGTERM/SIGHUP): stop accepting, give every
 //            client handler.goodbye() (handler.stopping() first, e.g. to log), then wait until
-//            the registry is empty (a waiter woken by the last close, no polling) or
-//            SHUTDOWN_GRACE_MS have passed, cut whoever is left, close the listener, log
-//            "stopped"; hurry() (a second signal) cuts them at once. Nothing here calls
-//            process.exit: the program ends when run() returns.
+//            the registry is empty (a waiter woken by the last close, no polling) or the
+//            grace period (SHUTDOWN_GRACE_MS, 2 s) has passed, cut whoever is left, close the
+//            listener, log "stopped"; hurry() (a second signal) cuts them at once. Nothing here
+//            calls process.exit: the program ends when the command's run() returns.
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConsolaInstance } from "consola";
 import { BoundedWriter, CLOSING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../limits.ts";
@@ -54,6 +55,8 @@ export interface ServerOptions {
   /** Output queued for a client that does not read, before we stop reading it. */
   maxPendingOutput: number;
   log: ConsolaInstance;
+  /** How long stop() waits for the goodbyes to go out before it cuts connections. */
+  shutdownGraceMs?: number;
 }
 
 /** One connection as the life cycle sees it; `session` is the handler's own state. */
@@ -347,7 +350,7 @@ export class TcpServer<S> {
           this.emptied = resolve;
         }),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+          timer = setTimeout(resolve, this.opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
         }),
         new Promise<void>((resolve) => {
           this.hurried = resolve;

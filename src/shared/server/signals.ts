@@ -15,8 +15,15 @@ export interface Stoppable {
   hurry(): void;
 }
 
-/** Serve until SIGINT, SIGTERM or SIGHUP, then stop gracefully; resolves once stopped. */
-export async function serveUntilSignal(server: Stoppable, log: ConsolaInstance): Promise<void> {
+/**
+ * Start a server and serve until SIGINT, SIGTERM or SIGHUP, then stop gracefully; resolves
+ * once stopped. The signal handlers go in before listening, so that a signal sent as soon as
+ * "listening on" shows is not lost (it would kill the process: exit 143, no goodbyes).
+ */
+export async function serveUntilSignal(
+  start: () => Stoppable,
+  log: ConsolaInstance,
+): Promise<void> {
   let first: ((signal: StopSignal) => void) | undefined;
   const signalled = new Promise<StopSignal>((resolve) => {
     first = resolve;
@@ -27,7 +34,7 @@ export async function serveUntilSignal(server: Stoppable, log: ConsolaInstance):
     if (count === 1) first?.(signal);
     else {
       log.warn(`${signal} again: cutting the remaining clients now`);
-      server.hurry();
+      server?.hurry();
     }
   };
   const listeners = STOP_SIGNALS.map((signal) => {
@@ -35,6 +42,13 @@ export async function serveUntilSignal(server: Stoppable, log: ConsolaInstance):
     process.on(signal, listener);
     return [signal, listener] as const;
   });
+  let server: Stoppable | undefined;
+  try {
+    server = start();
+  } catch (error) {
+    for (const [s, listener] of listeners) process.off(s, listener);
+    throw error;
+  }
   const signal = await signalled;
   log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
   try {
