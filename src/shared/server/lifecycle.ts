@@ -32,84 +32,17 @@
 //            listener, log "stopped"; hurry() (a second signal) cuts them at once. Nothing here
 //            calls process.exit: the program ends when the command's run() returns.
 import type { Socket, TCPSocketListener } from "bun";
-import type { ConsolaInstance } from "consola";
 import { BoundedWriter, CLOSING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../limits.ts";
 import { formatHostPort } from "../net.ts";
 import { describeError } from "./describe-error.ts";
 import { clientsWithinLimit, openFileLimit } from "./fd-limit.ts";
 import { listenError } from "./listen-error.ts";
+import { capReceiveBuffer } from "./receive-buffer.ts";
+
+import type { Client, ConnectionHandler, ServerOptions } from "./types.ts";
 
 export { serveUntilSignal } from "./signals.ts";
-
-export interface ServerOptions {
-  host: string;
-  /** 0 lets the kernel pick; read the real one from `port`. */
-  port: number;
-  /** Close a client silent this long (handler.idle says how); 0 = never. */
-  idleTimeoutMs: number;
-  maxClients: number;
-  /** Most clients from one address at once; 0 = no cap. */
-  maxPerAddress?: number;
-  /** Cut a client that has begun a line and not ended it within this long; 0 = never. */
-  lineTimeoutMs?: number;
-  /** Output queued for a client that does not read, before we stop reading it. */
-  maxPendingOutput: number;
-  log: ConsolaInstance;
-  /** How long stop() waits for the goodbyes to go out before it cuts connections. */
-  shutdownGraceMs?: number;
-}
-
-/** One connection as the life cycle sees it; `session` is the handler's own state. */
-export interface Client<S> {
-  readonly socket: Socket<Client<S>>;
-  /** host:port of the peer, for logs. */
-  readonly address: string;
-  /** The peer's address alone, for the per-address cap. */
-  readonly host: string;
-  readonly writer: BoundedWriter;
-  readonly server: TcpServer<S>;
-  /** performance.now() of the last bytes received (or of the greeting). */
-  lastSeen: number;
-  /** Its last words are queued: no more input is read. */
-  leaving: boolean;
-  /** performance.now() when leave() was called. */
-  leftAt: number;
-  /** performance.now() when the line now held began (0: none). */
-  lineSince: number;
-  /** Input received but set aside while the output is backed up (one read at most). */
-  unread: Uint8Array | undefined;
-  /** Reading is paused by us (backed-up output, set-aside input, or a turn to wait). */
-  readPaused: boolean;
-  session: S;
-}
-
-/** What a server supplies: its words and its per-connection logic. */
-export interface ConnectionHandler<S> {
-  /** What the stop log counts: "2 game(s) interrupted". */
-  readonly noun: string;
-  /** Last words to every client when the server stops, and to one connecting meanwhile. */
-  goodbye(): Uint8Array;
-  /** The one line a client past maxClients gets before being closed. */
-  refusal(maxClients: number): Uint8Array;
-  /** The session of a client just admitted. */
-  init(client: Client<S>): S;
-  /** Greet a client just admitted (its session is set). */
-  open(client: Client<S>): void;
-  /**
-   * Answer the lines of `chunk`, stopping after the one whose answer leaves client.writer
-   * backedUp; returns how many bytes it consumed (the rest is handed back later).
-   */
-  data(client: Client<S>, chunk: Uint8Array): number;
-  /** The client closed its sending side (only for a handler that answers it; else Bun closes). */
-  end?(client: Client<S>): void;
-  /** Silent for idleTimeoutMs: say the notice with leave(), or spare the client. */
-  idle(client: Client<S>): void;
-  /** Called for each client about to get goodbye() because the server stops. */
-  stopping?(client: Client<S>): void;
-  error?(client: Client<S>, error: Error): void;
-  /** The connection is closed and out of the registry. */
-  close(client: Client<S>): void;
-}
+export type { Client, ConnectionHandler, ServerOptions } from "./types.ts";
 
 /** Queue `last` (if any) and close once it is out. False when the client was already leaving. */
 export function leave<S>(client: Client<S>, last?: Uint8Array): boolean {
@@ -174,6 +107,10 @@ export class TcpServer<S> {
   private stopping = false;
   private emptied: (() => void) | undefined;
   private hurried: (() => void) | undefined;
+  private get closingTimeoutMs(): number {
+    return this.opts.closingTimeoutMs ?? CLOSING_TIMEOUT_MS;
+  }
+
   /** opts.maxClients, lowered to what the open-file limit allows. */
   readonly maxClients: number;
 
@@ -211,7 +148,7 @@ export class TcpServer<S> {
     this.port = this.listener.port;
     // One sweep for idle clients, line deadlines and departures (a quarter of the shortest).
     const shortest = Math.min(
-      ...[opts.idleTimeoutMs, opts.lineTimeoutMs ?? 0, CLOSING_TIMEOUT_MS].filter((t) => t > 0),
+      ...[opts.idleTimeoutMs, opts.lineTimeoutMs ?? 0, this.closingTimeoutMs].filter((t) => t > 0),
     );
     this.sweep = setInterval(() => this.sweepClients(), Math.max(50, Math.min(1000, shortest / 4)));
     opts.log.info(`listening on ${formatHostPort(this.host, this.port)}${note}`);
@@ -247,6 +184,7 @@ export class TcpServer<S> {
       this.departing.add(client);
       return;
     }
+    capReceiveBuffer((socket as unknown as { fd?: number }).fd);
     this.perAddress.set(host, (this.perAddress.get(host) ?? 0) + 1);
     this.clients.add(client);
     client.session = this.handler.init(client);
@@ -269,11 +207,24 @@ export class TcpServer<S> {
   }
 
   /** Hand `chunk` to the handler; set aside what it did not consume and stop reading. */
-  feed(client: Client<S>, chunk: Uint8Array): void {
-    const used = this.handler.data(client, chunk);
-    if (used < chunk.length && !client.leaving) {
-      // A copy: Bun reuses the read buffer once this callback returns.
-      client.unread = chunk.slice(used);
+  feed(client: Client<S>, chunk: Uint8Array, owned = false): void {
+    let rest = chunk;
+    for (;;) {
+      const used = this.handler.data(client, rest);
+      if (used >= rest.length || client.leaving) {
+        client.unread = undefined;
+        break;
+      }
+      // The handler stopped for its output: if the kernel took that output at once, nothing
+      // will call drain, so go on now (only while it makes progress: a client waiting its
+      // turn consumes nothing).
+      if (used > 0 && !client.writer.backedUp) {
+        rest = rest.subarray(used);
+        continue;
+      }
+      // A copy, unless the chunk is ours already: Bun reuses its read buffer.
+      client.unread = owned ? rest.subarray(used) : rest.slice(used);
+      break;
     }
     if (client.unread || client.writer.backedUp) this.pauseReading(client);
   }
@@ -289,8 +240,9 @@ export class TcpServer<S> {
     if (client.leaving) return;
     const rest = client.unread;
     client.unread = undefined;
-    if (rest) this.feed(client, rest);
-    if (client.unread || client.writer.backedUp || client.leaving || !client.readPaused) return;
+    if (rest) this.feed(client, rest, true);
+    if (client.unread || client.writer.backedUp || client.leaving) return;
+    // Paused by us or by the writer (output past the cap written outside a feed): read on.
     client.readPaused = false;
     client.socket.resume();
   }
@@ -326,7 +278,7 @@ export class TcpServer<S> {
     }
     // Last words a client does not read must not hold its slot and descriptor forever.
     for (const client of this.departing) {
-      if (now - client.leftAt < CLOSING_TIMEOUT_MS) continue;
+      if (now - client.leftAt < this.closingTimeoutMs) continue;
       this.departing.delete(client);
       client.socket.terminate();
     }

@@ -51,9 +51,7 @@ export async function serveUntilSignal(
   }
   const signal = await signalled;
   log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
-  try {
-    await server.stop();
-  } finally {
-    for (const [s, listener] of listeners) process.off(s, listener);
-  }
+  // The listeners stay: a signal between "stopped" and the exit would otherwise take the
+  // default action (exit 143). They do not keep the process alive.
+  await server.stop();
 }
