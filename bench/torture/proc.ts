@@ -84,22 +84,31 @@ export function freePort(): number {
   return port;
 }
 
-/** Start `./tp-echo` or `./tp-guess server` on a free port and wait for its "listening on" line. */
-export async function startServer(argv: string[], timeoutMs = 10_000): Promise<ServerProc> {
+export interface StartOptions {
+  /** An open-file limit for the server (set by the shell, which then execs it). */
+  fileLimit?: number;
+  /** false: nobody reads the server's stderr (a pipe left full). */
+  readLog?: boolean;
+  timeoutMs?: number;
+}
+
+/** Start `./tp-echo` or `./tp-guess server` on a free port; resolves once it accepts. */
+export async function startServer(argv: string[], opts: StartOptions = {}): Promise<ServerProc> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
   const chosen = freePort();
-  const proc = Bun.spawn(
-    [join(ROOT, argv[0] as string), ...argv.slice(1), "--port", String(chosen)],
-    {
-      stdin: "ignore",
-      stdout: "pipe",
-      stderr: "pipe",
-      env: { ...process.env, NO_COLOR: "1" },
-    },
-  );
+  const command = [join(ROOT, argv[0] as string), ...argv.slice(1), "--port", String(chosen)];
+  const wrap = opts.fileLimit ? ["sh", "-c", `ulimit -n ${opts.fileLimit} && exec "$@"`, "sh"] : [];
+  const proc = Bun.spawn([...wrap, ...command], {
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   let text = "";
   const port = chosen;
   const decoder = new TextDecoder();
   const reading = (async () => {
+    if (opts.readLog === false) return;
     for await (const chunk of proc.stderr) {
       text += decoder.decode(chunk, { stream: true });
       // Keep the log bounded: a torture case may make the server log a lot.

@@ -3,7 +3,7 @@
 // registry, the limits, the idle sweep and the graceful stop. What is left here is the echo:
 // line framing, one reply per line, and --sequential, the lab's one-client-at-a-time mode.
 import { type ConsolaInstance, LogLevels } from "consola";
-import { concatBytes, decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
+import { decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
 import {
   type Client,
   type ConnectionHandler,
@@ -11,7 +11,11 @@ import {
   type ServerOptions,
   TcpServer,
 } from "../shared/server/lifecycle.ts";
-import { answer, goodbye, notices, welcome } from "./dialogue.ts";
+import { answer, goodbye, isEndOfDialogue, notices, welcome } from "./dialogue.ts";
+import { EchoBatch } from "./echoes.ts";
+
+const LF = 0x0a;
+const MAX_BATCH_BYTES = 64 * 1024;
 
 export interface EchoServerOptions extends ServerOptions {
   /** Serve one client at a time, like the lab's server; the others wait their turn. */
@@ -58,30 +62,38 @@ function consume(handler: EchoHandler, client: EchoClient, chunk: Uint8Array): n
   const framer = client.session.framer;
   // All the echoes of one segment go out in one write: a syscall per line would cost a
   // pipelining client (many lines per segment) several times the CPU.
-  const replies: Uint8Array[] = [];
-  let replyBytes = 0;
-  const room = client.writer.room;
+  const batch = new EchoBatch();
+  // At most MAX_BATCH_BYTES a write: a reply partly sent keeps its whole buffer queued.
+  const room = Math.min(client.writer.room, MAX_BATCH_BYTES);
   let ending: { bytes: Uint8Array; why: string } | undefined;
   let at = 0;
-  while (at < chunk.length && replyBytes <= room) {
-    const step = framer.next(chunk, at);
-    at = step.end;
-    if (step.overflow) {
-      ctx.log.warn(`${client.address} line longer than ${ctx.maxLineBytes} bytes: disconnected`);
-      ending = { bytes: notices.lineTooLong(ctx.maxLineBytes), why: "line too long" };
+  while (at < chunk.length && batch.bytes <= room) {
+    let line: Uint8Array = chunk;
+    let start = at;
+    let end = chunk.indexOf(LF, at) + 1;
+    if (framer.pending > 0 || end === 0 || end - at > ctx.maxLineBytes + 1) {
+      // A line begun in an earlier segment, not ended in this one, or maybe too long.
+      const step = framer.next(chunk, at);
+      at = step.end;
+      if (step.overflow) {
+        ctx.log.warn(`${client.address} line longer than ${ctx.maxLineBytes} bytes: disconnected`);
+        ending = { bytes: notices.lineTooLong(ctx.maxLineBytes), why: "line too long" };
+        break;
+      }
+      if (!step.line) break;
+      line = step.line;
+      start = 0;
+      end = line.length;
+    } else at = end;
+    if (isEndOfDialogue(line, start, end)) {
+      ending = { bytes: goodbye(), why: "said goodbye" };
       break;
     }
-    if (!step.line) break;
-    const reply = answer(step.line);
-    if (reply.kind === "goodbye") {
-      ending = { bytes: reply.bytes, why: "said goodbye" };
-      break;
-    }
-    if (ctx.logMessages) ctx.log.info(`${client.address} message ${preview(step.line)}`);
-    replies.push(reply.bytes);
-    replyBytes += reply.bytes.length;
+    if (ctx.logMessages)
+      ctx.log.info(`${client.address} message ${preview(line.subarray(start, end))}`);
+    batch.add(line, start, end);
   }
-  if (replies.length > 0) client.writer.write(concatBytes(replies, replyBytes));
+  if (batch.lineCount > 0) client.writer.write(batch.build());
   if (ending) finish(handler, client, ending.bytes, ending.why);
   return ending ? chunk.length : at;
 }

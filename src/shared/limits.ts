@@ -13,6 +13,9 @@ export const CLOSING_TIMEOUT_MS = 5_000;
 /** How long a stopping server waits for its goodbyes to flush before it cuts connections. */
 export const SHUTDOWN_GRACE_MS = 2_000;
 
+const SMALL_WRITE_BYTES = 2048;
+const STAGING_BYTES = 16 * 1024;
+
 /**
  * Writes to a Bun socket, keeping what the kernel did not take in a queue. Bun's write is
  * non-blocking and returns what it sent; a client that sends but never reads would otherwise
@@ -25,6 +28,8 @@ export class BoundedWriter {
   private queued = 0;
   private paused = false;
   private ending = false;
+  private staging: Uint8Array | undefined;
+  private stagingUsed = 0;
   /** Called instead of socket.resume() once a paused queue is half drained. */
   onRelieved: (() => void) | undefined;
 
@@ -64,12 +69,39 @@ export class BoundedWriter {
       if (sent < 0 || sent === bytes.length) return;
       bytes = bytes.subarray(sent);
     }
-    this.queue.push(bytes);
+    this.enqueue(bytes);
     this.queued += bytes.length;
     if (this.queued > this.cap && !this.paused) {
       this.paused = true;
       this.socket.pause();
     }
+  }
+
+  /**
+   * Small writes are copied end to end into one staging buffer: queued one by one, the ~150-byte
+   * replies of a tp-guess player who does not read cost an object each, ~50% more than their bytes.
+   */
+  private enqueue(bytes: Uint8Array): void {
+    if (bytes.length > SMALL_WRITE_BYTES) {
+      this.queue.push(bytes);
+      return;
+    }
+    const last = this.queue[this.queue.length - 1];
+    const staging = this.staging;
+    if (
+      staging &&
+      last?.buffer === staging.buffer &&
+      this.stagingUsed + bytes.length <= staging.length
+    ) {
+      staging.set(bytes, this.stagingUsed);
+      this.stagingUsed += bytes.length;
+      this.queue[this.queue.length - 1] = staging.subarray(last.byteOffset, this.stagingUsed);
+      return;
+    }
+    this.staging = new Uint8Array(STAGING_BYTES);
+    this.staging.set(bytes);
+    this.stagingUsed = bytes.length;
+    this.queue.push(this.staging.subarray(0, bytes.length));
   }
 
   /** Call from the socket's drain handler. */

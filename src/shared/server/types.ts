@@ -43,7 +43,7 @@ export interface Client<S> {
   /** performance.now() when the line now held began (0: none). */
   lineSince: number;
   /** Input received but set aside while the output is backed up (one read at most). */
-  unread: Uint8Array | undefined;
+  unread: Uint8Array[];
   /** Reading is paused by us (backed-up output, set-aside input, or a turn to wait). */
   readPaused: boolean;
   session: S;
