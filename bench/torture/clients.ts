@@ -119,10 +119,17 @@ export class Conn {
   }
 
   /** Wait until the text holds `needle` (true) or the connection closes / time runs out (false). */
-  async waitFor(needle: string | RegExp, timeoutMs: number): Promise<boolean> {
+  async waitFor(
+    needle: string | RegExp | ((text: string) => boolean),
+    timeoutMs: number,
+  ): Promise<boolean> {
     const deadline = performance.now() + timeoutMs;
     const has = () =>
-      typeof needle === "string" ? this.text.includes(needle) : needle.test(this.text);
+      typeof needle === "string"
+        ? this.text.includes(needle)
+        : typeof needle === "function"
+          ? needle(this.text)
+          : needle.test(this.text);
     while (!has()) {
       if (this.closed || performance.now() > deadline) return has();
       await this.next(Math.max(1, deadline - performance.now()));
