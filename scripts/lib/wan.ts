@@ -10,7 +10,7 @@
 //   await lab.synCount(); await lab.counters(); await lab.down();
 //
 // CLI: bun scripts/lib/wan.ts check|gc|up [options] [-- CMD...] (help: bun scripts/lib/wan.ts)
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildForwarder } from "../wan/build.ts";
 import { type Counters, Forwarder } from "../wan/forwarder.ts";
@@ -135,6 +135,11 @@ export class WanLab {
     }
   }
 
+  /** The forwarder's process id (it ends with this process, or on down()). */
+  get forwarderPid(): number | null {
+    return this.forwarder?.pid ?? null;
+  }
+
   /** argv prefixed to run inside the scanner namespace S. */
   scannerCommand(argv: string[]): string[] {
     return ["ip", "netns", "exec", this.scannerNs, ...argv];
@@ -203,12 +208,13 @@ export class WanLab {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** True while pid runs (a zombie, dead but not yet reaped by its new parent, does not). */
+export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
   }
 }
 

@@ -41,9 +41,11 @@ export function parseUp(argv: string[]): { options: WanOptions; command: string[
       options.interleave = true;
       continue;
     }
+    const key = NUMERIC[flag];
+    if (!key && !["--hosts", "--listen", "--drop-syn", "--banner"].includes(flag))
+      throw new Error(`unknown option ${flag}`);
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
-    const key = NUMERIC[flag];
     if (key) {
       const n = Number(value);
       if (!Number.isFinite(n)) throw new Error(`${flag}: not a number '${value}'`);
@@ -51,8 +53,7 @@ export function parseUp(argv: string[]): { options: WanOptions; command: string[
     } else if (flag === "--hosts") hosts = Number(value);
     else if (flag === "--listen") host.listen = value.split(",");
     else if (flag === "--drop-syn") host.dropSyn = value.split(",");
-    else if (flag === "--banner") host.banner = value;
-    else throw new Error(`unknown option ${flag}`);
+    else host.banner = value;
   }
   if (!Number.isInteger(hosts) || hosts < 0) throw new Error("--hosts wants a whole number");
   options.hosts = Array.from({ length: hosts }, () => host);

@@ -190,6 +190,7 @@ export function linkSpec(base: LinkSettings, override: LinkSettings = {}): strin
 export function scannerIpBatch(dev: string): string {
   return [
     "link set lo up",
+    `link set ${dev} addrgenmode none`, // no IPv6 link-local: no stray packets on the link
     `link set ${dev} up`,
     `addr add ${SCANNER_ADDRESS}/32 dev ${dev}`,
     `route add ${TARGET_NET} dev ${dev} src ${SCANNER_ADDRESS}`,
@@ -202,6 +203,7 @@ export function targetIpBatch(plan: Plan, dev: string): string {
   const owned = [...plan.hosts.map((h) => h.address), ...plan.unreachable];
   return [
     "link set lo up",
+    `link set ${dev} addrgenmode none`, // no IPv6 link-local: no stray packets on the link
     `link set ${dev} up`,
     ...owned.map((a) => `addr add ${a}/32 dev ${dev}`),
     `route add ${SCANNER_NET} dev ${dev}`,

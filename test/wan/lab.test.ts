@@ -1,0 +1,108 @@
+// The WAN lab's target side, seen from the scanner namespace the way a scanner sees it: round
+// trips of the set delay, open/closed/filtered ports, absent and unreachable addresses, the SYN
+// counter and the per-host RST rate limit. Skips (saying why) where no lab can be built.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { WanLab } from "../../scripts/lib/wan.ts";
+import { jsonLines, median, PROBE, probe, wanUnavailable } from "./helpers.ts";
+
+const ONE_WAY_MS = 25;
+
+describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
+  let lab: WanLab;
+  beforeAll(async () => {
+    lab = await WanLab.up({
+      delayMs: ONE_WAY_MS,
+      hosts: [{ listen: [22, 80], dropSyn: ["1000-2000"] }, { listen: ["8000-8002"] }],
+      absent: 2,
+      unreachable: 1,
+    });
+  });
+  afterAll(() => lab?.down());
+
+  test("addresses: scanner in 198.18/16, every target in 198.19/16, all distinct", () => {
+    expect(lab.scannerAddress).toBe("198.18.0.1");
+    const all = [
+      ...lab.hosts.map((h) => h.address),
+      ...lab.absentAddresses,
+      ...lab.unreachableAddresses,
+    ];
+    expect(new Set(all).size).toBe(5);
+    for (const a of all) expect(a).toMatch(/^198\.19\.\d+\.\d+$/);
+  });
+
+  test("a connect to a listener takes one round trip: twice the one-way delay", async () => {
+    const host = lab.hosts[0]?.address;
+    const results = await probe(lab, [`${host}:22`, `${host}:80`], 1000, 3);
+    expect(results.map((r) => r.result)).toEqual(Array(6).fill("open"));
+    const rtt = median(results.map((r) => r.ms));
+    expect(rtt).toBeGreaterThanOrEqual(2 * ONE_WAY_MS);
+    expect(rtt).toBeLessThan(2 * ONE_WAY_MS + 10);
+  });
+
+  test("each host has its own listeners; other ports are closed, after one round trip", async () => {
+    const [a, b] = lab.hosts.map((h) => h.address);
+    const results = await probe(lab, [`${b}:8001`, `${b}:22`, `${a}:8001`, `${a}:23`]);
+    expect(results.map((r) => r.result)).toEqual([
+      "open",
+      "ECONNREFUSED",
+      "ECONNREFUSED",
+      "ECONNREFUSED",
+    ]);
+    for (const r of results.slice(1)) expect(r.ms).toBeGreaterThanOrEqual(2 * ONE_WAY_MS);
+  });
+
+  test("a SYN-dropped port is silent, its neighbours are not", async () => {
+    const host = lab.hosts[0]?.address;
+    const results = await probe(lab, [`${host}:1500`, `${host}:2001`, `${host}:999`], 400);
+    expect(results.map((r) => r.result)).toEqual(["timeout", "ECONNREFUSED", "ECONNREFUSED"]);
+  });
+
+  test("an absent address never answers, though its SYN reached the target side", async () => {
+    const before = { syn: await lab.synCount(), counters: await lab.counters() };
+    const [result] = await probe(lab, [`${lab.absentAddresses[0]}:80`], 400);
+    expect(result?.result).toBe("timeout");
+    const after = { syn: await lab.synCount(), counters: await lab.counters() };
+    expect(after.syn - before.syn).toBe(1); // the first SYN retry comes after 1 s
+    expect(after.counters.toScanner.in).toBe(before.counters.toScanner.in);
+  });
+
+  test("an unreachable address gives EHOSTUNREACH after one round trip", async () => {
+    const [result] = await probe(lab, [`${lab.unreachableAddresses[0]}:80`], 2000);
+    expect(result?.result).toBe("EHOSTUNREACH");
+    expect(result?.ms).toBeGreaterThanOrEqual(2 * ONE_WAY_MS);
+    expect(result?.ms).toBeLessThan(1000);
+  });
+
+  test("the SYN counter counts every SYN sent to the target side", async () => {
+    const before = await lab.synCount();
+    const host = lab.hosts[1]?.address;
+    await probe(lab, [`${host}:8000`, `${host}:9`, `${host}:10`]);
+    expect((await lab.synCount()) - before).toBe(3);
+  });
+});
+
+describe.skipIf(wanUnavailable !== null)("WAN lab RST rate limit", () => {
+  test("a host sends at most its RST budget; the rest of the closed ports look filtered", async () => {
+    const lab = await WanLab.up({ hosts: 2, rstPerSecond: 50 });
+    try {
+      const burst = [process.execPath, PROBE, "--burst", "--timeout", "700"];
+      const [first] = await jsonLines<Record<string, number>>(
+        lab.scannerCommand([...burst, `${lab.hosts[0]?.address}:1000-1299`]),
+      );
+      // A burst of 300 connects within ~0.1 s: the budget (burst 50) plus a few refills.
+      expect(first?.refused).toBeGreaterThanOrEqual(50);
+      expect(first?.refused).toBeLessThan(70);
+      expect((first?.refused ?? 0) + (first?.timeout ?? 0)).toBe(300);
+      const rst = await lab.rstCounts();
+      expect(rst.sent).toBe(first?.refused as number);
+      expect(rst.dropped).toBe(300 - rst.sent);
+      // Per host: the other host's budget is untouched.
+      const [second] = await jsonLines<Record<string, number>>(
+        lab.scannerCommand([...burst, `${lab.hosts[1]?.address}:1000-1039`]),
+      );
+      expect(second).toEqual({ open: 0, refused: 40, timeout: 0 });
+    } finally {
+      await lab.down();
+    }
+  });
+});

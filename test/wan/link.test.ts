@@ -1,0 +1,59 @@
+// What the WAN lab's link does to packets, measured end to end with numbered UDP datagrams
+// from the scanner namespace to a sink in the target namespace: one-way delay, seeded loss,
+// jitter that never reorders, and the packet-rate cap with its bounded queue.
+import { describe, expect, test } from "bun:test";
+import { WanLab, type WanOptions } from "../../scripts/lib/wan.ts";
+import { udpAcross, wanUnavailable } from "./helpers.ts";
+
+async function across(options: WanOptions, count: number, pps: number) {
+  const lab = await WanLab.up(options);
+  try {
+    const measured = await udpAcross(lab, count, pps);
+    return { ...measured, counters: (await lab.counters()).toTarget };
+  } finally {
+    await lab.down();
+  }
+}
+
+describe.skipIf(wanUnavailable !== null)("WAN lab link", () => {
+  test("loss: close to the setting, seeded, and nothing lost but what the forwarder drew", async () => {
+    const options = { delayMs: 15, lossPct: 10, seed: 7 };
+    const { sink, send, counters } = await across(options, 2000, 4000);
+    expect(send.sent).toBe(2000);
+    expect(counters.in).toBe(2000);
+    expect(counters.lost + counters.out).toBe(2000);
+    expect(sink.received).toBe(counters.out);
+    // 10% of 2000: 200 ± 3 standard deviations (13.4).
+    expect(counters.lost).toBeGreaterThan(160);
+    expect(counters.lost).toBeLessThan(240);
+    // One way only: never below the delay, and a loaded machine adds little.
+    expect(sink.delayMs.min).toBeGreaterThanOrEqual(15);
+    expect(sink.delayMs.median).toBeLessThan(22);
+    // Same seed, same packets: the same draws.
+    const again = await across(options, 2000, 4000);
+    expect(again.counters.lost).toBe(counters.lost);
+  });
+
+  test("jitter spreads the delay both ways but never reorders", async () => {
+    const { sink, counters } = await across({ delayMs: 10, jitterMs: 8 }, 1000, 2000);
+    expect(counters.out).toBe(1000);
+    expect(sink.received).toBe(1000);
+    expect(sink.reordered).toBe(0); // ±8 ms on packets 0.5 ms apart would reorder most of them
+    expect(sink.delayMs.min).toBeLessThan(9); // without jitter nothing arrives before 10 ms
+    expect(sink.delayMs.median).toBeGreaterThan(10);
+  });
+
+  test("the rate cap delivers at its rate and drops what overflows the queue", async () => {
+    // 1500 datagrams at 1000/s into a 500/s link with a 20-packet queue: ~0.75 s of link
+    // time plus the queue get through (770), the rest is tail-dropped.
+    const { sink, send, counters } = await across({ pps: 500, queue: 20 }, 1500, 1000);
+    expect(send.sent).toBe(1500);
+    expect(counters.qdrop + counters.out).toBe(1500);
+    expect(sink.received).toBe(counters.out);
+    expect(sink.received).toBeGreaterThan(700);
+    expect(sink.received).toBeLessThan(840);
+    expect(sink.pps).toBeGreaterThan(450);
+    expect(sink.pps).toBeLessThan(550);
+    expect(sink.reordered).toBe(0);
+  });
+});
