@@ -109,6 +109,10 @@ export class WanLab {
       await runOk(["ip", "-n", lab.scannerNs, "-batch", "-"], scannerIpBatch(TUN));
       await runOk(["ip", "-n", lab.targetNs, "-batch", "-"], targetIpBatch(plan, TUN));
       await runOk(lab.targetCommand(["iptables-restore", "--noflush"]), rules);
+      if (options.icmpRatelimitMs !== undefined) {
+        const sysctl = `net.ipv4.icmp_ratelimit=${Math.round(options.icmpRatelimitMs)}`;
+        await runOk(lab.targetCommand(["sysctl", "-qw", sysctl]));
+      }
       await lab.startListeners();
     } catch (error) {
       await lab.down();
@@ -169,6 +173,20 @@ export class WanLab {
   async rstCounts(): Promise<{ sent: number; dropped: number }> {
     const c = await this.targetRuleCounters();
     return { sent: c.rstSent, dropped: c.rstDropped };
+  }
+
+  /**
+   * Packets a TUN device dropped before the forwarder read them (its queue was full): loss no
+   * setting asked for, so a test can check it stayed 0. Per direction of travel.
+   */
+  async tunDrops(): Promise<{ toTarget: number; toScanner: number }> {
+    const dropped = async (ns: string) => {
+      const json = await runOk(["ip", "-n", ns, "-s", "-j", "link", "show", TUN]);
+      return (
+        (JSON.parse(json) as { stats64: { tx: { dropped: number } } }[])[0]?.stats64.tx.dropped ?? 0
+      );
+    };
+    return { toTarget: await dropped(this.scannerNs), toScanner: await dropped(this.targetNs) };
   }
 
   /** Tear everything down; returns the forwarder's final counters. Safe to call twice. */

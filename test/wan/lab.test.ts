@@ -81,7 +81,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
   });
 });
 
-describe.skipIf(wanUnavailable !== null)("WAN lab RST rate limit", () => {
+describe.skipIf(wanUnavailable !== null)("WAN lab rate limits", () => {
   test("a host sends at most its RST budget; the rest of the closed ports look filtered", async () => {
     const lab = await WanLab.up({ hosts: 2, rstPerSecond: 50 });
     try {
@@ -103,6 +103,31 @@ describe.skipIf(wanUnavailable !== null)("WAN lab RST rate limit", () => {
       expect(second).toEqual({ open: 0, refused: 40, timeout: 0 });
     } finally {
       await lab.down();
+    }
+  });
+
+  test("ICMP errors: the kernel's budget by default, every probe answered with icmpRatelimitMs 0", async () => {
+    const burst = (lab: WanLab) =>
+      jsonLines<Record<string, number>>(
+        lab.scannerCommand([
+          process.execPath,
+          PROBE,
+          "--burst",
+          "--timeout",
+          "500",
+          `${lab.unreachableAddresses[0]}:1000-1039`,
+        ]),
+      );
+    const limited = await WanLab.up({ unreachable: 1 });
+    const unlimited = await WanLab.up({ unreachable: 1, icmpRatelimitMs: 0 });
+    try {
+      // Bun's sockets report EHOSTUNREACH as a refusal; probe.ts (one at a time) tells them apart.
+      const few = (await burst(limited))[0];
+      expect(few?.refused).toBeGreaterThan(0); // Linux: a burst of 6, then 1 per second
+      expect(few?.refused).toBeLessThan(20);
+      expect((await burst(unlimited))[0]).toEqual({ open: 0, refused: 40, timeout: 0 });
+    } finally {
+      await Promise.all([limited.down(), unlimited.down()]);
     }
   });
 });
