@@ -19,12 +19,11 @@ import {
   type Plan,
   type PlannedHost,
   planAddresses,
-  ruleCounters,
   scannerIpBatch,
   targetIpBatch,
-  targetRules,
   type WanOptions,
 } from "../wan/layout.ts";
+import { ruleCounters, synCountsByAddress, targetRules } from "../wan/rules.ts";
 import { runOk, which } from "../wan/sh.ts";
 
 export type { Counters, DirectionCounters } from "../wan/forwarder.ts";
@@ -48,6 +47,7 @@ export class WanLab {
     /** Namespace of the target hosts. */
     readonly targetNs: string,
     readonly plan: Plan,
+    private readonly options: WanOptions,
   ) {}
 
   /** The scanner's address in S. */
@@ -92,7 +92,7 @@ export class WanLab {
     const binary = await buildForwarder();
     await WanLab.gc();
     const base = `${PREFIX}${process.pid}-${instances++}`;
-    const lab = new WanLab(`${base}-s`, `${base}-t`, plan);
+    const lab = new WanLab(`${base}-s`, `${base}-t`, plan, options);
     live.add(lab);
     try {
       await runOk(["ip", "netns", "add", lab.scannerNs]);
@@ -167,6 +167,15 @@ export class WanLab {
   /** SYNs that reached T so far (any address, absent ones included), from an iptables counter. */
   async synCount(): Promise<number> {
     return (await this.targetRuleCounters()).syn;
+  }
+
+  /** SYNs that reached T so far, per target address (needs the synPerAddress option). */
+  async synCounts(): Promise<Map<string, number>> {
+    if (!this.options.synPerAddress)
+      throw new Error("synCounts() needs WanLab.up({ synPerAddress: true })");
+    return synCountsByAddress(
+      await runOk(this.targetCommand(["iptables-save", "-c", "-t", "raw"])),
+    );
   }
 
   /** RSTs T's hosts sent and those the RST rate limit dropped (both 0 without a limit). */

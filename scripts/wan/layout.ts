@@ -1,5 +1,5 @@
 // The WAN lab's plan, as pure data: which address plays which role, what each direction of the
-// link does, and the ip/iptables input that builds the target namespace. No side effects here,
+// link does, and the `ip` input that builds both namespaces (iptables: rules.ts). No side effects here,
 // so all of it is unit-tested without a network (test/wan/layout.test.ts).
 
 /** One direction of the link. Every field defaults to 0 = none. */
@@ -49,6 +49,8 @@ export interface WanOptions extends LinkSettings {
    * of probes to an unreachable address gets 6 answers and then silence, as from a Linux router.
    */
   icmpRatelimitMs?: number;
+  /** Count SYNs per target address too (lab.synCounts()); costs a rule per address per SYN. */
+  synPerAddress?: boolean;
   /** Seed of loss, jitter and role interleaving (same seed, same draws). Default 1. */
   seed?: number;
   /** Mix absent and unreachable addresses among the hosts (seeded) instead of after them. */
@@ -223,41 +225,4 @@ export function targetIpBatch(plan: Plan, dev: string): string {
     `route add ${SCANNER_NET} dev ${dev}`,
     "",
   ].join("\n");
-}
-
-/** Comments naming the counting rules, so counters are read back by name. */
-export const RULE = { syn: "wan-syn", rstSent: "wan-rst-sent", rstDropped: "wan-rst-dropped" };
-
-/** iptables-restore input for the target namespace. */
-export function targetRules(plan: Plan, options: WanOptions): string {
-  const lines = ["*raw", `-A PREROUTING -p tcp --syn -m comment --comment ${RULE.syn}`, "COMMIT"];
-  lines.push("*filter");
-  for (const address of plan.unreachable)
-    lines.push(`-A INPUT -d ${address}/32 -j REJECT --reject-with icmp-host-unreachable`);
-  for (const host of plan.hosts)
-    for (const [a, b] of host.dropSyn)
-      lines.push(`-A INPUT -d ${host.address}/32 -p tcp --syn --dport ${a}:${b} -j DROP`);
-  const rate = options.rstPerSecond;
-  if (rate !== undefined) {
-    if (!Number.isInteger(rate) || rate < 1) throw new Error("rstPerSecond must be ≥ 1");
-    const burst = options.rstBurst ?? rate;
-    // hashlimit by source address: each host has its own budget, as each real host does.
-    lines.push(
-      `-A OUTPUT -p tcp --tcp-flags RST RST -m hashlimit --hashlimit-upto ${rate}/sec` +
-        ` --hashlimit-burst ${burst} --hashlimit-mode srcip --hashlimit-name wanrst` +
-        ` -m comment --comment ${RULE.rstSent} -j ACCEPT`,
-      `-A OUTPUT -p tcp --tcp-flags RST RST -m comment --comment ${RULE.rstDropped} -j DROP`,
-    );
-  }
-  lines.push("COMMIT", "");
-  return lines.join("\n");
-}
-
-/** Packet counts of the named rules in `iptables-save -c` output (0 for a rule not there). */
-export function ruleCounters(save: string): Record<keyof typeof RULE, number> {
-  const of = (comment: string) => {
-    const line = save.split("\n").find((l) => l.includes(`--comment ${comment}`));
-    return line ? Number(/^\[(\d+):/.exec(line)?.[1] ?? 0) : 0;
-  };
-  return { syn: of(RULE.syn), rstSent: of(RULE.rstSent), rstDropped: of(RULE.rstDropped) };
 }

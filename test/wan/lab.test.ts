@@ -15,6 +15,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
       hosts: [{ listen: [22, 80], dropSyn: ["1000-2000"] }, { listen: ["8000-8002"] }],
       absent: 2,
       unreachable: 1,
+      synPerAddress: true,
     });
   });
   afterAll(() => lab?.down());
@@ -63,6 +64,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
     expect(result?.result).toBe("timeout");
     const after = { syn: await lab.synCount(), counters: await lab.counters() };
     expect(after.syn - before.syn).toBe(1); // the first SYN retry comes after 1 s
+    expect((await lab.synCounts()).get(lab.absentAddresses[0] as string)).toBe(1);
     expect(after.counters.toScanner.in).toBe(before.counters.toScanner.in);
   });
 
@@ -73,11 +75,15 @@ describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
     expect(result?.ms).toBeLessThan(1000);
   });
 
-  test("the SYN counter counts every SYN sent to the target side", async () => {
-    const before = await lab.synCount();
-    const host = lab.hosts[1]?.address;
-    await probe(lab, [`${host}:8000`, `${host}:9`, `${host}:10`]);
-    expect((await lab.synCount()) - before).toBe(3);
+  test("the SYN counters count every SYN sent to the target side, in all and per address", async () => {
+    const before = { all: await lab.synCount(), by: await lab.synCounts() };
+    const [a = "", b = ""] = lab.hosts.map((h) => h.address);
+    await probe(lab, [`${b}:8000`, `${b}:9`, `${b}:10`, `${a}:9`]);
+    expect((await lab.synCount()) - before.all).toBe(4);
+    const by = await lab.synCounts();
+    expect(by.size).toBe(5);
+    expect((by.get(b) ?? 0) - (before.by.get(b) ?? 0)).toBe(3);
+    expect((by.get(a) ?? 0) - (before.by.get(a) ?? 0)).toBe(1);
   });
 });
 

@@ -7,10 +7,9 @@ import {
   linkSpec,
   planAddresses,
   poolAddress,
-  ruleCounters,
   targetIpBatch,
-  targetRules,
 } from "../../scripts/wan/layout.ts";
+import { ruleCounters, synCountsByAddress, targetRules } from "../../scripts/wan/rules.ts";
 
 describe("address plan", () => {
   test("the pool skips .0 and .255 and stays in 198.19/16", () => {
@@ -95,6 +94,21 @@ describe("link and target configuration", () => {
     ].join("\n");
     expect(ruleCounters(save)).toEqual({ syn: 1234, rstSent: 50, rstDropped: 7 });
     expect(ruleCounters("")).toEqual({ syn: 0, rstSent: 0, rstDropped: 0 });
+  });
+
+  test("per-address SYN counters: SYNs jump to a chain of one rule per address", () => {
+    const options = { hosts: 2, absent: 1, synPerAddress: true };
+    const rules = targetRules(planAddresses(options), options);
+    expect(rules).toContain("--comment wan-syn -j WANSYN");
+    expect(rules.match(/-A WANSYN -d 198\.19\.1\.\d\/32 -j RETURN/g)).toHaveLength(3);
+    const save =
+      "[12:480] -A WANSYN -d 198.19.1.1/32 -j RETURN\n[0:0] -A WANSYN -d 198.19.1.3/32 -j RETURN";
+    expect(synCountsByAddress(save)).toEqual(
+      new Map([
+        ["198.19.1.1", 12],
+        ["198.19.1.3", 0],
+      ]),
+    );
   });
 });
 
