@@ -82,13 +82,15 @@ async function up(argv: string[]): Promise<number> {
   const { options, command } = parseUp(argv);
   const lab = await WanLab.up(options);
   const stop = () => lab.down().then(() => process.exit(130));
-  process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   if (command.length === 0) {
     console.log(describe(lab));
+    process.on("SIGINT", stop);
     process.on("SIGUSR1", () => void report(lab).then(console.log));
     await new Promise(() => {}); // until a signal
   }
+  // Ctrl-C goes to the command (same process group); the lab reports and goes down after it.
+  process.on("SIGINT", () => {});
   const proc = Bun.spawn(lab.scannerCommand(command), { stdio: ["inherit", "inherit", "inherit"] });
   const code = await proc.exited;
   console.error(await report(lab));

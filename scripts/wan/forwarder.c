@@ -11,7 +11,8 @@
 //
 // Prints "ready" once both devices exist (the caller then configures them), and a JSON line of
 // counters on SIGUSR1, on a 'c' byte read from stdin (--control), and at exit. Exits on
-// SIGTERM/SIGINT, when stdin closes (--control) and when its parent dies (PR_SET_PDEATHSIG).
+// SIGTERM, on SIGINT (ignored with --control), when stdin closes (--control) and when its parent
+// dies (PR_SET_PDEATHSIG).
 // The TUN devices disappear with the process.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -227,7 +228,10 @@ int main(int argc, char **argv) {
   sigemptyset(&blocked);
   sigaddset(&blocked, SIGTERM), sigaddset(&blocked, SIGINT), sigaddset(&blocked, SIGUSR1);
   sigprocmask(SIG_BLOCK, &blocked, &during_poll); // signals land only inside ppoll
-  signal(SIGTERM, on_stop), signal(SIGINT, on_stop), signal(SIGUSR1, on_usr1);
+  signal(SIGTERM, on_stop), signal(SIGUSR1, on_usr1);
+  // Under --control its owner decides when it ends: a Ctrl-C meant for the command the lab runs
+  // (same process group) must not take the link down under it.
+  signal(SIGINT, control ? SIG_IGN : on_stop);
   signal(SIGPIPE, SIG_IGN);
 
   int fd_a = open_tun_in(ns_a, tun), fd_b = open_tun_in(ns_b, tun);
