@@ -15,11 +15,13 @@ import { join } from "node:path";
 import { buildForwarder } from "../wan/build.ts";
 import { type Counters, Forwarder } from "../wan/forwarder.ts";
 import {
+  type LinkSettings,
   linkSpec,
   type Plan,
   type PlannedHost,
   planAddresses,
   scannerIpBatch,
+  specOf,
   targetIpBatch,
   type WanOptions,
 } from "../wan/layout.ts";
@@ -75,10 +77,19 @@ export class WanLab {
     for (const tool of ["ip", "iptables", "iptables-restore", "iptables-save"])
       if (!which(tool)) return `the WAN lab needs '${tool}' (iproute2/iptables not installed)`;
     if (!which("cc") && !which("gcc")) return "the WAN lab needs a C compiler (cc)";
+    if (!which("sysctl")) return "the WAN lab needs 'sysctl' (procps not installed)";
     try {
       await buildForwarder();
     } catch (error) {
       return `the WAN lab's forwarder does not build: ${(error as Error).message}`;
+    }
+    // Every feature once (TUN in a namespace, REJECT, hashlimit, comment, sysctl), so a kernel
+    // without one of them skips the tests with the reason instead of failing them.
+    try {
+      const options = { unreachable: 1, rstPerSecond: 1, synPerAddress: true, icmpRatelimitMs: 0 };
+      await (await WanLab.up(options)).down();
+    } catch (error) {
+      return `the WAN lab cannot be built here: ${(error as Error).message}`;
     }
     return null;
   }
@@ -152,6 +163,18 @@ export class WanLab {
   /** argv prefixed to run inside the target namespace T. */
   targetCommand(argv: string[]): string[] {
     return ["ip", "netns", "exec", this.targetNs, ...argv];
+  }
+
+  /**
+   * Change the link while the lab runs (settings not given stay as they are); top-level
+   * settings apply to both directions, toTarget/toScanner to one. Packets already in flight
+   * keep their times, and none is ever reordered.
+   */
+  async setLink(settings: LinkSettings & { toTarget?: LinkSettings; toScanner?: LinkSettings }) {
+    if (!this.forwarder) throw new Error("the lab is down");
+    const { toTarget, toScanner, ...both } = settings;
+    await this.forwarder.setLink("toTarget", specOf({ ...both, ...toTarget }));
+    await this.forwarder.setLink("toScanner", specOf({ ...both, ...toScanner }));
   }
 
   /** The forwarder's packet counters, per direction. */

@@ -10,7 +10,8 @@
 //         queue 0 with pps set means an unbounded queue)
 //
 // Prints "ready" once both devices exist (the caller then configures them), and a JSON line of
-// counters on SIGUSR1, on a 'c' byte read from stdin (--control), and at exit. Exits on
+// counters on SIGUSR1, on a "c" line read from stdin (--control; "set ab|ba SPEC" changes a
+// direction), and at exit. Exits on
 // SIGTERM, on SIGINT (ignored with --control), when stdin closes (--control) and when its parent
 // dies (PR_SET_PDEATHSIG).
 // The TUN devices disappear with the process.
@@ -84,25 +85,30 @@ static uint64_t next_random(uint64_t *state) {
 
 static double uniform(uint64_t *state) { return (next_random(state) >> 11) * 0x1.0p-53; }
 
-static void parse_link(const char *spec, struct link *link) {
+// Parse SPEC into *out (fields not named keep their value); 0 if it is valid, -1 if not.
+static int parse_link(const char *spec, struct link *out) {
+  struct link link = *out;
   char *copy = strdup(spec), *save = NULL;
+  int ok = 0;
   for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(item, '=');
-    if (!eq) goto bad;
+    char *eq = strchr(item, '='), *end;
+    double value = eq ? strtod(eq + 1, &end) : -1;
+    if (!eq || *end || value < 0 || !isfinite(value)) { ok = -1; break; }
     *eq = 0;
-    char *end;
-    double value = strtod(eq + 1, &end);
-    if (*end || value < 0 || !isfinite(value)) goto bad;
-    if (!strcmp(item, "delay")) link->delay_ns = (int64_t)(value * 1e6);
-    else if (!strcmp(item, "jitter")) link->jitter_ns = (int64_t)(value * 1e6);
-    else if (!strcmp(item, "loss") && value <= 100) link->loss = value / 100;
-    else if (!strcmp(item, "pps")) link->service_ns = value > 0 ? (int64_t)(1e9 / value) : 0;
-    else if (!strcmp(item, "queue")) link->queue = (int64_t)value;
-    else goto bad;
+    if (!strcmp(item, "delay")) link.delay_ns = (int64_t)(value * 1e6);
+    else if (!strcmp(item, "jitter")) link.jitter_ns = (int64_t)(value * 1e6);
+    else if (!strcmp(item, "loss") && value <= 100) link.loss = value / 100;
+    else if (!strcmp(item, "pps")) link.service_ns = value > 0 ? (int64_t)(1e9 / value) : 0;
+    else if (!strcmp(item, "queue")) link.queue = (int64_t)value;
+    else { ok = -1; break; }
   }
   free(copy);
-  return;
-bad:
+  if (ok == 0) *out = link;
+  return ok;
+}
+
+static void parse_link_or_exit(const char *spec, struct link *link) {
+  if (parse_link(spec, link) == 0) return;
   fprintf(stderr, "wanfwd: bad link spec '%s' (want delay=MS,jitter=MS,loss=PCT,pps=N,queue=N)\n",
           spec);
   exit(2);
@@ -200,6 +206,37 @@ static void print_counters(struct direction *dirs) {
   fflush(stdout);
 }
 
+// One command a line on stdin (--control), one line of answer each:
+//   c               the counters (JSON)
+//   set ab|ba SPEC  change that direction from now on (packets in flight keep their times): ok
+static void run_command(char *line, struct direction *dirs) {
+  char dir[8], spec[200];
+  if (!strcmp(line, "c")) print_counters(dirs);
+  else if (sscanf(line, "set %7s %199s", dir, spec) == 2 && (!strcmp(dir, "ab") || !strcmp(dir, "ba")))
+    printf("%s\n", parse_link(spec, &dirs[dir[0] == 'b'].link) == 0 ? "ok" : "error bad spec");
+  else printf("error unknown command\n");
+  fflush(stdout);
+}
+
+// Read what stdin has; run each complete line. -1 once stdin is closed.
+static int read_control(struct direction *dirs) {
+  static char buf[1024];
+  static size_t len;
+  ssize_t n = read(0, buf + len, sizeof buf - 1 - len);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return -1;
+  if (n > 0) len += (size_t)n;
+  char *start = buf, *nl;
+  while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+    *nl = 0;
+    run_command(start, dirs);
+    start = nl + 1;
+  }
+  len -= (size_t)(start - buf);
+  memmove(buf, start, len);
+  if (len == sizeof buf - 1) len = 0; // a line too long to be a command
+  return 0;
+}
+
 int main(int argc, char **argv) {
   const char *ns_a = NULL, *ns_b = NULL, *tun = "wan0";
   uint64_t seed = 1;
@@ -214,8 +251,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(arg, "--ns-b")) ns_b = value;
     else if (!strcmp(arg, "--tun")) tun = value;
     else if (!strcmp(arg, "--seed")) seed = strtoull(value, NULL, 10);
-    else if (!strcmp(arg, "--ab")) parse_link(value, &dirs[0].link);
-    else if (!strcmp(arg, "--ba")) parse_link(value, &dirs[1].link);
+    else if (!strcmp(arg, "--ab")) parse_link_or_exit(value, &dirs[0].link);
+    else if (!strcmp(arg, "--ba")) parse_link_or_exit(value, &dirs[1].link);
     else { fprintf(stderr, "wanfwd: unknown option %s\n", arg); return 2; }
   }
   if (!ns_a || !ns_b) { fprintf(stderr, "wanfwd: --ns-a and --ns-b are required\n"); return 2; }
@@ -262,13 +299,7 @@ int main(int argc, char **argv) {
     if (ready <= 0) continue;
     if (fds[0].revents & POLLIN) read_side(&dirs[0], buf);
     if (fds[1].revents & POLLIN) read_side(&dirs[1], buf);
-    if (control && fds[2].revents) {
-      char cmd[64];
-      ssize_t n = read(0, cmd, sizeof cmd);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break; // stdin closed
-      for (ssize_t i = 0; i < n; i++)
-        if (cmd[i] == 'c') print_counters(dirs);
-    }
+    if (control && fds[2].revents && read_control(dirs) < 0) break; // stdin closed
   }
   print_counters(dirs);
   return 0;

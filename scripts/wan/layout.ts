@@ -177,21 +177,34 @@ function count(value: number | undefined, what: string): number {
 /** One direction's settings as the forwarder's SPEC: "delay=25,jitter=0,loss=2,pps=0,queue=0". */
 export function linkSpec(base: LinkSettings, override: LinkSettings = {}): string {
   const s = { ...base, ...override };
-  const fields: [string, number | undefined][] = [
-    ["delay", s.delayMs],
-    ["jitter", s.jitterMs],
-    ["loss", s.lossPct],
-    ["pps", s.pps],
-    ["queue", s.queue],
-  ];
-  return fields
-    .map(([name, value]) => {
-      const v = value ?? 0;
-      if (!Number.isFinite(v) || v < 0 || (name === "loss" && v > 100))
-        throw new Error(`bad ${name} '${value}'`);
-      return `${name}=${v}`;
-    })
-    .join(",");
+  return specOf({
+    delayMs: s.delayMs ?? 0,
+    jitterMs: s.jitterMs ?? 0,
+    lossPct: s.lossPct ?? 0,
+    pps: s.pps ?? 0,
+    queue: s.queue ?? 0,
+  });
+}
+
+const SPEC_NAMES: [keyof LinkSettings, string][] = [
+  ["delayMs", "delay"],
+  ["jitterMs", "jitter"],
+  ["lossPct", "loss"],
+  ["pps", "pps"],
+  ["queue", "queue"],
+];
+
+/** Only the settings given, as a SPEC (the forwarder keeps the others): "delay=100". */
+export function specOf(settings: LinkSettings): string {
+  const parts: string[] = [];
+  for (const [key, name] of SPEC_NAMES) {
+    const value = settings[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0 || (name === "loss" && value > 100))
+      throw new Error(`bad ${name} '${value}'`);
+    parts.push(`${name}=${value}`);
+  }
+  return parts.join(",");
 }
 
 /**

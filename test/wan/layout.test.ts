@@ -7,6 +7,7 @@ import {
   linkSpec,
   planAddresses,
   poolAddress,
+  specOf,
   targetIpBatch,
 } from "../../scripts/wan/layout.ts";
 import { ruleCounters, synCountsByAddress, targetRules } from "../../scripts/wan/rules.ts";
@@ -62,6 +63,8 @@ describe("link and target configuration", () => {
       "delay=25,jitter=0,loss=0,pps=2000,queue=200",
     );
     expect(() => linkSpec({ lossPct: 101 })).toThrow();
+    expect(specOf({ delayMs: 100, queue: 0 })).toBe("delay=100,queue=0");
+    expect(specOf({})).toBe("");
   });
 
   test("absent addresses are not given to the target side", () => {

@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { WanLab, type WanOptions } from "../../scripts/lib/wan.ts";
 import type { SendReport } from "../../scripts/wan/udp.ts";
-import { jsonLines, UDP, udpAcross, wanUnavailable } from "./helpers.ts";
+import { jsonLines, probe, UDP, udpAcross, wanUnavailable } from "./helpers.ts";
 
 async function across(options: WanOptions, count: number, pps: number) {
   const lab = await WanLab.up(options);
@@ -70,6 +70,29 @@ describe.skipIf(wanUnavailable !== null)("WAN lab link", () => {
       for (let i = 0; i < 100 && (await lab.counters()).toTarget.out < 20000; i++)
         await Bun.sleep(10);
       expect((await lab.counters()).toTarget).toMatchObject({ in: 20000, out: 20000 });
+    } finally {
+      await lab.down();
+    }
+  });
+
+  test("setLink changes the link while the lab runs, per direction", async () => {
+    const lab = await WanLab.up({ delayMs: 5, hosts: [{ listen: [22] }] });
+    try {
+      const target = `${lab.hosts[0]?.address}:22`;
+      const [fast] = await probe(lab, [target]);
+      expect(fast?.ms).toBeLessThan(40);
+      await lab.setLink({ delayMs: 40 });
+      const [slow] = await probe(lab, [target]);
+      expect(slow?.result).toBe("open");
+      expect(slow?.ms).toBeGreaterThanOrEqual(80);
+      await lab.setLink({ toScanner: { lossPct: 100 } }); // answers lost, SYNs still arrive
+      const before = await lab.counters();
+      const [lost] = await probe(lab, [target], 300);
+      expect(lost?.result).toBe("timeout");
+      const after = await lab.counters();
+      expect(after.toScanner.lost - before.toScanner.lost).toBeGreaterThanOrEqual(1);
+      expect(after.toTarget.lost).toBe(before.toTarget.lost);
+      await expect(lab.setLink({ lossPct: 200 })).rejects.toThrow("bad loss");
     } finally {
       await lab.down();
     }
