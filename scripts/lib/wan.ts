@@ -11,22 +11,23 @@
 //
 // CLI: bun scripts/lib/wan.ts check|gc|up [options] [-- CMD...] (help: bun scripts/lib/wan.ts)
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { buildForwarder } from "../wan/build.ts";
 import { type Counters, Forwarder } from "../wan/forwarder.ts";
+import { scannerIpBatch } from "../wan/interfaces.ts";
 import {
   type LinkSettings,
   linkSpec,
   type Plan,
   type PlannedHost,
   planAddresses,
-  scannerIpBatch,
+  SCANNER_ADDRESS6,
   specOf,
-  targetIpBatch,
+  v6Of,
   type WanOptions,
 } from "../wan/layout.ts";
-import { ruleCounters, synCountsByAddress, targetRules } from "../wan/rules.ts";
+import { targetRules } from "../wan/rules.ts";
 import { runOk, which } from "../wan/sh.ts";
+import { configureTarget, readRuleCounters, readSynCounts, startListeners } from "../wan/target.ts";
 
 export type { Counters, DirectionCounters } from "../wan/forwarder.ts";
 export type { HostSpec, LinkSettings, PlannedHost, WanOptions } from "../wan/layout.ts";
@@ -34,7 +35,6 @@ export type { HostSpec, LinkSettings, PlannedHost, WanOptions } from "../wan/lay
 /** Namespaces of this module are tpwan-<owner pid>-<n>-s|t; gc removes those of dead owners. */
 const PREFIX = "tpwan-";
 const TUN = "wan0"; // one device per namespace, so the name never collides
-const LISTEN_SCRIPT = join(import.meta.dir, "..", "wan", "listen.ts");
 let instances = 0;
 const live = new Set<WanLab>();
 
@@ -68,6 +68,16 @@ export class WanLab {
   get unreachableAddresses(): string[] {
     return this.plan.unreachable;
   }
+  /** With ipv6: the scanner's IPv6 address, and the IPv6 twins of the lists above. */
+  get scannerAddress6(): string | null {
+    return this.plan.ipv6 ? SCANNER_ADDRESS6 : null;
+  }
+  get absentAddresses6(): string[] {
+    return this.plan.ipv6 ? this.plan.absent.map(v6Of) : [];
+  }
+  get unreachableAddresses6(): string[] {
+    return this.plan.ipv6 ? this.plan.unreachable.map(v6Of) : [];
+  }
 
   /** Null when a lab can be built here, else why not (one line). */
   static async unavailableReason(): Promise<string | null> {
@@ -99,7 +109,7 @@ export class WanLab {
     const plan = planAddresses(options);
     const toTarget = linkSpec(options, options.toTarget);
     const toScanner = linkSpec(options, options.toScanner);
-    const rules = targetRules(plan, options);
+    targetRules(plan, options); // refuse bad settings before building anything
     const binary = await buildForwarder();
     await WanLab.gc();
     const base = `${PREFIX}${process.pid}-${instances++}`;
@@ -117,37 +127,14 @@ export class WanLab {
         toScanner,
         seed: options.seed ?? 1,
       });
-      await runOk(["ip", "-n", lab.scannerNs, "-batch", "-"], scannerIpBatch(TUN));
-      await runOk(["ip", "-n", lab.targetNs, "-batch", "-"], targetIpBatch(plan, TUN));
-      await runOk(lab.targetCommand(["iptables-restore", "--noflush"]), rules);
-      if (options.icmpRatelimitMs !== undefined) {
-        const sysctl = `net.ipv4.icmp_ratelimit=${Math.round(options.icmpRatelimitMs)}`;
-        await runOk(lab.targetCommand(["sysctl", "-qw", sysctl]));
-      }
-      await lab.startListeners();
+      await runOk(["ip", "-n", lab.scannerNs, "-batch", "-"], scannerIpBatch(plan, TUN));
+      await configureTarget(lab.targetNs, plan, options, TUN);
+      lab.listeners = await startListeners(lab.targetNs, plan);
     } catch (error) {
       await lab.down();
       throw error;
     }
     return lab;
-  }
-
-  private async startListeners(): Promise<void> {
-    const hosts = this.plan.hosts.filter((h) => h.listen.length > 0);
-    if (hosts.length === 0) return;
-    const spec = hosts.map((h) => ({ address: h.address, ports: h.listen, banner: h.banner }));
-    const argv = this.targetCommand([process.execPath, LISTEN_SCRIPT, JSON.stringify(spec)]);
-    const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-    this.listeners = proc;
-    const reader = proc.stdout.getReader();
-    const first = await Promise.race([reader.read(), Bun.sleep(20_000).then(() => null)]);
-    reader.releaseLock();
-    const text = first && !first.done ? new TextDecoder().decode(first.value) : "";
-    if (!text.startsWith("ready")) {
-      proc.kill();
-      const err = (await new Response(proc.stderr).text()).trim();
-      throw new Error(err || "the lab's listeners did not start");
-    }
   }
 
   /** The forwarder's process id (it ends with this process, or on down()). */
@@ -183,27 +170,21 @@ export class WanLab {
     return this.forwarder.counters();
   }
 
-  private async targetRuleCounters(): Promise<ReturnType<typeof ruleCounters>> {
-    return ruleCounters(await runOk(this.targetCommand(["iptables-save", "-c"])));
-  }
-
   /** SYNs that reached T so far (any address, absent ones included), from an iptables counter. */
   async synCount(): Promise<number> {
-    return (await this.targetRuleCounters()).syn;
+    return (await readRuleCounters(this.targetNs, this.plan)).syn;
   }
 
   /** SYNs that reached T so far, per target address (needs the synPerAddress option). */
   async synCounts(): Promise<Map<string, number>> {
     if (!this.options.synPerAddress)
       throw new Error("synCounts() needs WanLab.up({ synPerAddress: true })");
-    return synCountsByAddress(
-      await runOk(this.targetCommand(["iptables-save", "-c", "-t", "raw"])),
-    );
+    return readSynCounts(this.targetNs, this.plan);
   }
 
   /** RSTs T's hosts sent and those the RST rate limit dropped (both 0 without a limit). */
   async rstCounts(): Promise<{ sent: number; dropped: number }> {
-    const c = await this.targetRuleCounters();
+    const c = await readRuleCounters(this.targetNs, this.plan);
     return { sent: c.rstSent, dropped: c.rstDropped };
   }
 

@@ -15,7 +15,16 @@ OPTIONS (link settings apply to both directions; one-way values):
   --listen PORTS        listeners on every host (22,80,8000-8010)
   --drop-syn PORTS      SYN-dropped (filtered) ports on every host
   --banner TEXT         greeting of every listener
-  --absent N  --unreachable N  --rst-per-second N  --seed N  --interleave`;
+  --absent N  --unreachable N  --rst-per-second N  --seed N
+  --interleave          absent/unreachable addresses mixed among the hosts (seeded)
+  --ipv6                every address also has an IPv6 twin: 198.19.X.Y ↔ 2001:2::X:Y
+  --syn-per-address     count SYNs per target address too (reported at the end)`;
+
+const BOOLEAN: Record<string, keyof WanOptions> = {
+  "--interleave": "interleave",
+  "--ipv6": "ipv6",
+  "--syn-per-address": "synPerAddress",
+};
 
 const NUMERIC: Record<string, keyof WanOptions> = {
   "--delay": "delayMs",
@@ -37,8 +46,9 @@ export function parseUp(argv: string[]): { options: WanOptions; command: string[
   let i = 0;
   for (; i < argv.length && argv[i] !== "--"; i++) {
     const flag = argv[i] as string;
-    if (flag === "--interleave") {
-      options.interleave = true;
+    const boolean = BOOLEAN[flag];
+    if (boolean) {
+      options[boolean] = true;
       continue;
     }
     const key = NUMERIC[flag];
@@ -65,17 +75,23 @@ function describe(lab: WanLab): string {
     `scanner ${lab.scannerAddress} in namespace ${lab.scannerNs}`,
     `targets in namespace ${lab.targetNs}`,
   ];
-  for (const h of lab.hosts) lines.push(`host ${h.address} listen ${h.listen.join(",") || "-"}`);
-  if (lab.absentAddresses.length) lines.push(`absent ${lab.absentAddresses.join(" ")}`);
-  if (lab.unreachableAddresses.length)
-    lines.push(`unreachable ${lab.unreachableAddresses.join(" ")}`);
+  for (const h of lab.hosts) {
+    const twin = h.address6 ? ` ${h.address6}` : "";
+    lines.push(`host ${h.address}${twin} listen ${h.listen.join(",") || "-"}`);
+  }
+  const absent = [...lab.absentAddresses, ...lab.absentAddresses6];
+  const unreachable = [...lab.unreachableAddresses, ...lab.unreachableAddresses6];
+  if (absent.length) lines.push(`absent ${absent.join(" ")}`);
+  if (unreachable.length) lines.push(`unreachable ${unreachable.join(" ")}`);
   lines.push(`run inside: ${lab.scannerCommand([]).join(" ")} CMD`);
   return lines.join("\n");
 }
 
 async function report(lab: WanLab): Promise<string> {
   const [counters, syn, rst] = await Promise.all([lab.counters(), lab.synCount(), lab.rstCounts()]);
-  return `wan: ${JSON.stringify({ ...counters, synToTarget: syn, rst })}`;
+  const perAddress = await lab.synCounts().catch(() => null); // null without --syn-per-address
+  const synByAddress = perAddress ? { synByAddress: Object.fromEntries(perAddress) } : {};
+  return `wan: ${JSON.stringify({ ...counters, synToTarget: syn, rst, ...synByAddress })}`;
 }
 
 async function up(argv: string[]): Promise<number> {

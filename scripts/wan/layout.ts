@@ -1,5 +1,5 @@
-// The WAN lab's plan, as pure data: which address plays which role, what each direction of the
-// link does, and the `ip` input that builds both namespaces (iptables: rules.ts). No side effects here,
+// The WAN lab's plan, as pure data: which address plays which role and what each direction of
+// the link does (interfaces: interfaces.ts; iptables: rules.ts). No side effects here,
 // so all of it is unit-tested without a network (test/wan/layout.test.ts).
 
 /** One direction of the link. Every field defaults to 0 = none. */
@@ -49,6 +49,8 @@ export interface WanOptions extends LinkSettings {
    * of probes to an unreachable address gets 6 answers and then silence, as from a Linux router.
    */
   icmpRatelimitMs?: number;
+  /** Give every address an IPv6 twin too (v6Of), with the same behaviour. */
+  ipv6?: boolean;
   /** Count SYNs per target address too (lab.synCounts()); costs a rule per address per SYN. */
   synPerAddress?: boolean;
   /** Seed of loss, jitter and role interleaving (same seed, same draws). Default 1. */
@@ -59,6 +61,8 @@ export interface WanOptions extends LinkSettings {
 
 export interface PlannedHost {
   address: string;
+  /** Its IPv6 address, with the ipv6 option. */
+  address6?: string;
   listen: number[];
   dropSyn: [number, number][];
   banner?: string;
@@ -66,6 +70,8 @@ export interface PlannedHost {
 
 export interface Plan {
   scanner: string;
+  /** Every address also has its IPv6 twin (v6Of). */
+  ipv6: boolean;
   hosts: PlannedHost[];
   absent: string[];
   unreachable: string[];
@@ -77,6 +83,16 @@ export interface Plan {
 export const SCANNER_ADDRESS = "198.18.0.1";
 export const SCANNER_NET = "198.18.0.0/16";
 export const TARGET_NET = "198.19.0.0/16";
+/** With ipv6: the same roles in 2001:2::/48 (RFC 5180), 198.19.X.Y ↔ 2001:2::X:Y (hex). */
+export const SCANNER_ADDRESS6 = "2001:2:0:ff::1";
+export const SCANNER_NET6 = "2001:2:0:ff::/64";
+export const TARGET_NET6 = "2001:2::/64";
+
+/** The IPv6 twin of a target pool address: 198.19.1.254 → 2001:2::1:fe. */
+export function v6Of(address: string): string {
+  const [, , x = 0, y = 0] = address.split(".").map(Number);
+  return `2001:2::${x.toString(16)}:${y.toString(16)}`;
+}
 /** Usable addresses of the pool: 198.19.1.1 .. 198.19.255.254, no .0 or .255. */
 export const MAX_ADDRESSES = 255 * 254;
 
@@ -139,6 +155,7 @@ export function planAddresses(options: WanOptions): Plan {
   }
   const plan: Plan = {
     scanner: SCANNER_ADDRESS,
+    ipv6: options.ipv6 === true,
     hosts: [],
     absent: [],
     unreachable: [],
@@ -153,6 +170,7 @@ export function planAddresses(options: WanOptions): Plan {
       const spec = specs[plan.hosts.length] as HostSpec;
       plan.hosts.push({
         address,
+        ...(options.ipv6 ? { address6: v6Of(address) } : {}),
         listen: expandPorts(spec.listen ?? []),
         dropSyn: parsePortList(spec.dropSyn ?? []),
         ...(spec.banner === undefined ? {} : { banner: spec.banner }),
@@ -205,37 +223,4 @@ export function specOf(settings: LinkSettings): string {
     parts.push(`${name}=${value}`);
   }
   return parts.join(",");
-}
-
-/**
- * Packets a TUN device holds for the forwarder to read. The default (500) overflowed under a
- * scanner's bursts: tp-scan -p- -c 5000 lost 22207 SYNs there, loss no setting asked for.
- */
-export const TUN_QUEUE = 50_000;
-
-/** `ip -batch` input for the scanner namespace; the TUN device is `dev`. */
-export function scannerIpBatch(dev: string): string {
-  return [
-    "link set lo up",
-    `link set ${dev} addrgenmode none`, // no IPv6 link-local: no stray packets on the link
-    `link set ${dev} txqueuelen ${TUN_QUEUE}`,
-    `link set ${dev} up`,
-    `addr add ${SCANNER_ADDRESS}/32 dev ${dev}`,
-    `route add ${TARGET_NET} dev ${dev} src ${SCANNER_ADDRESS}`,
-    "",
-  ].join("\n");
-}
-
-/** `ip -batch` input for the target namespace: hosts and unreachable addresses, not absent. */
-export function targetIpBatch(plan: Plan, dev: string): string {
-  const owned = [...plan.hosts.map((h) => h.address), ...plan.unreachable];
-  return [
-    "link set lo up",
-    `link set ${dev} addrgenmode none`, // no IPv6 link-local: no stray packets on the link
-    `link set ${dev} txqueuelen ${TUN_QUEUE}`,
-    `link set ${dev} up`,
-    ...owned.map((a) => `addr add ${a}/32 dev ${dev}`),
-    `route add ${SCANNER_NET} dev ${dev}`,
-    "",
-  ].join("\n");
 }

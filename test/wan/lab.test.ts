@@ -137,3 +137,33 @@ describe.skipIf(wanUnavailable !== null)("WAN lab rate limits", () => {
     }
   });
 });
+
+describe.skipIf(wanUnavailable !== null)("WAN lab over IPv6", () => {
+  test("every address has an IPv6 twin that behaves the same", async () => {
+    const lab = await WanLab.up({
+      ipv6: true,
+      delayMs: 10,
+      hosts: [{ listen: [22], dropSyn: ["23"] }],
+      absent: 1,
+      unreachable: 1,
+      synPerAddress: true,
+    });
+    try {
+      const host = lab.hosts[0]?.address6;
+      expect(host).toBe("2001:2::1:1");
+      expect(lab.scannerAddress6).toBe("2001:2:0:ff::1");
+      const targets = [`[${host}]:22`, `[${host}]:24`, `[${host}]:23`];
+      targets.push(`[${lab.absentAddresses6[0]}]:22`, `[${lab.unreachableAddresses6[0]}]:22`);
+      const results = await probe(lab, targets, 300);
+      const expected = ["open", "ECONNREFUSED", "timeout", "timeout", "EHOSTUNREACH"];
+      expect(results.map((r) => r.result)).toEqual(expected);
+      expect(results[0]?.ms).toBeGreaterThanOrEqual(20);
+      const syns = await lab.synCounts();
+      expect(syns.get("2001:2::1:1")).toBe(3);
+      expect(syns.get("198.19.1.1")).toBe(0);
+      expect(await lab.synCount()).toBe(5);
+    } finally {
+      await lab.down();
+    }
+  });
+});

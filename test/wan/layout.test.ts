@@ -2,14 +2,16 @@
 // rules and reading their counters back, and the CLI's option parsing.
 import { describe, expect, test } from "bun:test";
 import { parseUp } from "../../scripts/wan/cli.ts";
+import { scannerIpBatch, targetIpBatch } from "../../scripts/wan/interfaces.ts";
 import {
   expandPorts,
   linkSpec,
   planAddresses,
   poolAddress,
   specOf,
-  targetIpBatch,
+  v6Of,
 } from "../../scripts/wan/layout.ts";
+import { ipv6Bytes } from "../../scripts/wan/probe.ts";
 import { ruleCounters, synCountsByAddress, targetRules } from "../../scripts/wan/rules.ts";
 
 describe("address plan", () => {
@@ -129,15 +131,55 @@ describe("CLI options", () => {
       "--absent",
       "2",
       "--interleave",
+      "--ipv6",
       "--",
       "tp-scan",
       "--delay",
       "9",
     ]);
-    expect(options).toMatchObject({ delayMs: 25, lossPct: 2, absent: 2, interleave: true });
+    expect(options).toMatchObject({
+      delayMs: 25,
+      lossPct: 2,
+      absent: 2,
+      interleave: true,
+      ipv6: true,
+    });
     expect(options.hosts).toEqual(Array(3).fill({ listen: ["22", "80-81"] }));
     expect(command).toEqual(["tp-scan", "--delay", "9"]);
     expect(() => parseUp(["--bogus", "1"])).toThrow("unknown option --bogus");
     expect(() => parseUp(["--delay"])).toThrow("needs a value");
+  });
+});
+
+describe("IPv6 twins", () => {
+  test("198.19.X.Y ↔ 2001:2::X:Y, in the plan, the interfaces and the rules", () => {
+    expect(v6Of("198.19.1.254")).toBe("2001:2::1:fe");
+    const options = {
+      ipv6: true,
+      hosts: [{ dropSyn: ["7"] }],
+      absent: 1,
+      unreachable: 1,
+      rstPerSecond: 9,
+    };
+    const plan = planAddresses(options);
+    expect(plan.hosts[0]?.address6).toBe("2001:2::1:1");
+    expect(planAddresses({}).hosts[0]?.address6).toBeUndefined();
+    const batch = targetIpBatch(plan, "wan0");
+    expect(batch).toContain("addr add 2001:2::1:1/128 dev wan0 nodad");
+    expect(batch).not.toContain("2001:2::1:2/128");
+    expect(batch).toContain("route add blackhole 2001:2::/64");
+    expect(scannerIpBatch(plan, "wan0")).toContain("addr add 2001:2:0:ff::1/128 dev wan0 nodad");
+    const rules = targetRules(plan, options, 6);
+    expect(rules).toContain("-d 2001:2::1:1/128 -p tcp --syn --dport 7:7 -j DROP");
+    expect(rules).toContain("-d 2001:2::1:3/128 -j REJECT --reject-with icmp6-addr-unreachable");
+    expect(rules).toContain("--hashlimit-name wanrst6");
+  });
+
+  test("probe.ts writes IPv6 addresses as the kernel wants them", () => {
+    expect([...ipv6Bytes("2001:2::1:fe")]).toEqual([
+      0x20, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0xfe,
+    ]);
+    expect([...ipv6Bytes("::1")]).toEqual([...Array(15).fill(0), 1]);
+    expect(() => ipv6Bytes("2001::2::1")).toThrow();
   });
 });
