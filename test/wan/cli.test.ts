@@ -2,22 +2,14 @@
 // and what a killed owner leaves behind (the forwarder dies with it, gc removes the rest).
 import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { runCommand } from "../../scripts/lib/run.ts";
 import { pidAlive, WanLab } from "../../scripts/lib/wan.ts";
 import { PROBE, probe, wanUnavailable } from "./helpers.ts";
 
 const CLI = join(import.meta.dir, "..", "..", "scripts", "lib", "wan.ts");
 
 async function cli(args: string[]) {
-  const proc = Bun.spawn([process.execPath, CLI, ...args], {
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: 20_000,
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
+  const { stdout, stderr, code } = await runCommand([process.execPath, CLI, ...args]);
   return { stdout, stderr, code };
 }
 

@@ -1,6 +1,7 @@
 // What the WAN lab's tests share: whether a lab can be built here (tests skip with the reason
 // if not), and the measuring programs of scripts/wan run inside the lab's namespaces.
 import { join } from "node:path";
+import { runCommand } from "../../scripts/lib/run.ts";
 import { WanLab } from "../../scripts/lib/wan.ts";
 import type { SendReport, SinkReport } from "../../scripts/wan/udp.ts";
 
@@ -14,14 +15,9 @@ if (wanUnavailable) console.warn(`WAN lab tests skipped: ${wanUnavailable}`);
 
 /** Run argv to completion (bounded); its stdout lines parsed as JSON. */
 export async function jsonLines<T>(argv: string[], timeoutMs = 20_000): Promise<T[]> {
-  const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", timeout: timeoutMs });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  if (code !== 0) throw new Error(`${argv.join(" ")} exited ${code}: ${err.trim()}`);
-  return out
+  const ran = await runCommand(argv, { timeoutMs });
+  if (ran.code !== 0) throw new Error(`${argv.join(" ")} exited ${ran.code}: ${ran.stderr.trim()}`);
+  return ran.stdout
     .split("\n")
     .filter((l) => l.startsWith("{"))
     .map((l) => JSON.parse(l) as T);
