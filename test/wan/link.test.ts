@@ -97,4 +97,15 @@ describe.skipIf(wanUnavailable !== null)("WAN lab link", () => {
       await lab.down();
     }
   });
+
+  test("per-direction settings apply to their own direction; down() returns the final counters", async () => {
+    const lab = await WanLab.up({ hosts: [{ listen: [22] }], toScanner: { lossPct: 100 } });
+    const [result] = await probe(lab, [`${lab.hosts[0]?.address}:22`], 300);
+    expect(result?.result).toBe("timeout"); // the SYN-ACK is lost on the way back...
+    expect(await lab.synCount()).toBe(1); // ...after the SYN got through
+    const final = await lab.down();
+    expect(final?.toTarget.lost).toBe(0);
+    expect(final?.toScanner.lost).toBeGreaterThanOrEqual(1);
+    expect(final?.toScanner.out).toBe(0);
+  });
 });
