@@ -25,6 +25,7 @@ import {
   v6Of,
   type WanOptions,
 } from "../wan/layout.ts";
+import { nameOf, removeNames, writeNames } from "../wan/names.ts";
 import { targetRules } from "../wan/rules.ts";
 import { runOk, which } from "../wan/sh.ts";
 import { configureTarget, readRuleCounters, readSynCounts, startListeners } from "../wan/target.ts";
@@ -67,6 +68,19 @@ export class WanLab {
   /** Addresses for which T answers ICMP host-unreachable. */
   get unreachableAddresses(): string[] {
     return this.plan.unreachable;
+  }
+  /**
+   * Names that resolve inside S (its own /etc/hosts): host-N.wan.test for hosts[N-1], and
+   * absent-N / unreachable-N.wan.test; any other name fails at once there.
+   */
+  get hostNames(): string[] {
+    return this.plan.hosts.map((_, i) => nameOf("host", i));
+  }
+  get absentNames(): string[] {
+    return this.plan.absent.map((_, i) => nameOf("absent", i));
+  }
+  get unreachableNames(): string[] {
+    return this.plan.unreachable.map((_, i) => nameOf("unreachable", i));
   }
   /** With ipv6: the scanner's IPv6 address, and the IPv6 twins of the lists above. */
   get scannerAddress6(): string | null {
@@ -118,6 +132,7 @@ export class WanLab {
     try {
       await runOk(["ip", "netns", "add", lab.scannerNs]);
       await runOk(["ip", "netns", "add", lab.targetNs]);
+      writeNames(lab.scannerNs, plan);
       lab.forwarder = await Forwarder.start({
         binary,
         scannerNs: lab.scannerNs,
@@ -222,7 +237,10 @@ export class WanLab {
     this.closed = true;
     for (const proc of [this.listeners]) proc?.kill("SIGKILL");
     if (this.forwarder) process.kill(this.forwarder.pid, "SIGKILL");
-    for (const ns of [this.scannerNs, this.targetNs]) Bun.spawnSync(["ip", "netns", "del", ns]);
+    for (const ns of [this.scannerNs, this.targetNs]) {
+      removeNames(ns);
+      Bun.spawnSync(["ip", "netns", "del", ns]);
+    }
   }
 
   /** Delete the labs of processes that no longer exist; returns the namespaces removed. */
@@ -249,8 +267,9 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Kill what still runs inside a namespace, then delete it. */
+/** Kill what still runs inside a namespace, then delete it (and its /etc/netns files). */
 async function removeNamespace(name: string): Promise<void> {
+  removeNames(name);
   const pids = await runOk(["ip", "netns", "pids", name]).catch(() => "");
   for (const pid of pids.split("\n").filter(Boolean).map(Number)) {
     try {

@@ -75,10 +75,10 @@ function describe(lab: WanLab): string {
     `scanner ${lab.scannerAddress} in namespace ${lab.scannerNs}`,
     `targets in namespace ${lab.targetNs}`,
   ];
-  for (const h of lab.hosts) {
+  lab.hosts.forEach((h, i) => {
     const twin = h.address6 ? ` ${h.address6}` : "";
-    lines.push(`host ${h.address}${twin} listen ${h.listen.join(",") || "-"}`);
-  }
+    lines.push(`${lab.hostNames[i]} ${h.address}${twin} listen ${h.listen.join(",") || "-"}`);
+  });
   const absent = [...lab.absentAddresses, ...lab.absentAddresses6];
   const unreachable = [...lab.unreachableAddresses, ...lab.unreachableAddresses6];
   if (absent.length) lines.push(`absent ${absent.join(" ")}`);

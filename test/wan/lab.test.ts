@@ -87,6 +87,34 @@ describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
   });
 });
 
+describe.skipIf(wanUnavailable !== null)("WAN lab names", () => {
+  test("host-N.wan.test resolve inside the scanner namespace; other names fail at once", async () => {
+    const lab = await WanLab.up({ hosts: 2, absent: 1, ipv6: true });
+    try {
+      const names = [...lab.hostNames, ...lab.absentNames, "nowhere.example"];
+      const script = `import { lookup } from "node:dns/promises";
+        for (const name of ${JSON.stringify(names)}) {
+          const t = performance.now();
+          const found = await lookup(name, { all: true }).then((a) => a.map((x) => x.address).sort(), (e) => e.code);
+          console.log(JSON.stringify({ name, found, ms: performance.now() - t }));
+        }`;
+      const results = await jsonLines<{ name: string; found: string[] | string; ms: number }>(
+        lab.scannerCommand([process.execPath, "-e", script]),
+      );
+      expect(results.map((r) => r.found)).toEqual([
+        ["198.19.1.1", "2001:2::1:1"],
+        ["198.19.1.2", "2001:2::1:2"],
+        ["198.19.1.3", "2001:2::1:3"],
+        expect.any(String),
+      ]);
+      expect(results[3]?.ms).toBeLessThan(3000); // no name server to wait for
+    } finally {
+      await lab.down();
+    }
+    expect(await Bun.file(`/etc/netns/${lab.scannerNs}/hosts`).exists()).toBe(false);
+  });
+});
+
 describe.skipIf(wanUnavailable !== null)("WAN lab rate limits", () => {
   test("a host sends at most its RST budget; the rest of the closed ports look filtered", async () => {
     const lab = await WanLab.up({ hosts: 2, rstPerSecond: 50 });

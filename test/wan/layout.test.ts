@@ -11,6 +11,7 @@ import {
   specOf,
   v6Of,
 } from "../../scripts/wan/layout.ts";
+import { hostsFile } from "../../scripts/wan/names.ts";
 import { ipv6Bytes } from "../../scripts/wan/probe.ts";
 import { ruleCounters, synCountsByAddress, targetRules } from "../../scripts/wan/rules.ts";
 
@@ -181,5 +182,18 @@ describe("IPv6 twins", () => {
     ]);
     expect([...ipv6Bytes("::1")]).toEqual([...Array(15).fill(0), 1]);
     expect(() => ipv6Bytes("2001::2::1")).toThrow();
+  });
+});
+
+describe("names in the scanner namespace", () => {
+  test("every address by role and rank, IPv6 twins under the same name", () => {
+    const file = hostsFile(planAddresses({ hosts: 2, absent: 1, unreachable: 1, ipv6: true }));
+    const lines = file.trim().split("\n");
+    expect(lines).toContain("198.19.1.2 host-2.wan.test");
+    expect(lines).toContain("2001:2::1:2 host-2.wan.test");
+    expect(lines).toContain("198.19.1.3 absent-1.wan.test");
+    expect(lines).toContain("198.19.1.4 unreachable-1.wan.test");
+    expect(lines).toContain("127.0.0.1 localhost");
+    expect(hostsFile(planAddresses({}))).not.toContain("2001:2");
   });
 });
