@@ -37,7 +37,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab at 25 ms one way", () => {
     expect(results.map((r) => r.result)).toEqual(Array(6).fill("open"));
     const rtt = median(results.map((r) => r.ms));
     expect(rtt).toBeGreaterThanOrEqual(2 * ONE_WAY_MS);
-    expect(rtt).toBeLessThan(2 * ONE_WAY_MS + 10);
+    expect(rtt).toBeLessThan(2 * ONE_WAY_MS + 15); // measured 50.5-53.5; margin for a busy machine
   });
 
   test("each host has its own listeners; other ports are closed, after one round trip", async () => {

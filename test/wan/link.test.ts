@@ -29,7 +29,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab link", () => {
     expect(counters.lost).toBeLessThan(240);
     // One way only: never below the delay, and a loaded machine adds little.
     expect(sink.delayMs.min).toBeGreaterThanOrEqual(15);
-    expect(sink.delayMs.median).toBeLessThan(22);
+    expect(sink.delayMs.median).toBeLessThan(25);
     // Same seed, same packets: the same draws.
     const again = await across(options, 2000, 4000);
     expect(again.counters.lost).toBe(counters.lost);
