@@ -190,6 +190,22 @@ export class WanLab {
     return (await readRuleCounters(this.targetNs, this.plan)).syn;
   }
 
+  /**
+   * The scanner's connection attempts as the link saw them: SYNs read from S, and their rate
+   * between the first and the latest ((count − 1) / span, per second; 0 below two SYNs). Taken
+   * where they enter the link, before any loss, on the forwarder's clock: process start-up and
+   * the scan's tail do not blur it, which a --rate test needs.
+   */
+  async synRate(): Promise<{ count: number; perSecond: number; spanMs: number }> {
+    const { syn, synFirstMs, synLastMs } = (await this.counters()).toTarget;
+    const spanMs = synLastMs - synFirstMs;
+    return {
+      count: syn,
+      perSecond: syn > 1 && spanMs > 0 ? ((syn - 1) * 1000) / spanMs : 0,
+      spanMs,
+    };
+  }
+
   /** SYNs that reached T so far, per target address (needs the synPerAddress option). */
   async synCounts(): Promise<Map<string, number>> {
     if (!this.options.synPerAddress)

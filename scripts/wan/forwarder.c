@@ -58,7 +58,11 @@ struct direction {
   int64_t link_free_ns; // when the bottleneck has sent every packet accepted so far
   int64_t last_due_ns;
   uint64_t in, out, lost, qdrop, errors;
+  uint64_t syn;                          // TCP SYNs (without ACK) read, to measure a scan's rate
+  int64_t first_syn_ns, last_syn_ns;     // when the first and the latest of them were read
 };
+
+static int64_t started_ns; // counters report times relative to this
 
 static volatile sig_atomic_t stop_requested, counters_requested;
 static void on_stop(int sig) { (void)sig; stop_requested = 1; }
@@ -143,9 +147,22 @@ static void push(struct direction *d, struct packet *p) {
   d->ring[(d->head + d->count++) % d->cap] = p;
 }
 
+// A connection attempt: TCP with SYN and without ACK, over IPv4 or IPv6 (no extension headers).
+static int is_syn(const unsigned char *data, size_t len) {
+  size_t tcp;
+  if (len >= 20 && data[0] >> 4 == 4 && data[9] == 6) tcp = (size_t)(data[0] & 15) * 4;
+  else if (len >= 40 && data[0] >> 4 == 6 && data[6] == 6) tcp = 40;
+  else return 0;
+  return len >= tcp + 14 && (data[tcp + 13] & 0x12) == 0x02;
+}
+
 // A packet read at `now`: lose it, queue-drop it, or schedule it.
 static void admit(struct direction *d, const unsigned char *data, size_t len, int64_t now) {
   d->in++;
+  if (is_syn(data, len)) {
+    if (d->syn++ == 0) d->first_syn_ns = now;
+    d->last_syn_ns = now;
+  }
   const struct link *l = &d->link;
   if (l->loss > 0 && uniform(&d->rng) < l->loss) { d->lost++; return; }
   int64_t depart = now;
@@ -197,10 +214,12 @@ static void print_counters(struct direction *dirs) {
   for (int i = 0; i < 2; i++) {
     struct direction *d = &dirs[i];
     printf("%s\"%s\":{\"in\":%llu,\"out\":%llu,\"lost\":%llu,\"qdrop\":%llu,\"errors\":%llu,"
-           "\"queued\":%zu}",
+           "\"queued\":%zu,\"syn\":%llu,\"synFirstMs\":%.3f,\"synLastMs\":%.3f}",
            i ? "," : "", d->name, (unsigned long long)d->in, (unsigned long long)d->out,
            (unsigned long long)d->lost, (unsigned long long)d->qdrop,
-           (unsigned long long)d->errors, d->count);
+           (unsigned long long)d->errors, d->count, (unsigned long long)d->syn,
+           d->syn ? (d->first_syn_ns - started_ns) / 1e6 : 0.0,
+           d->syn ? (d->last_syn_ns - started_ns) / 1e6 : 0.0);
   }
   printf("}\n");
   fflush(stdout);
@@ -271,6 +290,7 @@ int main(int argc, char **argv) {
   signal(SIGINT, control ? SIG_IGN : on_stop);
   signal(SIGPIPE, SIG_IGN);
 
+  started_ns = now_ns();
   int fd_a = open_tun_in(ns_a, tun), fd_b = open_tun_in(ns_b, tun);
   dirs[0].in_fd = fd_a, dirs[0].out_fd = fd_b, dirs[0].rng = seed * 2 + 1;
   dirs[1].in_fd = fd_b, dirs[1].out_fd = fd_a, dirs[1].rng = seed * 2 + 2;

@@ -16,6 +16,11 @@ export interface DirectionCounters {
   errors: number;
   /** In flight inside the forwarder (delayed or queued) right now. */
   queued: number;
+  /** TCP SYNs without ACK (connection attempts) read, before any loss. */
+  syn: number;
+  /** When the first and the latest of them were read, ms after the forwarder started. */
+  synFirstMs: number;
+  synLastMs: number;
 }
 
 export interface Counters {

@@ -190,6 +190,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab over IPv6", () => {
       expect(syns.get("2001:2::1:1")).toBe(3);
       expect(syns.get("198.19.1.1")).toBe(0);
       expect(await lab.synCount()).toBe(5);
+      expect((await lab.counters()).toTarget.syn).toBe(5); // the forwarder parses IPv6 too
     } finally {
       await lab.down();
     }

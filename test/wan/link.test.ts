@@ -108,4 +108,21 @@ describe.skipIf(wanUnavailable !== null)("WAN lab link", () => {
     expect(final?.toScanner.lost).toBeGreaterThanOrEqual(1);
     expect(final?.toScanner.out).toBe(0);
   });
+
+  test("synRate: connection attempts and their rate, as the link saw them", async () => {
+    const lab = await WanLab.up({ delayMs: 10, hosts: 1 });
+    try {
+      // 30 connects one after the other, each refused after a 20 ms round trip: ~50 per second.
+      const results = await probe(lab, [`${lab.hosts[0]?.address}:9`], 1000, 30);
+      expect(results.every((r) => r.result === "ECONNREFUSED")).toBe(true);
+      const expected = 1000 / (results.reduce((sum, r) => sum + r.ms, 0) / results.length);
+      const rate = await lab.synRate();
+      expect(rate.count).toBe(30);
+      expect(rate.count).toBe(await lab.synCount()); // the forwarder and iptables agree
+      expect(rate.perSecond).toBeGreaterThan(expected * 0.9);
+      expect(rate.perSecond).toBeLessThan(expected * 1.1);
+    } finally {
+      await lab.down();
+    }
+  });
 });
