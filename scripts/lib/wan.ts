@@ -3,7 +3,8 @@
 // adds delay, jitter (no reordering), loss and a packet-rate cap with a bounded queue (this
 // kernel has no netem). T holds live hosts with listeners and SYN-dropped (filtered) ports,
 // absent addresses (routed to T, no answer at all), unreachable ones (ICMP host-unreachable),
-// an optional per-host RST rate limit, and a SYN counter. See docs/wan-lab.md.
+// an optional per-host RST rate limit and SYN counters; optionally IPv6 twins of every address
+// (2001:2::/48); names host-N.wan.test that resolve inside S. See docs/wan-lab.md.
 //
 //   const lab = await WanLab.up({ delayMs: 25, lossPct: 2, hosts: [{ listen: [22, 80] }] });
 //   Bun.spawn(lab.scannerCommand(["./tp-scan", lab.hosts[0].address, "-p", "1-1024"]));
@@ -251,8 +252,9 @@ export class WanLab {
   killNow(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const proc of [this.listeners]) proc?.kill("SIGKILL");
-    if (this.forwarder) process.kill(this.forwarder.pid, "SIGKILL");
+    this.listeners?.kill("SIGKILL");
+    const forwarder = this.forwarder?.pid;
+    if (forwarder && pidAlive(forwarder)) process.kill(forwarder, "SIGKILL");
     for (const ns of [this.scannerNs, this.targetNs]) {
       removeNames(ns);
       Bun.spawnSync(["ip", "netns", "del", ns]);
