@@ -1,6 +1,6 @@
 // The WAN lab by hand or from a shell bench: bun scripts/lib/wan.ts COMMAND (usage below).
 import { WanLab } from "../lib/wan.ts";
-import type { HostSpec, WanOptions } from "./layout.ts";
+import { type HostSpec, parseSpec, type WanOptions } from "./layout.ts";
 
 const USAGE = `usage: bun scripts/lib/wan.ts COMMAND
   check      exit 0 if a WAN lab can be built here, else say why (exit 1)
@@ -11,6 +11,8 @@ const USAGE = `usage: bun scripts/lib/wan.ts COMMAND
              stay up until Ctrl-C (SIGUSR1 prints counters)
 OPTIONS (link settings apply to both directions; one-way values):
   --delay MS --jitter MS --loss PCT --pps N --queue N
+  --to-target SPEC --to-scanner SPEC
+                        one direction's overrides: delay=MS,jitter=MS,loss=PCT,pps=N,queue=N
   --hosts N             live target hosts (default 1), 198.19.1.1 onwards
   --listen PORTS        listeners on every host (22,80,8000-8010)
   --drop-syn PORTS      SYN-dropped (filtered) ports on every host
@@ -52,8 +54,8 @@ export function parseUp(argv: string[]): { options: WanOptions; command: string[
       continue;
     }
     const key = NUMERIC[flag];
-    if (!key && !["--hosts", "--listen", "--drop-syn", "--banner"].includes(flag))
-      throw new Error(`unknown option ${flag}`);
+    const valued = ["--hosts", "--listen", "--drop-syn", "--banner", "--to-target", "--to-scanner"];
+    if (!key && !valued.includes(flag)) throw new Error(`unknown option ${flag}`);
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (key) {
@@ -61,6 +63,8 @@ export function parseUp(argv: string[]): { options: WanOptions; command: string[
       if (!Number.isFinite(n)) throw new Error(`${flag}: not a number '${value}'`);
       options[key] = n;
     } else if (flag === "--hosts") hosts = Number(value);
+    else if (flag === "--to-target") options.toTarget = parseSpec(value);
+    else if (flag === "--to-scanner") options.toScanner = parseSpec(value);
     else if (flag === "--listen") host.listen = value.split(",");
     else if (flag === "--drop-syn") host.dropSyn = value.split(",");
     else host.banner = value;

@@ -212,6 +212,22 @@ const SPEC_NAMES: [keyof LinkSettings, string][] = [
   ["queue", "queue"],
 ];
 
+/** A SPEC back into settings ("delay=25,loss=2" → { delayMs: 25, lossPct: 2 }); throws if bad. */
+export function parseSpec(spec: string): LinkSettings {
+  const settings: LinkSettings = {};
+  for (const item of spec.split(",").filter(Boolean)) {
+    const [name, text = ""] = item.split("=");
+    const key = SPEC_NAMES.find(([, n]) => n === name)?.[0];
+    if (!key || text === "" || !Number.isFinite(Number(text)))
+      throw new Error(
+        `bad link setting '${item}' (want delay=MS,jitter=MS,loss=PCT,pps=N,queue=N)`,
+      );
+    settings[key] = Number(text);
+  }
+  specOf(settings); // the same range checks
+  return settings;
+}
+
 /** Only the settings given, as a SPEC (the forwarder keeps the others): "delay=100". */
 export function specOf(settings: LinkSettings): string {
   const parts: string[] = [];

@@ -6,6 +6,7 @@ import { scannerIpBatch, targetIpBatch } from "../../scripts/wan/interfaces.ts";
 import {
   expandPorts,
   linkSpec,
+  parseSpec,
   planAddresses,
   poolAddress,
   specOf,
@@ -68,6 +69,11 @@ describe("link and target configuration", () => {
     expect(() => linkSpec({ lossPct: 101 })).toThrow();
     expect(specOf({ delayMs: 100, queue: 0 })).toBe("delay=100,queue=0");
     expect(specOf({})).toBe("");
+    expect(parseSpec("delay=25,loss=2.5")).toEqual({ delayMs: 25, lossPct: 2.5 });
+    expect(specOf(parseSpec("pps=2000,queue=200"))).toBe("pps=2000,queue=200");
+    expect(() => parseSpec("delay=x")).toThrow("bad link setting");
+    expect(() => parseSpec("speed=3")).toThrow("bad link setting");
+    expect(() => parseSpec("loss=150")).toThrow("bad loss");
   });
 
   test("absent addresses are not given to the target side", () => {
@@ -147,6 +153,7 @@ describe("CLI options", () => {
     });
     expect(options.hosts).toEqual(Array(3).fill({ listen: ["22", "80-81"] }));
     expect(command).toEqual(["tp-scan", "--delay", "9"]);
+    expect(parseUp(["--to-scanner", "loss=5"]).options.toScanner).toEqual({ lossPct: 5 });
     expect(() => parseUp(["--bogus", "1"])).toThrow("unknown option --bogus");
     expect(() => parseUp(["--delay"])).toThrow("needs a value");
   });
