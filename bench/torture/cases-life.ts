@@ -51,7 +51,7 @@ async function dialogue(port: number): Promise<boolean> {
 }
 
 async function soak(s: Scale): Promise<Outcome> {
-  const seconds = s.quick ? 10 : 60;
+  const seconds = s.quick ? 10 : 30;
   const server = await start("echo", ["--quiet"]);
   try {
     await Bun.sleep(300);

@@ -90,7 +90,9 @@ function floodCase(
 }
 
 const clients = (s: Scale) => (s.quick ? 200 : 1000);
-const seconds = (s: Scale) => (s.quick ? 8 : 30);
+/** The stated promise is for 60 s of 1000 non-readers; the variants run shorter. */
+const seconds = (s: Scale) => (s.quick ? 8 : 60);
+const shortSeconds = (s: Scale) => (s.quick ? 8 : 15);
 
 export const memoryCases: TortureCase[] = [
   floodCase(
@@ -115,7 +117,7 @@ export const memoryCases: TortureCase[] = [
       line: `${"y".repeat(999)}\n`,
       maxPending: 16 * 1024,
     }),
-    seconds,
+    shortSeconds,
   ),
   floodCase(
     "guess: non-readers, bad lines",
@@ -140,6 +142,6 @@ export const memoryCases: TortureCase[] = [
       maxPending: DEFAULT_MAX_PENDING_OUTPUT,
       opening: `1${"0".repeat(1000)}\n`,
     }),
-    seconds,
+    shortSeconds,
   ),
 ];
