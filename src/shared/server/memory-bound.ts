@@ -1,7 +1,9 @@
 // The memory a server may hold for its clients, whatever they do (docs/hardening.md): per
 // client, its output queue (up to --max-pending, plus the buffer of a reply partly sent: 2x),
-// a line being received (held in a buffer that doubles: 2x --max-line), the one read set aside
-// while its output is backed up (the kernel receive buffer, MAX_READ_BYTES) and a fixed
+// a line being received (held in a buffer that doubles: 2x --max-line), the read set aside
+// while its output is backed up (the kernel receive buffer, MAX_READ_BYTES), the read Bun still
+// hands over when such a paused client resets (another MAX_READ_BYTES, garbage at once: 1000
+// non-readers resetting together added ~240 MB to the peak with a 16 KiB cap) and a fixed
 // overhead (socket, session, framer); times --max-clients.
 import { MAX_READ_BYTES } from "./receive-buffer.ts";
 
@@ -16,10 +18,17 @@ export interface BoundInputs {
 
 /** Bytes one client can make the server hold. */
 export function perClientBound(b: Omit<BoundInputs, "maxClients">): number {
-  return 2 * b.maxPendingOutput + 2 * b.maxLineBytes + MAX_READ_BYTES + CLIENT_OVERHEAD_BYTES;
+  return 2 * b.maxPendingOutput + 2 * b.maxLineBytes + 2 * MAX_READ_BYTES + CLIENT_OVERHEAD_BYTES;
 }
+
+/**
+ * What the runtime itself takes under load, whatever the number of clients: the JS heap grows
+ * before it collects, the allocator keeps freed pages a while (measured: 30-65 MB above the
+ * plateau with 20 to 1000 flooding clients, in spikes).
+ */
+export const RUNTIME_HEADROOM_BYTES = 64 * 1024 * 1024;
 
 /** Bytes all clients together can make the server hold, above its memory at rest. */
 export function memoryBound(b: BoundInputs): number {
-  return b.maxClients * perClientBound(b);
+  return RUNTIME_HEADROOM_BYTES + b.maxClients * perClientBound(b);
 }
