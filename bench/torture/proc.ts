@@ -58,6 +58,15 @@ export class RssSampler {
     this.sample();
   }
 
+  /** Median RSS over the samples taken in [fromMs, toMs): the level, without the GC's spikes. */
+  medianBetween(fromMs: number, toMs: number): number {
+    const values = this.series
+      .filter((s) => s.t >= fromMs && s.t < toMs)
+      .map((s) => s.rss)
+      .sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)] ?? 0;
+  }
+
   /** Highest RSS over the samples taken in [fromMs, toMs). */
   peakBetween(fromMs: number, toMs: number): number {
     let peak = 0;
