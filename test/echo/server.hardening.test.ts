@@ -41,7 +41,7 @@ function onlyClient(server: EchoServer) {
 }
 
 describe("a client that sends and never reads", () => {
-  test("holds at most --max-pending plus one reply of output and one read of input; others are served", async () => {
+  test("holds at most --max-pending plus one reply of output and two reads of input; others are served", async () => {
     const cap = 16 * 1024;
     const server = startEcho({ maxPendingOutput: cap });
     const flooder = await connect(server.port);
@@ -49,19 +49,19 @@ describe("a client that sends and never reads", () => {
     flooder.pause();
     // 2-byte lines: each becomes a 25-byte echo, 12x the input.
     const block = new TextEncoder().encode("x\n".repeat(32 * 1024));
-    let sent = 0;
-    for (let i = 0; i < 400 && sent < 64 * 1024 ** 2; i++) {
-      const n = flooder.trySend(block);
-      if (n > 0) sent += n;
-      if (n < block.length) await sleep(5);
+    // Flood until the server has stopped reading (bounded: 5 s), then let it settle.
+    const held = onlyClient(server) as ReturnType<typeof onlyClient> & { readPaused: boolean };
+    for (let i = 0, until = performance.now() + 5000; performance.now() < until && i < 2000; i++) {
+      if (held.readPaused && held.writer.pending > 0) break;
+      await sleep(flooder.trySend(block) < block.length ? 5 : 0);
     }
     await sleep(200);
-    const held = onlyClient(server);
     const reply = "ECHO : x\nVotre message ?\n".length;
     expect(held.writer.pending).toBeGreaterThan(0);
     expect(held.writer.pending).toBeLessThanOrEqual(cap + reply);
-    // One read at most (the receive buffer is capped at 64 KiB, doubled by the kernel).
-    expect(held.unread.reduce((n, u) => n + u.length, 0)).toBeLessThanOrEqual(128 * 1024);
+    // Two reads at most: the one in hand and one Bun may still dispatch once paused (a read is
+    // at most 128 KiB: the receive buffer is capped at 64 KiB, doubled by the kernel).
+    expect(held.unread.reduce((n, u) => n + u.length, 0)).toBeLessThanOrEqual(2 * 128 * 1024);
     const other = await connect(server.port);
     await other.waitFor("Votre message ?\n");
     await other.send("bonjour\n");
@@ -78,7 +78,8 @@ describe("slots cannot be held for free", () => {
     await talker.waitFor("Votre message ?\n");
     const started = performance.now();
     for (let i = 0; i < 20 && !trickler.closed; i++) {
-      await trickler.send("a");
+      // The cut may land between the check and the send.
+      await trickler.send("a").catch(() => {});
       await talker.send("b\n");
       await sleep(50);
     }

@@ -1,8 +1,8 @@
 // The memory a server may hold for its clients, whatever they do (docs/hardening.md): per
 // client, its output queue (up to --max-pending, plus the buffer of a reply partly sent: 2x),
 // a line being received (held in a buffer that doubles: 2x --max-line), the read set aside
-// while its output is backed up (the kernel receive buffer, MAX_READ_BYTES), the read Bun still
-// hands over when such a paused client resets (another MAX_READ_BYTES, garbage at once: 1000
+// while its output is backed up (the kernel receive buffer, MAX_READ_BYTES), one more read Bun
+// may still dispatch once paused or hands over when such a paused client resets (another MAX_READ_BYTES, garbage at once: 1000
 // non-readers resetting together added ~240 MB to the peak with a 16 KiB cap) and a fixed
 // overhead (socket, session, framer); times --max-clients.
 import { MAX_READ_BYTES } from "./receive-buffer.ts";
