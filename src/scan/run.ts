@@ -1,19 +1,27 @@
 // What `tp-scan HOST [HOST...]` does once citty has parsed its flags: validate them, resolve
-// the targets, run the engine with a progress line and Ctrl-C handling, print the report.
+// the targets, build the plan, run the engine with a progress line and Ctrl-C handling, print
+// each host's report as it is final.
 import { EXIT_FAILURE, EXIT_INTERRUPTED, RuntimeError, UsageError } from "../shared/errors.ts";
 import { createLogger } from "../shared/log.ts";
 import { parseDuration, parseInteger } from "../shared/parsers.ts";
-import { defaultThreads, type PortState, type ScanResult, scan } from "./engine.ts";
+import { type ScanSummary, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
+import {
+  BANNER_WAIT_MS,
+  buildPlan,
+  defaultThreads,
+  type PlanInput,
+  randomSeed,
+  type ScanPlan,
+} from "./plan.ts";
 import { parsePortSpec } from "./ports.ts";
-import { jsonReport, listLine, type ReportSettings, textReport } from "./report.ts";
+import { jsonReport, listLine, textReport } from "./report.ts";
+import type { HostResult, PortState } from "./results.ts";
 import { loadServices } from "./services.ts";
 import { resolveTarget, type Target } from "./target.ts";
-import { DEFAULT_TIMING } from "./timing.ts";
 
-export const DEFAULT_CONCURRENCY = 1000;
-export const DEFAULT_RETRIES = 1;
-export const BANNER_WAIT_MS = 1000;
+export { BANNER_WAIT_MS, DEFAULT_CONCURRENCY, DEFAULT_RETRIES } from "./plan.ts";
+
 const MAX_CONCURRENCY = 100_000;
 
 export interface ScanSettings {
@@ -27,6 +35,9 @@ export interface ScanSettings {
   output: "text" | "json" | "list";
   show: PortState[];
   banner: boolean;
+  seed: number;
+  shard: { index: number; count: number } | null;
+  discovery: boolean;
 }
 
 export function parseShow(text: string | undefined): PortState[] {
@@ -40,6 +51,17 @@ export function parseShow(text: string | undefined): PortState[] {
     if (!out.includes(item)) out.push(item);
   }
   return out;
+}
+
+/** `--shard I/N`: part I (1-based) of N. */
+export function parseShard(text: string | undefined): { index: number; count: number } | null {
+  if (text === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count || count > 1_000_000)
+    throw new UsageError(`--shard expects I/N with 1 <= I <= N (e.g. 2/3), got '${text}'`);
+  return count === 1 ? null : { index, count };
 }
 
 /** Turn citty's parsed args into validated settings (UsageError on anything wrong). */
@@ -66,6 +88,13 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
     output: args.json ? "json" : args.list ? "list" : "text",
     show: parseShow(args.show as string | undefined),
     banner: Boolean(args.banner),
+    seed:
+      args.seed === undefined
+        ? randomSeed()
+        : parseInteger(args.seed as string, "--seed", 0, 2 ** 32 - 1),
+    shard: parseShard(args.shard as string | undefined),
+    // citty reads nmap's single-dash -Pn as -P -n.
+    discovery: !(args.Pn === true || (args.P === true && args.n === true)),
   };
 }
 
@@ -106,26 +135,66 @@ function progressPrinter(label: string): {
   };
 }
 
-/** Run the whole command; returns the exit code. */
-export async function runScan(settings: ScanSettings): Promise<number> {
+/** The concurrency the open-file limit allows (raised to the hard limit first). */
+function affordableConcurrency(wanted: number, workCount: number): number {
   const log = createLogger("tp-scan");
   // Each probe holds a descriptor: use the hard limit, and never ask for more than it allows.
   const limits = raiseFileLimit();
   if (limits.after > limits.before)
     log.info(`open-file limit raised from ${limits.before} to ${limits.after}`);
-  const threads = defaultThreads(settings.ports.length, settings.concurrency);
+  const threads = defaultThreads(workCount, wanted);
   const room = getFileLimit().soft - openFdCount() - 32 - 8 * threads;
-  let concurrency = settings.concurrency;
-  if (concurrency > room) {
-    concurrency = Math.max(1, room);
-    log.warn(
-      `concurrency capped to ${concurrency} by the open-file limit (${getFileLimit().soft})`,
-    );
-  }
+  if (wanted <= room) return wanted;
+  const capped = Math.max(1, room);
+  log.warn(`concurrency capped to ${capped} by the open-file limit (${getFileLimit().soft})`);
+  return capped;
+}
 
+/** Resolve every host; a name that does not resolve is one line on stderr, the rest go on. */
+async function resolveAll(hosts: string[]): Promise<{ targets: Target[]; failed: boolean }> {
   const targets: Target[] = [];
-  for (const host of settings.hosts) targets.push(await resolveTarget(host));
+  let failed = false;
+  for (const host of hosts) {
+    try {
+      targets.push(await resolveTarget(host));
+    } catch (error) {
+      if (!(error instanceof RuntimeError)) throw error;
+      process.stderr.write(`tp-scan: error: ${error.message}\n`);
+      failed = true;
+    }
+  }
+  return { targets, failed };
+}
 
+function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
+  const input: PlanInput = {
+    targets,
+    ports: settings.ports,
+    ordered: settings.ordered,
+    concurrency: affordableConcurrency(
+      settings.concurrency,
+      targets.length * settings.ports.length,
+    ),
+    fixedTimeoutMs: settings.fixedTimeoutMs,
+    retries: settings.retries,
+    bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
+    seed: settings.seed,
+    shard: settings.shard,
+    ratePerSecond: null,
+    discovery: settings.discovery,
+    hostTimeoutMs: null,
+    defeatRstRatelimit: false,
+    known: null,
+    identity: { targetSpecs: settings.hosts, portSpec: settings.portSpec },
+  };
+  return buildPlan(input);
+}
+
+/** Run the whole command; returns the exit code. */
+export async function runScan(settings: ScanSettings): Promise<number> {
+  const resolved = await resolveAll(settings.hosts);
+  if (resolved.targets.length === 0) return EXIT_FAILURE;
+  const plan = planFor(settings, resolved.targets);
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
@@ -133,61 +202,39 @@ export async function runScan(settings: ScanSettings): Promise<number> {
   };
   process.on("SIGINT", onSigint);
   const services = loadServices().table;
-  const results: ScanResult[] = [];
-  let failed = false;
-  try {
-    for (const target of targets) {
-      if (controller.signal.aborted) break;
-      const progress = progressPrinter(target.name);
-      let result: ScanResult;
-      try {
-        result = await scan(target, {
-          ports: settings.ports,
-          ordered: settings.ordered,
-          concurrency,
-          fixedTimeoutMs: settings.fixedTimeoutMs,
-          retries: settings.retries,
-          bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
-          signal: controller.signal,
-          onProgress: progress.update,
-          progressMs: 200,
-        });
-      } catch (error) {
-        progress.clear();
-        if (targets.length === 1)
-          throw new RuntimeError(`${target.name}: ${(error as Error).message}`);
-        process.stderr.write(`tp-scan: error: ${target.name}: ${(error as Error).message}\n`);
-        failed = true;
-        continue;
-      }
-      progress.clear();
-      results.push(result);
-      if (settings.output === "text") {
-        process.stdout.write(
-          `${results.length > 1 ? "\n" : ""}${textReport(result, settings.show, services)}`,
-        );
-      } else if (settings.output === "list") {
-        process.stdout.write(`${listLine(result)}\n`);
-      }
+  const progress = progressPrinter(
+    plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
+  );
+  let printed = 0;
+  let unreachable = false;
+  const onHost = (host: HostResult) => {
+    progress.clear();
+    if (host.status === "unreachable") {
+      unreachable = true;
+      process.stderr.write(
+        `tp-scan: error: ${host.target.name}: host unreachable (${host.reason})\n`,
+      );
     }
+    if (settings.output === "text")
+      process.stdout.write(
+        `${printed++ > 0 ? "\n" : ""}${textReport(host, settings.show, services)}`,
+      );
+    else if (settings.output === "list") process.stdout.write(`${listLine(host)}\n`);
+  };
+  let summary: ScanSummary;
+  try {
+    summary = await scan(plan, { onHost, onProgress: progress.update }, controller.signal);
+  } catch (error) {
+    progress.clear();
+    throw new RuntimeError((error as Error).message);
   } finally {
     process.off("SIGINT", onSigint);
   }
+  progress.clear();
   if (settings.output === "json") {
-    const report: ReportSettings = {
-      portSpec: settings.portSpec,
-      portCount: settings.ports.length,
-      concurrency,
-      threads: results[0]?.stats.threads ?? threads,
-      fixedTimeoutMs: settings.fixedTimeoutMs,
-      policy: DEFAULT_TIMING,
-      retries: settings.retries,
-      ordered: settings.ordered,
-      bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
-      show: settings.show,
-    };
-    process.stdout.write(jsonReport(results, report, services, controller.signal.aborted));
+    const run = { interrupted: controller.signal.aborted, stats: summary.stats };
+    process.stdout.write(jsonReport(summary.hosts, plan, settings.show, services, run));
   }
   if (controller.signal.aborted) return EXIT_INTERRUPTED;
-  return failed ? EXIT_FAILURE : 0;
+  return resolved.failed || unreachable ? EXIT_FAILURE : 0;
 }

@@ -46,7 +46,7 @@ export const scanCommand = allowExtraPositionals(
       },
       ordered: {
         type: "boolean",
-        description: "Probe ports in ascending order (default: shuffled)",
+        description: "Probe hosts and ports in ascending order (default: seeded shuffle)",
       },
       json: { type: "boolean", description: "Print one JSON document (see README for the schema)" },
       list: {
@@ -57,6 +57,18 @@ export const scanCommand = allowExtraPositionals(
       banner: {
         type: "boolean",
         description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,
+      },
+      Pn: {
+        type: "boolean",
+        description: "No host discovery: scan every port of every host, even silent ones",
+      },
+      seed: {
+        type: "string",
+        description: "Seed of the probe order (0-4294967295); shards of one scan share it",
+      },
+      shard: {
+        type: "string",
+        description: "Scan part I of N of the work space (I/N); the N parts of a seed are disjoint",
       },
     },
     async run({ args }) {
