@@ -4,6 +4,7 @@
 import { EXIT_FAILURE, EXIT_INTERRUPTED, RuntimeError, UsageError } from "../shared/errors.ts";
 import { createLogger } from "../shared/log.ts";
 import { parseDuration, parseInteger } from "../shared/parsers.ts";
+import { resolveTargets, type TargetSettings, targetSettings } from "./commands/_target-args.ts";
 import { type ScanSummary, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
 import {
@@ -14,20 +15,17 @@ import {
   randomSeed,
   type ScanPlan,
 } from "./plan.ts";
-import { parsePortSpec } from "./ports.ts";
+import { progressPrinter } from "./progress.ts";
 import { jsonReport, listLine, textReport } from "./report.ts";
 import type { HostResult, PortState } from "./results.ts";
 import { loadServices } from "./services.ts";
-import { resolveTarget, type Target } from "./target.ts";
+import type { Target } from "./target.ts";
 
 export { BANNER_WAIT_MS, DEFAULT_CONCURRENCY, DEFAULT_RETRIES } from "./plan.ts";
 
 const MAX_CONCURRENCY = 100_000;
 
-export interface ScanSettings {
-  hosts: string[];
-  portSpec: string;
-  ports: number[];
+export interface ScanSettings extends TargetSettings {
   concurrency: number;
   fixedTimeoutMs: number | null;
   retries: number;
@@ -38,6 +36,9 @@ export interface ScanSettings {
   seed: number;
   shard: { index: number; count: number } | null;
   discovery: boolean;
+  ratePerSecond: number | null;
+  hostTimeoutMs: number | null;
+  defeatRstRatelimit: boolean;
 }
 
 export function parseShow(text: string | undefined): PortState[] {
@@ -66,18 +67,9 @@ export function parseShard(text: string | undefined): { index: number; count: nu
 
 /** Turn citty's parsed args into validated settings (UsageError on anything wrong). */
 export function scanSettings(args: Record<string, unknown>): ScanSettings {
-  const hosts = [args.host as string, ...((args._ as string[] | undefined) ?? []).slice(1)].filter(
-    (h): h is string => typeof h === "string" && h !== "",
-  );
-  if (hosts.length === 0) throw new UsageError("no target host given");
-  const rawPorts = args.ports as string | undefined;
-  const portSpec = rawPorts === undefined ? "1-65535" : rawPorts;
-  const ports = parsePortSpec(portSpec);
   if (args.json && args.list) throw new UsageError("--json and --list cannot be combined");
   return {
-    hosts,
-    portSpec: portSpec === "-" ? "1-65535" : portSpec,
-    ports,
+    ...targetSettings(args),
     concurrency: parseInteger(args.concurrency as string | undefined, "-c", 1, MAX_CONCURRENCY),
     fixedTimeoutMs:
       args.timeout === undefined
@@ -93,46 +85,24 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
         ? randomSeed()
         : parseInteger(args.seed as string, "--seed", 0, 2 ** 32 - 1),
     shard: parseShard(args.shard as string | undefined),
-    // citty reads nmap's single-dash -Pn as -P -n.
-    discovery: !(args.Pn === true || (args.P === true && args.n === true)),
+    discovery: args["skip-discovery"] !== true,
+    ratePerSecond:
+      args.rate === undefined ? null : parseInteger(args.rate as string, "--rate", 1, 10_000_000),
+    hostTimeoutMs:
+      args["host-timeout"] === undefined
+        ? null
+        : checkTimeout(
+            parseDuration(args["host-timeout"] as string, "--host-timeout", "ms"),
+            "--host-timeout",
+          ),
+    defeatRstRatelimit: args["defeat-rst-ratelimit"] === true,
   };
 }
 
-function checkTimeout(ms: number): number {
-  if (ms < 1 || ms > 600_000) throw new UsageError(`-t must be between 1ms and 10m, got ${ms}ms`);
+function checkTimeout(ms: number, flag = "-t"): number {
+  if (ms < 1 || ms > 600_000)
+    throw new UsageError(`${flag} must be between 1ms and 10m, got ${ms}ms`);
   return ms;
-}
-
-function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  return seconds < 60
-    ? `${Math.ceil(seconds)} s`
-    : `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
-}
-
-/** A progress line on stderr, only when stderr is a terminal. */
-function progressPrinter(label: string): {
-  update: (done: number, total: number) => void;
-  clear: () => void;
-} {
-  if (!process.stderr.isTTY) return { update: () => {}, clear: () => {} };
-  const started = performance.now();
-  let shown = false;
-  return {
-    update(done, total) {
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = elapsed > 0 ? done / elapsed : 0;
-      const eta = rate > 0 ? formatEta((total - done) / rate) : "?";
-      const pct = total > 0 ? Math.floor((done * 100) / total) : 100;
-      process.stderr.write(
-        `\r\u001b[K${label}: ${done}/${total} ports (${pct}%), ${Math.round(rate).toLocaleString("en-US")} ports/s, ETA ${eta}`,
-      );
-      shown = true;
-    },
-    clear() {
-      if (shown) process.stderr.write("\r\u001b[K");
-    },
-  };
 }
 
 /** The concurrency the open-file limit allows (raised to the hard limit first). */
@@ -150,22 +120,6 @@ function affordableConcurrency(wanted: number, workCount: number): number {
   return capped;
 }
 
-/** Resolve every host; a name that does not resolve is one line on stderr, the rest go on. */
-async function resolveAll(hosts: string[]): Promise<{ targets: Target[]; failed: boolean }> {
-  const targets: Target[] = [];
-  let failed = false;
-  for (const host of hosts) {
-    try {
-      targets.push(await resolveTarget(host));
-    } catch (error) {
-      if (!(error instanceof RuntimeError)) throw error;
-      process.stderr.write(`tp-scan: error: ${error.message}\n`);
-      failed = true;
-    }
-  }
-  return { targets, failed };
-}
-
 function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
   const input: PlanInput = {
     targets,
@@ -180,21 +134,31 @@ function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
     bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
     seed: settings.seed,
     shard: settings.shard,
-    ratePerSecond: null,
+    ratePerSecond: settings.ratePerSecond,
     discovery: settings.discovery,
-    hostTimeoutMs: null,
-    defeatRstRatelimit: false,
+    hostTimeoutMs: settings.hostTimeoutMs,
+    defeatRstRatelimit: settings.defeatRstRatelimit,
     known: null,
-    identity: { targetSpecs: settings.hosts, portSpec: settings.portSpec },
+    identity: {
+      targetSpecs: settings.targetSpecs,
+      excludeSpecs: settings.excludeSpecs,
+      portSpec: settings.portSpec,
+      excludePortSpec: settings.excludePortSpec,
+    },
   };
   return buildPlan(input);
 }
 
 /** Run the whole command; returns the exit code. */
 export async function runScan(settings: ScanSettings): Promise<number> {
-  const resolved = await resolveAll(settings.hosts);
-  if (resolved.targets.length === 0) return EXIT_FAILURE;
-  const plan = planFor(settings, resolved.targets);
+  const resolved = await resolveTargets(settings);
+  for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
+  const targets = [...resolved.targets];
+  if (targets.length === 0) {
+    if (resolved.failed === 0) process.stderr.write("tp-scan: warning: no target left to scan\n");
+    return resolved.failed > 0 ? EXIT_FAILURE : 0;
+  }
+  const plan = planFor(settings, targets);
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
@@ -236,5 +200,5 @@ export async function runScan(settings: ScanSettings): Promise<number> {
     process.stdout.write(jsonReport(summary.hosts, plan, settings.show, services, run));
   }
   if (controller.signal.aborted) return EXIT_INTERRUPTED;
-  return resolved.failed || unreachable ? EXIT_FAILURE : 0;
+  return resolved.failed > 0 || unreachable ? EXIT_FAILURE : 0;
 }

@@ -8,6 +8,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
+import { targetArgs } from "./_target-args.ts";
 
 export const scanCommand = allowExtraPositionals(
   defineCommand({
@@ -20,9 +21,10 @@ export const scanCommand = allowExtraPositionals(
     args: {
       host: {
         type: "positional",
-        description: "Host name or address (several may follow)",
-        required: true,
+        description: "Targets: names, addresses, ranges (192.0.2.1-20), CIDR (192.0.2.0/24)",
+        required: false,
       },
+      ...targetArgs,
       ports: {
         type: "string",
         alias: "p",
@@ -58,9 +60,22 @@ export const scanCommand = allowExtraPositionals(
         type: "boolean",
         description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,
       },
-      Pn: {
+      "skip-discovery": {
         type: "boolean",
+        alias: "Pn",
         description: "No host discovery: scan every port of every host, even silent ones",
+      },
+      "host-timeout": {
+        type: "string",
+        description: "Give up on a host after this long (30s, 5m), reporting what it has",
+      },
+      rate: {
+        type: "string",
+        description: "At most N connection attempts per second in all, evenly paced",
+      },
+      "defeat-rst-ratelimit": {
+        type: "boolean",
+        description: "Do not slow retries to a host's RST rate limit (open ports only matter)",
       },
       seed: {
         type: "string",
