@@ -20,6 +20,7 @@
 import { readHostResult } from "./host-result.ts";
 import { openFdCount } from "./libc.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
+import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
 import type { ScanPlan } from "./plan.ts";
 import type { ProbeJob, ProbeMessage } from "./prober.ts";
 import type { HostResult, ScanEvents } from "./results.ts";
@@ -159,10 +160,14 @@ export async function scan(
   const outcomes: Array<{ errors: Record<string, number>; fatal?: string; peakInFlight: number }> =
     [];
   try {
+    const rate =
+      plan.ratePerSecond === null
+        ? null
+        : { perSecond: plan.ratePerSecond, slot: sharedPacerSlot(), epochMs: crossThreadNowMs() };
     for (let i = 0; i < plan.threads; i++) {
       const share =
         Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
-      runs.push(startWorker(jobFor(plan, tables, shared, share), onEvents));
+      runs.push(startWorker(jobFor(plan, tables, shared, share, rate), onEvents));
     }
     // One failing Worker stops the others, so the scan ends promptly either way.
     const guarded = runs.map((r) =>
@@ -225,6 +230,7 @@ function jobFor(
   tables: ReturnType<typeof orderTables>,
   shared: SharedScan,
   share: number,
+  rate: ProbeJob["rate"],
 ): ProbeJob {
   return {
     targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
@@ -238,6 +244,9 @@ function jobFor(
     retries: plan.retries,
     bannerMs: plan.bannerMs,
     discovery: plan.discovery,
+    defeatRstRatelimit: plan.defeatRstRatelimit,
+    hostTimeoutMs: plan.hostTimeoutMs,
+    rate,
   };
 }
 

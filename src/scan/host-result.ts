@@ -37,9 +37,11 @@ export function readHostResult(
   run: { startedAt: Date; elapsedMs: number; stopped: boolean },
 ): HostResult {
   const portCount = plan.ports.length;
-  const states = shared.states.slice(host * portCount, (host + 1) * portCount);
-  const counts = countStates(states);
   const code = Atomics.load(shared.status, host);
+  const states = shared.states.slice(host * portCount, (host + 1) * portCount);
+  // A down host's few timed-out ports say nothing about its ports: nobody is there.
+  if (code === HOST.down) states.fill(0);
+  const counts = countStates(states);
   const complete = Atomics.load(shared.remaining, host) <= 0;
   const reasonCode = shared.reason[host] as number;
   const { status, reason } = hostStatusOf(code, reasonCode, plan.discovery, complete);

@@ -9,10 +9,12 @@
 // whether a host is there), then the others in a seeded shuffle, rotated by an offset of the
 // host's own so that hosts do not see the same port at the same time.
 
-/** Ports asked first: the ones most often open (nmap-services' top ranks for TCP). */
-export const USUAL_PORTS = [80, 443, 22, 21, 25, 3389, 110, 445, 139, 143, 53, 135];
-/** How many usual ports at most lead each host's sequence. */
-export const DISCOVERY_PORTS = 4;
+import { DEFAULT_DISCOVERY, PROBE_FIRST_PORTS } from "./discovery.ts";
+
+/** Ports asked first: the ones most often open (nmap-services' ranking, discovery.ts). */
+export const USUAL_PORTS = PROBE_FIRST_PORTS;
+/** How many usual ports at most lead each host's sequence: its discovery probes. */
+export const DISCOVERY_PORTS = DEFAULT_DISCOVERY.probes;
 
 /** 32-bit mix (splitmix32-like), deterministic. */
 export function mix32(x: number): number {

@@ -3,7 +3,9 @@
 // a silent host called down), a local error (the entry goes back in line). States go into the
 // shared memory, events for the main thread into the lists the loop posts.
 import { DeadlineHeap } from "./deadline-heap.ts";
+import { DEFAULT_DISCOVERY } from "./discovery.ts";
 import { FdQueue, FdTable, MODE_BANNER } from "./fd-table.ts";
+import { HostControl } from "./host-control.ts";
 import {
   ECONNREFUSED,
   EHOSTUNREACH,
@@ -33,8 +35,11 @@ import { WorkSource } from "./work-source.ts";
 export const MAX_EVENTS = 1024;
 const MAX_SPARES = 4;
 const SELF_CONNECT_TRIES = 4;
-/** Probes of a host that never answered, all tries timed out, before it is called down. */
-const SILENT_PROBES_FOR_DOWN = 4;
+/**
+ * A host's first entries, its discovery probes: until it answers only these go, and when all
+ * of them have timed out on every try it is called down (discovery.ts: DEFAULT_DISCOVERY).
+ */
+export const DISCOVERY_ROUNDS = DEFAULT_DISCOVERY.probes;
 
 export class ProbeOutcomes {
   protected readonly sockets: ProbeSockets;
@@ -60,6 +65,7 @@ export class ProbeOutcomes {
   protected finals: number[] = [];
   protected banners: Array<[number, number, string]> = [];
   protected readonly tally: Tally;
+  protected readonly control: HostControl;
 
   constructor(
     protected readonly job: ProbeJob,
@@ -68,6 +74,8 @@ export class ProbeOutcomes {
     this.sockets = new ProbeSockets(job.targets);
     this.portCount = job.order.portCount;
     this.tally = new Tally(job.targets.length);
+    const adaptive = job.fixedTimeoutMs === null;
+    this.control = new HostControl(job.share, job.retries, adaptive, job.defeatRstRatelimit);
     this.work = new WorkSource(job.order, job.shard, job.shared, (host) => this.leave(host));
     this.limit = new LocalLimit(job.share, performance.now());
     this.ep = this.sockets.c.epoll_create1(EPOLL_CLOEXEC);
@@ -95,18 +103,20 @@ export class ProbeOutcomes {
   /** Timeout of try `attempt` to `host`: a retry waits twice as long as the try before it. */
   protected timeoutFor(host: number, attempt: number): number {
     if (this.job.fixedTimeoutMs !== null) return this.job.fixedTimeoutMs;
-    return Math.min(this.job.policy.ceilingMs, this.estimator(host).timeoutMs() * 2 ** attempt);
+    return this.estimator(host).timeoutMs(attempt);
   }
 
   // ---- outcomes -------------------------------------------------------------------------
 
-  /** An answer from `host` after `rttMs`: it is up, and its timing learns. */
-  protected answered(host: number, rttMs: number): void {
+  /** An answer from `host` to try `attempt` after `rttMs` (`rst`: a reset): it is up. */
+  protected answered(host: number, rttMs: number, attempt: number, rst: boolean): void {
     const { status } = this.job.shared;
     if (Atomics.load(status, host) === HOST.unknown)
       Atomics.compareExchange(status, host, HOST.unknown, HOST.up);
     this.estimator(host).sample(rttMs);
     this.tally.sample(host);
+    const now = performance.now();
+    this.control.answered(host, attempt, now - rttMs, now, rst);
   }
 
   /** Publish `host`'s timing for the reports (once per loop turn, see Tally). */
@@ -186,7 +196,7 @@ export class ProbeOutcomes {
       else this.work.again(host, portIndex, attempt);
       return;
     }
-    this.answered(host, rttMs);
+    this.answered(host, rttMs, attempt, false);
     if (this.job.bannerMs > 0 && this.waitForBanner(fd, host, portIndex)) {
       // Its state is known now; the entry is left once the banner is read.
       this.shared.states[host * this.portCount + portIndex] = STATE_CODE.open;
@@ -213,7 +223,7 @@ export class ProbeOutcomes {
     dissolved: boolean,
   ): void {
     if (e === ECONNREFUSED) {
-      this.answered(host, rttMs);
+      this.answered(host, rttMs, attempt, true);
       this.settle(host, portIndex, STATE_CODE.closed);
       const spares = this.spares[this.sockets.family(host)] as number[];
       if (reusable && spares.length < MAX_SPARES && (dissolved || this.sockets.reset(fd))) {
@@ -243,8 +253,11 @@ export class ProbeOutcomes {
 
   /** No answer in time: another try, or filtered (and a silent host is called down). */
   protected timedOut(fd: number, host: number, portIndex: number, attempt: number): void {
+    const sentAt = this.table.sentAt[fd] as number;
     this.release(fd); // closing a SYN_SENT socket frees it at once
-    if (attempt < this.job.retries) {
+    this.control.timedOut(host, sentAt);
+    const answeredYet = Atomics.load(this.shared.status, host) !== HOST.unknown;
+    if (attempt < this.control.lastAttempt(host, answeredYet)) {
       this.tally.count(CTL.retries);
       this.work.again(host, portIndex, attempt + 1);
       return;
@@ -252,8 +265,7 @@ export class ProbeOutcomes {
     if (
       this.job.discovery &&
       Atomics.load(this.shared.status, host) === HOST.unknown &&
-      Atomics.add(this.shared.silent, host, 1) + 1 >=
-        Math.min(SILENT_PROBES_FOR_DOWN, this.portCount)
+      Atomics.add(this.shared.silent, host, 1) + 1 >= Math.min(DISCOVERY_ROUNDS, this.portCount)
     ) {
       this.hostOver(host, HOST.down, 0);
       this.leave(host);

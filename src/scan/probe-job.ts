@@ -18,6 +18,10 @@ export interface ProbeJob {
   retries: number;
   bannerMs: number;
   discovery: boolean;
+  defeatRstRatelimit: boolean;
+  hostTimeoutMs: number | null;
+  /** --rate: the pace of all Workers together, one shared slot (pacing.ts). */
+  rate: { perSecond: number; slot: BigInt64Array; epochMs: number } | null;
 }
 
 /** What a Worker posts: events as they happen, then its result. */

@@ -15,16 +15,36 @@ import {
   EPOLLOUT,
   LOCAL_ERRNOS,
 } from "./libc.ts";
-import { MAX_EVENTS, ProbeOutcomes } from "./outcomes.ts";
+import { DISCOVERY_ROUNDS, MAX_EVENTS, ProbeOutcomes } from "./outcomes.ts";
+import { crossThreadNowMs, RatePacer } from "./pacing.ts";
 import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
 import { CONNECTED, PENDING } from "./probe-socket.ts";
-import { CTL } from "./shared.ts";
+import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared.ts";
+import { HeldEntries } from "./work-source.ts";
 
 export type { ProbeJob, ProbeMessage } from "./probe-job.ts";
 
 const SETTLING_WAIT_MS = 50;
+/** Entries held for their host are looked at again this often at least. */
+const HELD_WAIT_MS = 5;
 
 class Prober extends ProbeOutcomes {
+  private readonly held = new HeldEntries();
+  private readonly pacer: RatePacer | null;
+  /** --rate: no probe before this time (0: none waiting). */
+  private nextPaceAt = 0;
+  /** First tries sent to each host while it had not answered (its discovery probes). */
+  private readonly firstTries: Uint8Array;
+
+  constructor(job: ProbeJob, post: (message: ProbeMessage) => void) {
+    super(job, post);
+    this.firstTries = new Uint8Array(job.targets.length);
+    const rate = job.rate;
+    this.pacer = rate
+      ? new RatePacer({ ratePerSecond: rate.perSecond, epochMs: rate.epochMs }, rate.slot)
+      : null;
+  }
+
   // ---- launching ------------------------------------------------------------------------
 
   /** Start a probe of (host, port index); it settles at once or goes into epoll. */
@@ -40,9 +60,12 @@ class Prober extends ProbeOutcomes {
     }
     this.tally.count(CTL.probes);
     const sentAt = performance.now();
-    if (this.connectNow(fd, host, portIndex, attempt, sentAt)) return;
+    const settled = this.connectNow(fd, host, portIndex, attempt, sentAt);
+    this.control.launched(host, sentAt, !settled);
+    if (settled) return;
     if (!this.watch(fd, EPOLLOUT | EPOLLERR | EPOLLHUP)) {
       const e = this.sockets.errno();
+      this.control.ended(host);
       this.release(fd);
       this.localRetry(host, portIndex, attempt, e);
       return;
@@ -76,15 +99,61 @@ class Prober extends ProbeOutcomes {
     return true;
   }
 
-  /** Start probes up to what is allowed now. */
+  /** Start probes up to what is allowed now; false once no work is left to start. */
   private fill(now: number): boolean {
     this.limit.tick(now);
-    while (this.inFlight < this.limit.cap && now >= this.limit.pauseUntil) {
-      if (!this.work.next()) return false;
-      const errors = this.limit.errors;
-      this.launch(this.work.host, this.work.portIndex, this.work.attempt);
-      if (this.limit.errors !== errors) break;
+    this.control.update(now, (host) => this.timeoutFor(host, 0));
+    const room = () => this.inFlight < this.limit.cap && now >= this.limit.pauseUntil;
+    const offer = (host: number, portIndex: number, attempt: number) =>
+      this.offer(host, portIndex, attempt, now);
+    this.held.drain(offer, room);
+    // Retries go even when many entries are held: they may be what unblocks them.
+    const claim = () => this.held.length < this.job.share || this.work.retriesWaiting > 0;
+    while (room() && claim() && this.nextPaceAt === 0) {
+      if (!this.work.next()) return this.held.length > 0;
+      const { host, portIndex, attempt } = this.work;
+      if (!offer(host, portIndex, attempt)) this.held.push(host, portIndex, attempt);
+      if (this.limit.pauseUntil > now) break; // a local error
     }
+    return true;
+  }
+
+  /**
+   * Launch (host, port index) if its host and --rate allow it now; false to hold it. Until a
+   * host has answered, only the first DISCOVERY_ROUNDS entries of it this Worker meets go (the
+   * usual ports, see order.ts): a dead address costs those, not a timeout cycle per port.
+   */
+  private offer(host: number, portIndex: number, attempt: number, now: number): boolean {
+    const status = Atomics.load(this.shared.status, host);
+    if (isHostOver(status) || this.hostTimedOut(host)) {
+      this.leave(host);
+      return true;
+    }
+    const discovering = attempt === 0 && this.job.discovery && status === HOST.unknown;
+    if (discovering && (this.firstTries[host] as number) >= DISCOVERY_ROUNDS) return false;
+    if (!this.control.mayLaunch(host, attempt, now)) return false;
+    if (this.pacer) {
+      const at = crossThreadNowMs();
+      if (!this.pacer.tryTake(at)) {
+        this.nextPaceAt = performance.now() + (this.pacer.nextSendTime(at) - at);
+        return false;
+      }
+    }
+    if (discovering) this.firstTries[host] = (this.firstTries[host] as number) + 1;
+    this.launch(host, portIndex, attempt);
+    return true;
+  }
+
+  /** --host-timeout: is `host` past it (it is then reported with what it has)? */
+  private hostTimedOut(host: number): boolean {
+    const limit = this.job.hostTimeoutMs;
+    if (limit === null) return false;
+    const slot = timingSlot(host, TIMING.startedAt);
+    const now = crossThreadNowMs();
+    const started = this.shared.timing[slot] as number;
+    if (started === 0) this.shared.timing[slot] = now;
+    if (started === 0 || now - started <= limit) return false;
+    this.hostOver(host, HOST.timedOut, 0);
     return true;
   }
 
@@ -94,7 +163,9 @@ class Prober extends ProbeOutcomes {
   private waitMs(now: number, exhausted: boolean): number {
     let wait = 0;
     if (this.limit.pauseUntil > now) wait = Math.ceil(this.limit.pauseUntil - now);
+    else if (this.nextPaceAt > now) wait = Math.ceil(this.nextPaceAt - now);
     else if (this.inFlight >= this.limit.cap || exhausted) wait = SETTLING_WAIT_MS;
+    if (this.held.length > 0) wait = Math.min(wait === 0 ? HELD_WAIT_MS : wait, HELD_WAIT_MS);
     if (wait === 0) return 0;
     const due = Math.ceil(this.deadlines.peekDeadline() - now);
     const banner =
@@ -125,6 +196,7 @@ class Prober extends ProbeOutcomes {
     const { table } = this;
     this.inFlight--;
     const host = table.host[fd] as number;
+    this.control.ended(host);
     const portIndex = table.portIndex[fd] as number;
     const attempt = table.attempt[fd] as number;
     const rtt = now - (table.sentAt[fd] as number);
@@ -153,6 +225,7 @@ class Prober extends ProbeOutcomes {
       const host = table.host[fd] as number;
       const portIndex = table.portIndex[fd] as number;
       const attempt = table.attempt[fd] as number;
+      this.control.ended(host);
       this.timedOut(fd, host, portIndex, attempt);
     }
     while (this.bannerWait.length > 0) {
@@ -181,9 +254,9 @@ class Prober extends ProbeOutcomes {
     let exhausted = false;
     while (Atomics.load(ctl, CTL.stop) === 0 && this.fatal === undefined) {
       const started = performance.now();
-      if (!exhausted) exhausted = !this.fill(started);
+      if (this.nextPaceAt <= started) this.nextPaceAt = 0;
+      exhausted = !this.fill(started);
       if (exhausted && this.inFlight === 0 && this.work.retriesWaiting === 0) break;
-      if (this.work.retriesWaiting > 0) exhausted = false;
       const wait = this.waitMs(started, exhausted);
       const n =
         this.inFlight > 0 || wait > 0

@@ -78,3 +78,35 @@ export class WorkSource {
     return true;
   }
 }
+
+/** Entries a host may not take yet (its window is full, it is held or paced): tried first. */
+export class HeldEntries {
+  private hosts: number[] = [];
+  private ports: number[] = [];
+  private attempts: number[] = [];
+
+  get length(): number {
+    return this.hosts.length;
+  }
+
+  push(host: number, portIndex: number, attempt: number): void {
+    this.hosts.push(host);
+    this.ports.push(portIndex);
+    this.attempts.push(attempt);
+  }
+
+  /** Offer every entry, oldest first, to `take` (false: keep it) while `more` says yes. */
+  drain(take: (host: number, portIndex: number, attempt: number) => boolean, more: () => boolean) {
+    if (this.hosts.length === 0) return;
+    const { hosts, ports, attempts } = this;
+    this.hosts = [];
+    this.ports = [];
+    this.attempts = [];
+    for (let i = 0; i < hosts.length; i++) {
+      const host = hosts[i] as number;
+      const port = ports[i] as number;
+      const attempt = attempts[i] as number;
+      if (!more() || !take(host, port, attempt)) this.push(host, port, attempt);
+    }
+  }
+}

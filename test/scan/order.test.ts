@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import {
+  DISCOVERY_PORTS,
   FeistelPermutation,
   orderTables,
   shardLength,
@@ -44,7 +45,7 @@ test("each round gives every host one probe, usual ports first, in a shuffled ho
     expect(new Set(slice.map(([h]) => h)).size).toBe(hosts);
   }
   // Usual ports present in the list lead every host's sequence, most usual first.
-  const lead = USUAL_PORTS.filter((p) => ports.includes(p)).slice(0, 4);
+  const lead = USUAL_PORTS.filter((p) => ports.includes(p)).slice(0, DISCOVERY_PORTS);
   for (let r = 0; r < lead.length; r++)
     for (const [, port] of seq.slice(r * hosts, (r + 1) * hosts))
       expect(port).toBe(lead[r] as number);
