@@ -19,6 +19,8 @@ class HostState {
   timeouts = 0;
   /** A port answered only on a retry: the path loses probes. */
   lossy = false;
+  /** When this host first answered (Infinity: not yet). */
+  firstAnswerAt = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly congestion: HostCongestion,
@@ -85,15 +87,23 @@ export class HostControl {
   /** `host` answered try `attempt` sent at `sentAt` (`rst`: with a reset, the port closed). */
   answered(host: number, attempt: number, sentAt: number, now: number, rst: boolean): void {
     const s = this.state(host);
+    // A try sent before the host had answered at all waited a guessed timeout (timing.ts backs
+    // it off): a far host answers its third try, which is distance, not loss (a 700 ms host was
+    // cut to a window of 1 and took 19 s for 201 ports).
+    const guessed = sentAt < s.firstAnswerAt;
+    s.firstAnswerAt = Math.min(s.firstAnswerAt, now);
+    const lost = guessed ? 0 : attempt;
     const before = s.congestion.window;
-    s.congestion.onAnswer(attempt, sentAt, now);
+    s.congestion.onAnswer(lost, sentAt, now);
     if (s.congestion.window < before) s.congested = true;
-    if (attempt > 0) s.lossy = true;
-    if (rst) s.rst.onRst(attempt, now);
+    if (lost > 0) s.lossy = true;
+    // Nor is it an RST limit (a 700 ms host was paced at 6 probes/s).
+    if (rst) s.rst.onRst(lost, now);
   }
 
   timedOut(host: number, sentAt: number): void {
     const s = this.state(host);
+    if (sentAt < s.firstAnswerAt) return; // a guessed timeout, see answered()
     s.timeouts++;
     s.rst.onTimeout(sentAt);
   }
