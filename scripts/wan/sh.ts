@@ -1,30 +1,10 @@
 // Running the system tools the WAN lab is made of (ip, iptables, cc): bounded in time, with
 // stdin when given, and failing with the tool's own first error line.
-export interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run argv to completion (killed after timeoutMs); never throws on a non-zero status. */
-export async function run(argv: string[], input?: string, timeoutMs = 30_000): Promise<Ran> {
-  const proc = Bun.spawn(argv, {
-    stdin: input === undefined ? "ignore" : new Blob([input]),
-    stdout: "pipe",
-    stderr: "pipe",
-    timeout: timeoutMs,
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  return { code, stdout, stderr };
-}
+import { runCommand } from "../lib/run.ts";
 
 /** Run argv and return its stdout, or throw "<tool>: <first error line>". */
 export async function runOk(argv: string[], input?: string, timeoutMs?: number): Promise<string> {
-  const ran = await run(argv, input, timeoutMs);
+  const ran = await runCommand(argv, { stdin: input, timeoutMs: timeoutMs ?? 30_000 });
   if (ran.code !== 0) {
     const why = (ran.stderr || ran.stdout).trim().split("\n")[0] || `exit ${ran.code}`;
     throw new Error(`${argv.slice(0, 4).join(" ")}: ${why}`);

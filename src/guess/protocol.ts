@@ -2,6 +2,9 @@
 // server sends starts with a fixed keyword so that a program can parse it; docs/protocol.md
 // documents the dialogue. Keep the two in step.
 
+/** The game's TCP port (the lab's echo server is on 2003). */
+export const GUESS_PORT = 2004;
+
 /** Largest maximum a client may ask for; a binary search then needs at most 3,322 guesses. */
 export const MAX_LIMIT = 10n ** 1000n;
 export const MAX_LIMIT_TEXT = "10^1000";

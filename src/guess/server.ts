@@ -14,6 +14,9 @@ import { ResilientLineReader } from "./framing.ts";
 import { Game, type Reply } from "./game.ts";
 import { MAX_LINE_BYTES, shortNumber, wire } from "./protocol.ts";
 
+/** A player silent this long loses the game with a `délai` line (--idle-timeout). */
+export const GAME_IDLE_TIMEOUT_MS = 60_000;
+
 export type Outcome = "won" | "left" | "timeout" | "shutdown" | "error";
 
 export interface GuessServerOptions extends ServerOptions {

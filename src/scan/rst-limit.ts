@@ -165,6 +165,8 @@ export class RstRateLimit {
     this.judgedUpTo = Math.max(this.judgedUpTo, last);
     // A second half at one pace and half at another measured the cap 5% low (token bucket).
     if (this.estimate !== before) this.bucket(now).mixed = true;
+    // Sticky once a judged second backs it: the totals dilute as the paced scan goes on.
+    if (this.estimate !== undefined && this.suspicious && this.limited) this.confirmed = true;
   }
 
   private judge(b: Bucket): void {
@@ -228,8 +230,6 @@ export class RstRateLimit {
     if (!enabled || this.ruledOut || this.retryRsts < minRetryRsts) return false;
     const rate = this.rstPerSecond;
     if (rate === undefined || rate > maxLimitedRate) return false;
-    // Sticky once a judged second backs it: the totals dilute as the paced scan goes on.
-    if (this.estimate !== undefined && this.suspicious) this.confirmed = true;
     return this.confirmed || this.suspicious;
   }
 

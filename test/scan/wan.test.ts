@@ -3,8 +3,9 @@
 // ones, loss, an RST-limited host, a far host, --rate measured by the target's SYN counter.
 // Every run is bounded; skipped where the lab cannot be built (not root, no TUN, no cc).
 import { afterEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { exePath } from "../../scripts/lib/root.ts";
+import { runCommand } from "../../scripts/lib/run.ts";
 import { WanLab, type WanOptions } from "../../scripts/lib/wan.ts";
-import { exePath, runArgv } from "../helpers/exe.ts";
 
 setDefaultTimeout(120_000);
 
@@ -41,7 +42,7 @@ async function scan(l: WanLab, args: string[], timeoutMs = 90_000) {
     "--show",
     "closed,filtered",
   ]);
-  const r = await runArgv(argv, { timeoutMs });
+  const r = await runCommand(argv, { timeoutMs });
   const seconds = (performance.now() - started) / 1000;
   if (r.stdout === "") throw new Error(`tp-scan failed (${r.code}): ${r.stderr}`);
   const doc = JSON.parse(r.stdout) as { targets: JsonHost[]; stats: { probes: number } };

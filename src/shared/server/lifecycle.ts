@@ -11,16 +11,18 @@
 //   serve    bytes go to handler.data() and stamp client.lastSeen. A client stops being read
 //            once leave() has queued its last words (client.leaving); its socket closes when
 //            they are out. A closed client leaves the registry, then handler.close() runs.
-//   idle     ONE sweep timer for all clients (every idleTimeoutMs/4, 50 ms..1 s; a timer per
-//            client costs a timer object and a re-arm per message at thousands of clients):
+//   idle     ONE sweep timer for all clients, every idleTimeoutMs/4 (50 ms..1 s), so a silent
+//            client goes between idleTimeoutMs and that plus a sweep; a message only stamps
+//            lastSeen (a timer per client would be re-armed on every message instead).
 //            handler.idle() is called for each client silent for idleTimeoutMs, and says its
 //            notice with leave() (or spares the client, e.g. one queued behind another). A
 //            client that left with output still queued does not read: it is cut at once.
 //   stop     stop() (serveUntilSignal calls it on SIGINT/SIGTERM): stop accepting, give every
 //            client handler.goodbye() (handler.stopping() first, e.g. to log), then wait until
-//            the registry is empty (a waiter woken by the last close, no polling) or
-//            SHUTDOWN_GRACE_MS have passed, cut whoever is left, close the listener, log
-//            "stopped". Nothing here calls process.exit: the program ends when run() returns.
+//            the registry is empty (a waiter woken by the last close, no polling) or the
+//            grace period (SHUTDOWN_GRACE_MS, 2 s) has passed, cut whoever is left, close the
+//            listener, log "stopped". Nothing here calls process.exit: the program ends when
+//            the command's run() returns.
 import type { Socket, TCPSocketListener } from "bun";
 import type { ConsolaInstance } from "consola";
 import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../limits.ts";
@@ -37,6 +39,8 @@ export interface ServerOptions {
   /** Output queued for a client that does not read, before we stop reading it. */
   maxPendingOutput: number;
   log: ConsolaInstance;
+  /** How long stop() waits for the goodbyes to go out before it cuts connections. */
+  shutdownGraceMs?: number;
 }
 
 /** One connection as the life cycle sees it; `session` is the handler's own state. */
@@ -225,7 +229,7 @@ export class TcpServer<S> {
           this.emptied = resolve;
         }),
         new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+          timer = setTimeout(resolve, this.opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS);
         }),
       ]);
       clearTimeout(timer);
@@ -244,12 +248,18 @@ function untilSignal(): Promise<"SIGINT" | "SIGTERM"> {
   });
 }
 
-/** Serve until SIGINT or SIGTERM, then stop gracefully; resolves once stopped. */
+/**
+ * Start a server and serve until SIGINT or SIGTERM, then stop gracefully; resolves once
+ * stopped. The signal handlers go in before listening, so that a signal sent as soon as
+ * "listening on" shows is not lost (it would kill the process: exit 143, no goodbyes).
+ */
 export async function serveUntilSignal<S>(
-  server: TcpServer<S>,
+  start: () => TcpServer<S>,
   log: ConsolaInstance,
 ): Promise<void> {
-  const signal = await untilSignal();
+  const signalled = untilSignal();
+  const server = start();
+  const signal = await signalled;
   log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
   await server.stop();
 }
