@@ -58,13 +58,34 @@ export type PlanInput = Omit<ScanPlan, "threads" | "policy" | "identity"> & {
   identity?: Partial<ScanIdentity>;
 };
 
-/** Threads: TP_SCAN_THREADS if set, else one per core (at most 4), fewer for small scans. */
-export function defaultThreads(workCount: number, concurrency: number): number {
+/** Is this address on the loopback network (127.0.0.0/8, ::1)? */
+export function isLoopback(address: string): boolean {
+  return address.startsWith("127.") || address === "::1" || address.startsWith("::ffff:127.");
+}
+
+/**
+ * Threads: TP_SCAN_THREADS if set, else one per core (at most 4), fewer for small scans. With no
+ * loopback target, at most one per host: a remote scan waits on the network, not the CPU, and a
+ * host's policy state (its AIMD window, its RST budget) is kept per Worker, so one host split
+ * across two Workers paced each at its share of a measure made of half the evidence (RST-limited
+ * host, 200/s, 5000 ports, WAN lab: 2 Workers 34.6 s, 1 Worker 29.0 s in the same run).
+ */
+export function defaultThreads(
+  workCount: number,
+  concurrency: number,
+  remoteHosts: number | null = null,
+): number {
   const forced = Number(process.env.TP_SCAN_THREADS);
   if (Number.isInteger(forced) && forced >= 1 && forced <= 64) return Math.min(forced, concurrency);
   const cores = Math.max(1, availableParallelism());
+  const perHost = remoteHosts ?? Number.POSITIVE_INFINITY;
   // Below a few thousand probes a second thread costs more to start than it saves.
-  return Math.max(1, Math.min(cores, 4, concurrency, Math.ceil(workCount / 4096)));
+  return Math.max(1, Math.min(cores, 4, concurrency, Math.ceil(workCount / 4096), perHost));
+}
+
+/** The host count when every target is remote (the cap of defaultThreads), else null. */
+export function remoteHostCount(targets: Target[]): number | null {
+  return targets.some((t) => isLoopback(t.address)) ? null : targets.length;
 }
 
 /** A random seed for the probe order when the user gave none. */
@@ -84,7 +105,10 @@ export function buildPlan(input: PlanInput): ScanPlan {
   }
   const threads = Math.max(
     1,
-    Math.min(input.threads ?? defaultThreads(work, input.concurrency), input.concurrency),
+    Math.min(
+      input.threads ?? defaultThreads(work, input.concurrency, remoteHostCount(input.targets)),
+      input.concurrency,
+    ),
   );
   const identity: ScanIdentity = {
     targetSpecs: input.identity?.targetSpecs ?? input.targets.map((t) => t.name),
