@@ -1,7 +1,7 @@
 // WAN bench: tp-scan against `nmap -sT -T4` in the WAN lab (scripts/lib/wan.ts), both run in the
 // same minutes on the same lab, alternating: many hosts with absent ones, one host at 2% loss
-// each way, an RST-rate-limited host, one host at 200 ms. Each case scores exactness against
-// the lab's own plan (which ports listen, which drop SYNs). Needs root, TUN and cc (the lab);
+// each way, an RST-rate-limited host, a 2000 packets/s bottleneck, one host at 200 ms. Each case
+// scores exactness against the lab's own plan (which ports listen, which drop SYNs). Needs root, TUN and cc (the lab);
 // nmap for the peer.
 
 import { ROOT } from "../scripts/lib/root.ts";
@@ -58,6 +58,12 @@ function cases(quick: boolean): WanCase[] {
     {
       name: "RST-limited host (200/s), 5000 ports",
       lab: { delayMs: 1, rstPerSecond: 200, hosts: [{ listen: [4242] }] },
+      ports: quick ? "1-1000" : "1-5000",
+      absentToo: false,
+    },
+    {
+      name: "bottleneck (2000 packets/s, 200-packet queue), 5000 ports, 20 ms",
+      lab: { delayMs: 10, pps: 2000, queue: 200, hosts: [{ listen: [22, 80, 443, 1234, 4999] }] },
       ports: quick ? "1-1000" : "1-5000",
       absentToo: false,
     },
@@ -219,6 +225,7 @@ export const wanSection: Section<WanResults> = {
     caseTarget("2% loss", "exact, a fraction of nmap's time", 0.5),
     caseTarget("RST-limited", "<= 1.00x, every closed port closed", 1.0),
     caseTarget("200 ms", "<= 1.00x", 1.0),
+    caseTarget("bottleneck", "<= 1.00x, exact", 1.0),
   ],
   render,
   run: runWanBench,
