@@ -97,10 +97,7 @@ export class HostControl {
     // cut to a window of 1 and took 19 s for 201 ports).
     const guessed = sentAt < s.firstAnswerAt;
     s.firstAnswerAt = Math.min(s.firstAnswerAt, now);
-    // Under --defeat-rst-ratelimit a closed port answering a retry is the RST limit, not loss:
-    // counted as loss it cut the window and gave every port 6 tries (1500 ports at 200 RSTs/s:
-    // 7.4 s, slower than pacing to the limit, 6.7 s).
-    const lost = guessed || (rst && this.defeatRstRatelimit) ? 0 : attempt;
+    const lost = guessed ? 0 : attempt;
     const before = s.congestion.window;
     s.congestion.onAnswer(lost, sentAt, now);
     if (s.congestion.window < before) s.congested = true;
