@@ -75,38 +75,51 @@ function portList(spec: string): number[] {
   return Array.from({ length: b - a + 1 }, (_, i) => a + i);
 }
 
-/** Open ports by address from nmap's grepable output (-oG -). */
-function nmapOpen(stdout: string): Map<string, Set<number>> {
-  const out = new Map<string, Set<number>>();
+/** What a tool found on each address: its open ports and how many it called filtered. */
+type Found = Map<string, { open: Set<number>; filtered: number }>;
+
+/** From nmap's grepable output (-oG -): listed ports, plus an ignored state's count. */
+function nmapFound(stdout: string): Found {
+  const out: Found = new Map();
   for (const line of stdout.split("\n")) {
     const m = /^Host: (\S+) .*Ports: (.*)$/.exec(line);
     if (!m) continue;
-    const open = [...(m[2] as string).matchAll(/(\d+)\/open\//g)].map((x) => Number(x[1]));
-    out.set(m[1] as string, new Set(open));
+    const text = m[2] as string;
+    const open = [...text.matchAll(/(\d+)\/open\//g)].map((x) => Number(x[1]));
+    let filtered = [...text.matchAll(/\d+\/filtered\//g)].length;
+    const ignored = /Ignored State: filtered \((\d+)\)/.exec(text);
+    if (ignored) filtered += Number(ignored[1]);
+    out.set(m[1] as string, { open: new Set(open), filtered });
   }
   return out;
 }
 
-/** Open ports by address from tp-scan --json (closed and filtered are everything else). */
-function tpOpen(stdout: string): Map<string, Set<number>> {
+/** From tp-scan --json --show filtered. */
+function tpFound(stdout: string): Found {
   const doc = JSON.parse(stdout) as {
     targets: Array<{ address: string; ports: Array<{ port: number; state: string }> }>;
   };
+  const of = (t: (typeof doc.targets)[number], state: string) =>
+    t.ports.filter((p) => p.state === state).map((p) => p.port);
   return new Map(
     doc.targets.map((t) => [
       t.address,
-      new Set(t.ports.filter((p) => p.state === "open").map((p) => p.port)),
+      { open: new Set(of(t, "open")), filtered: of(t, "filtered").length },
     ]),
   );
 }
 
-/** Wrong (host, port) states: open ports missed or invented on live hosts. */
-function wrongOpen(lab: WanLab, found: Map<string, Set<number>>): number {
+/**
+ * Wrong (host, port) states on live hosts: open ports missed or invented, and ports called
+ * filtered (the bench's hosts drop no SYN: every port is open or closed).
+ */
+function wrongStates(lab: WanLab, found: Found): number {
   let wrong = 0;
   for (const h of lab.hosts) {
-    const got = found.get(h.address) ?? new Set<number>();
-    for (const p of h.listen) if (!got.has(p)) wrong++;
-    for (const p of got) if (!h.listen.includes(p)) wrong++;
+    const got = found.get(h.address) ?? { open: new Set<number>(), filtered: 0 };
+    for (const p of h.listen) if (!got.open.has(p)) wrong++;
+    for (const p of got.open) if (!h.listen.includes(p)) wrong++;
+    wrong += got.filtered;
   }
   return wrong;
 }
@@ -132,11 +145,11 @@ async function runCase(c: WanCase, runs: number, log: (l: string) => void) {
     const outcomes = await alternateRuns(tools, runs, async (tool) => {
       const argv =
         tool === "tp-scan"
-          ? [`${ROOT}/tp-scan`, ...targets, "-p", c.ports, "--json"]
+          ? [`${ROOT}/tp-scan`, ...targets, "-p", c.ports, "--json", "--show", "filtered"]
           : ["nmap", "-sT", "-T4", "-n", "-p", c.ports, "-oG", "-", ...targets];
       const r = await timed(lab.scannerCommand(argv));
-      const found = tool === "tp-scan" ? tpOpen(r.stdout) : nmapOpen(r.stdout);
-      const run = { seconds: r.seconds, wrong: wrongOpen(lab, found) };
+      const found = tool === "tp-scan" ? tpFound(r.stdout) : nmapFound(r.stdout);
+      const run = { seconds: r.seconds, wrong: wrongStates(lab, found) };
       log(`wan: ${c.name}: ${tool} ${run.seconds.toFixed(1)} s, ${run.wrong} wrong`);
       return run;
     });
