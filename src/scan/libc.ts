@@ -5,7 +5,7 @@ import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
 import { readdirSync } from "node:fs";
 import { RuntimeError } from "../shared/errors.ts";
 
-const { i32, u32, i64, ptr: P } = FFIType;
+const { i32, u32, i64, u64, ptr: P } = FFIType;
 
 const SYMBOLS = {
   socket: { args: [i32, i32, i32], returns: i32 },
@@ -15,6 +15,7 @@ const SYMBOLS = {
   epoll_create1: { args: [i32], returns: i32 },
   epoll_ctl: { args: [i32, i32, i32, P], returns: i32 },
   epoll_wait: { args: [i32, P, i32, i32], returns: i32 },
+  poll: { args: [P, u64, i32], returns: i32 }, // the portable engine's wait (portable/)
   getsockopt: { args: [i32, i32, i32, P, P], returns: i32 },
   getsockname: { args: [i32, P, P], returns: i32 },
   getpeername: { args: [i32, P, P], returns: i32 },

@@ -15,6 +15,8 @@ import {
   randomSeed,
   type ScanPlan,
 } from "./plan.ts";
+import { parseEngine } from "./portable/engine-flag.ts";
+import type { EngineName } from "./portable/readiness.ts";
 import { progressPrinter } from "./progress.ts";
 import { jsonReport, listLine, textReport } from "./report.ts";
 import type { HostResult, PortState } from "./results.ts";
@@ -39,6 +41,7 @@ export interface ScanSettings extends TargetSettings {
   ratePerSecond: number | null;
   hostTimeoutMs: number | null;
   defeatRstRatelimit: boolean;
+  engine: EngineName;
 }
 
 export function parseShow(text: string | undefined): PortState[] {
@@ -96,6 +99,7 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
             "--host-timeout",
           ),
     defeatRstRatelimit: args["defeat-rst-ratelimit"] === true,
+    engine: parseEngine(args.engine as string | undefined),
   };
 }
 
@@ -138,6 +142,7 @@ function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
     discovery: settings.discovery,
     hostTimeoutMs: settings.hostTimeoutMs,
     defeatRstRatelimit: settings.defeatRstRatelimit,
+    engine: settings.engine,
     known: null,
     identity: {
       targetSpecs: settings.targetSpecs,

@@ -8,6 +8,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
+import { ENGINE_FLAG } from "../portable/engine-flag.ts";
 import { targetArgs } from "./_target-args.ts";
 
 export const scanCommand = allowExtraPositionals(
@@ -77,6 +78,7 @@ export const scanCommand = allowExtraPositionals(
         type: "boolean",
         description: "Do not slow retries to a host's RST rate limit (open ports only matter)",
       },
+      engine: ENGINE_FLAG,
       seed: {
         type: "string",
         description: "Seed of the probe order (0-4294967295); shards of one scan share it",
