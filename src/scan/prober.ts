@@ -250,10 +250,7 @@ class Prober extends ProbeOutcomes {
       exhausted = !this.fill(started);
       if (exhausted && this.inFlight === 0 && this.work.retriesWaiting === 0) break;
       const wait = this.waitMs(started, exhausted);
-      const n =
-        this.inFlight > 0 || wait > 0
-          ? this.readiness.wait(wait)
-          : 0;
+      const n = this.inFlight > 0 || wait > 0 ? this.readiness.wait(wait) : 0;
       if (n < 0 && this.sockets.errno() !== EINTR)
         throw new Error(`waiting for sockets failed: ${this.errnoName()}`);
       const now = performance.now();

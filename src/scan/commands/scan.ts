@@ -1,6 +1,7 @@
 // `tp-scan HOST [HOST...]`: the command's flags; the work is in ../run.ts.
 import { defineCommand } from "citty";
 import { allowExtraPositionals, VERSION } from "../../shared/cli.ts";
+import { ENGINE_FLAG } from "../portable/engine-flag.ts";
 import {
   BANNER_WAIT_MS,
   DEFAULT_CONCURRENCY,
@@ -8,7 +9,6 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
-import { ENGINE_FLAG } from "../portable/engine-flag.ts";
 import { targetArgs } from "./_target-args.ts";
 
 export const scanCommand = allowExtraPositionals(

@@ -1,0 +1,81 @@
+// The engine choice and the portable engine's constants table (pure), and --engine through
+// the compiled program. Both engines' exactness runs in engine.test.ts and lab.test.ts.
+import { describe, expect, test } from "bun:test";
+import * as linux from "../../src/scan/libc.ts";
+import { parseEngine } from "../../src/scan/portable/engine-flag.ts";
+import { resolveEngine } from "../../src/scan/portable/readiness.ts";
+import { SYSTEMS, systemConstants } from "../../src/scan/portable/systems.ts";
+import { runExe } from "../helpers/exe.ts";
+
+describe("engine choice", () => {
+  test("auto is the Linux engine on Linux, the portable one elsewhere", () => {
+    expect(resolveEngine("auto", "linux")).toBe("linux");
+    expect(resolveEngine("auto", "darwin")).toBe("portable");
+    expect(resolveEngine("auto", "win32")).toBe("portable");
+    expect(resolveEngine("portable", "linux")).toBe("portable");
+  });
+
+  test("--engine: names checked, the Linux engine refused off Linux", () => {
+    expect(parseEngine(undefined, "linux")).toBe("linux");
+    expect(parseEngine("Portable", "linux")).toBe("portable");
+    expect(parseEngine("auto", "darwin")).toBe("portable");
+    expect(() => parseEngine("epoll", "linux")).toThrow("--engine expects auto, linux or portable");
+    expect(() => parseEngine("linux", "win32")).toThrow("needs Linux");
+  });
+});
+
+describe("per-system constants", () => {
+  test("the Linux row is what the Linux engine runs with (libc.ts)", () => {
+    const row = SYSTEMS.linux;
+    expect(row.AF_INET6).toBe(linux.AF_INET6);
+    expect(row.SOL_SOCKET).toBe(linux.SOL_SOCKET);
+    expect(row.SO_ERROR).toBe(linux.SO_ERROR);
+    expect(row.MSG_DONTWAIT).toBe(linux.MSG_DONTWAIT);
+    expect(row.nonBlocking).toEqual({
+      via: "socket-flag",
+      SOCK_NONBLOCK: linux.SOCK_NONBLOCK,
+      SOCK_CLOEXEC: linux.SOCK_CLOEXEC,
+    });
+    for (const [name, value] of Object.entries(row.errno))
+      expect(linux.errnoNames[value]).toBe(name);
+    expect(systemConstants("linux")).toBe(row);
+    expect(systemConstants("freebsd")).toBeNull();
+  });
+
+  test("each row tells its error numbers apart (pending, refused, local limits)", () => {
+    for (const row of Object.values(SYSTEMS)) {
+      const e = row.errno;
+      const distinct = [e.EINPROGRESS, e.ECONNREFUSED, e.EHOSTUNREACH, e.EMFILE, e.EADDRNOTAVAIL];
+      expect(new Set(distinct).size).toBe(distinct.length);
+      expect(row.poll.reventsOffset).toBe(row.poll.eventsOffset + 2);
+    }
+  });
+});
+
+describe("tp-scan --engine", () => {
+  test("an unknown engine is a usage error (exit 2, one line)", async () => {
+    const r = await runExe("tp-scan", ["127.0.0.1", "-p", "1", "--engine", "kqueue"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--engine expects auto, linux or portable");
+  });
+
+  test("both engines find the same open port through the executable", async () => {
+    const l = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      for (const engine of ["linux", "portable"]) {
+        const r = await runExe("tp-scan", [
+          "127.0.0.1",
+          "-p",
+          `${l.port},1`,
+          "--engine",
+          engine,
+          "--list",
+        ]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toBe(`${l.port}\n`);
+      }
+    } finally {
+      l.stop(true);
+    }
+  });
+});
