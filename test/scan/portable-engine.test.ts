@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import * as linux from "../../src/scan/libc.ts";
 import { parseEngine } from "../../src/scan/portable/engine-flag.ts";
 import { resolveEngine } from "../../src/scan/portable/readiness.ts";
+import { linuxErrnoOf } from "../../src/scan/portable/system-libc.ts";
 import { SYSTEMS, systemConstants } from "../../src/scan/portable/systems.ts";
 import { runExe } from "../helpers/exe.ts";
 
@@ -77,5 +78,24 @@ describe("tp-scan --engine", () => {
     } finally {
       l.stop(true);
     }
+  });
+});
+
+describe("error numbers in Linux's numbering", () => {
+  test("macOS numbers are translated by name; unknown ones never land on a Linux number", () => {
+    const fromDarwin = linuxErrnoOf(SYSTEMS.darwin);
+    expect(fromDarwin(61)).toBe(linux.ECONNREFUSED);
+    expect(fromDarwin(36)).toBe(linux.EINPROGRESS);
+    expect(fromDarwin(65)).toBe(linux.EHOSTUNREACH);
+    expect(linux.LOCAL_ERRNOS.has(fromDarwin(35))).toBe(true); // EAGAIN
+    expect(linux.errnoNames[fromDarwin(999)]).toBeUndefined();
+    expect(fromDarwin(0)).toBe(0);
+    expect(linuxErrnoOf(SYSTEMS.linux)(111)).toBe(111);
+  });
+
+  test("on Windows a would-block connect is pending, not a local limit", () => {
+    const fromWindows = linuxErrnoOf(SYSTEMS.win32);
+    expect(fromWindows(10035)).toBe(linux.EINPROGRESS);
+    expect(fromWindows(10061)).toBe(linux.ECONNREFUSED);
   });
 });

@@ -35,8 +35,9 @@ export interface SystemConstants {
   /** The error numbers the loop tells apart (a pending connect is EINPROGRESS or WOULDBLOCK). */
   errno: {
     EINTR: number;
-    EAGAIN: number;
+    /** Before EAGAIN: on Windows both are WSAEWOULDBLOCK, and a connect() that says it is pending. */
     EINPROGRESS: number;
+    EAGAIN: number;
     EALREADY: number;
     EISCONN: number;
     ECONNREFUSED: number;
@@ -70,8 +71,8 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
     poll: { symbol: "poll", ...UNIX_POLL, entrySize: 8, eventsOffset: 4, reventsOffset: 6 },
     errno: {
       EINTR: 4,
-      EAGAIN: 11,
       EINPROGRESS: 115,
+      EAGAIN: 11,
       EALREADY: 114,
       EISCONN: 106,
       ECONNREFUSED: 111,
@@ -101,8 +102,8 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
     poll: { symbol: "poll", ...UNIX_POLL, entrySize: 8, eventsOffset: 4, reventsOffset: 6 },
     errno: {
       EINTR: 4,
-      EAGAIN: 35,
       EINPROGRESS: 36,
+      EAGAIN: 35,
       EALREADY: 37,
       EISCONN: 56,
       ECONNREFUSED: 61,
@@ -143,8 +144,8 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
     },
     errno: {
       EINTR: 10004,
-      EAGAIN: 10035,
       EINPROGRESS: 10035, // WSAEWOULDBLOCK: what a non-blocking connect() says
+      EAGAIN: 10035,
       EALREADY: 10037,
       EISCONN: 10056,
       ECONNREFUSED: 10061,
