@@ -69,10 +69,10 @@ export class HostControl {
     return now >= s.nextSendAt;
   }
 
-  /** A probe went to `host` at `now` (`pending`: it waits in epoll, not settled at once). */
-  launched(host: number, now: number, pending: boolean): void {
+  /** A probe went to `host` at `now` and waits in epoll (not settled inside connect()). */
+  launched(host: number, now: number): void {
     const s = this.state(host);
-    if (pending) s.inFlight++;
+    s.inFlight++;
     s.rst.onSent(now);
     const rate = s.rst.paceRate();
     if (rate !== undefined) s.nextSendAt = Math.max(s.nextSendAt, now) + 1000 / rate;

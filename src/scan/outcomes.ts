@@ -55,6 +55,8 @@ export class ProbeOutcomes {
   protected banners: Array<[number, number, string]> = [];
   protected readonly tally: Tally;
   protected readonly control: HostControl;
+  /** Set while a probe is settled inside its connect() call (see Prober.launch). */
+  protected inConnect = false;
 
   constructor(
     protected readonly job: ProbeJob,
@@ -103,6 +105,7 @@ export class ProbeOutcomes {
       Atomics.compareExchange(status, host, HOST.unknown, HOST.up);
     this.estimator(host).sample(rttMs);
     this.tally.sample(host);
+    if (this.inConnect) return;
     const now = performance.now();
     this.control.answered(host, attempt, now - rttMs, now, rst);
   }

@@ -52,9 +52,13 @@ class Prober extends ProbeOutcomes {
     }
     this.tally.count(CTL.probes);
     const sentAt = performance.now();
+    // An answer inside connect() itself comes from this machine: no window, loss or RST limit
+    // to learn from it, and skipping that bookkeeping keeps the loopback scan's CPU down.
+    this.inConnect = true;
     const settled = this.connectNow(fd, host, portIndex, attempt, sentAt);
-    this.control.launched(host, sentAt, !settled);
+    this.inConnect = false;
     if (settled) return;
+    this.control.launched(host, sentAt);
     if (!this.readiness.watch(fd, WAIT_CONNECT)) {
       const e = this.sockets.errno();
       this.control.ended(host);
@@ -131,8 +135,11 @@ class Prober extends ProbeOutcomes {
         return false;
       }
     }
-    if (discovering) this.firstTries[host] = (this.firstTries[host] as number) + 1;
+    const errors = this.limit.errors;
     this.launch(host, portIndex, attempt);
+    // A probe that met a local error never left: it does not count as a discovery probe.
+    if (discovering && this.limit.errors === errors)
+      this.firstTries[host] = (this.firstTries[host] as number) + 1;
     return true;
   }
 

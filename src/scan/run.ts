@@ -154,6 +154,17 @@ function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
   return buildPlan(input);
 }
 
+/**
+ * A host whose round trip is beyond the first timeout of a silent host: its first tries all
+ * timed out and only the backed-off ones reached it; say so, since its filtered ports may be
+ * ports whose answers come later still.
+ */
+export function farHostWarning(host: HostResult, plan: ScanPlan): string | null {
+  const srtt = host.timing.srttMs;
+  if (plan.fixedTimeoutMs !== null || srtt === null || srtt <= plan.policy.initialMs) return null;
+  return `${host.target.name} is far (round trip ~${Math.round(srtt)} ms): its probes waited up to ${Math.round(host.timing.timeoutMs)} ms; filtered ports there may only be slow`;
+}
+
 /** Run the whole command; returns the exit code. */
 export async function runScan(settings: ScanSettings): Promise<number> {
   const resolved = await resolveTargets(settings);
@@ -184,6 +195,8 @@ export async function runScan(settings: ScanSettings): Promise<number> {
         `tp-scan: error: ${host.target.name}: host unreachable (${host.reason})\n`,
       );
     }
+    const far = farHostWarning(host, plan);
+    if (far) createLogger("tp-scan").warn(far);
     if (settings.output === "text")
       process.stdout.write(
         `${printed++ > 0 ? "\n" : ""}${textReport(host, settings.show, services)}`,

@@ -126,6 +126,7 @@ suite("tp-scan across the WAN lab", () => {
     expect(t.status).toBe("up");
     expect(inState(t, "open")).toEqual([22, 8080]);
     expect(t.counts).toEqual({ scanned: 201, open: 2, closed: 199, filtered: 0 });
+    expect(r.stderr).toMatch(/is far \(round trip ~7\d\d ms\)/);
   });
 
   test("--rate N: SYNs counted on the target side within 10% of N per second", async () => {
