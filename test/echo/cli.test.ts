@@ -1,7 +1,9 @@
 // tp-echo as a user runs it, for what only the executable shows: its flags, its signals, its
 // exit codes, its memory. The protocol itself is tested in process (server.test.ts).
 import { afterEach, describe, expect, test } from "bun:test";
-import { type Child, freePort, runExe, spawnExe, waitForPort } from "../helpers/exe.ts";
+import { freePort, waitForPort } from "../../scripts/lib/net.ts";
+import type { Child } from "../../scripts/lib/run.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
 import { sleep, TestClient } from "../helpers/tcp.ts";
 
 const children: Child[] = [];

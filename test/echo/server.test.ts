@@ -3,10 +3,10 @@
 // signals, exit codes, its memory) is in cli.test.ts.
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import { freePort } from "../../scripts/lib/net.ts";
 import { type EchoServerOptions, startEchoServer } from "../../src/echo/server.ts";
 import { DEFAULT_MAX_LINE_BYTES } from "../../src/shared/limits.ts";
 import type { TcpServer } from "../../src/shared/server/lifecycle.ts";
-import { freePort } from "../helpers/exe.ts";
 import { inProcess, recordingLog, sleep, TestClient, until } from "../helpers/tcp.ts";
 
 const servers: TcpServer<unknown>[] = [];

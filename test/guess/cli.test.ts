@@ -1,7 +1,9 @@
 // tp-guess as a user runs it, for what only the executable shows: the server's signals and
 // log, and every command's flags and exit codes. The protocol is tested in process.
 import { describe, expect, test } from "bun:test";
-import { type Child, freePort, runExe, spawnExe } from "../helpers/exe.ts";
+import { freePort } from "../../scripts/lib/net.ts";
+import type { Child } from "../../scripts/lib/run.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
 import { LineClient } from "./helpers.ts";
 
 async function startServer(extra: string[] = []): Promise<{ child: Child; port: number }> {
