@@ -66,6 +66,12 @@ export class BotSession {
   onMessage(text: string): Step {
     if (text.trim() === "" || this.state === "won" || this.state === "failed") return {};
     this.lastText = text;
+    // Our `nom` line is answered by `bonjour NAME`, then the question again. Checked before
+    // the hints: the name is the player's text and may hold any word ("bonjour Erreur").
+    if (this.state === "naming" && /^\s*bonjour\b/i.test(text)) {
+      this.state = "start";
+      return {};
+    }
     const meaning = classify(text);
     if (meaning === "error") return this.fail(`the server refused: ${quote(text)}`);
     if (meaning === "lost") return this.fail(`lost: ${quote(text)}`);
@@ -73,8 +79,6 @@ export class BotSession {
       case "start":
         return this.onStart(text);
       case "naming":
-        // Our `nom` line is answered by `bonjour`, then the question again.
-        if (/^\s*bonjour\b/i.test(text)) this.state = "start";
         return {};
       case "sent-max":
         // A question about the maximum is one we answered early (we took a banner ending in
