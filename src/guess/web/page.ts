@@ -33,6 +33,9 @@ function cell(row, text, cls) {
 function short(n) {
   return n === null ? "–" : n.length <= 16 ? n : n.slice(0, 6) + "…(" + n.length + " chiffres)";
 }
+function duration(ms) {
+  return ms < 1000 ? ms + " ms" : (ms / 1000).toFixed(1) + " s";
+}
 function fill(body, rows, columns, render) {
   body.replaceChildren();
   if (rows.length === 0) {
@@ -63,7 +66,7 @@ function render(v) {
     cell(tr, s.player);
     cell(tr, s.wins + " / " + s.games, "num");
     cell(tr, s.wins === 0 ? "–" : s.guesses + " / " + s.bound, "num");
-    cell(tr, s.bestMs === null ? "–" : (s.bestMs / 1000).toFixed(1) + " s", "num");
+    cell(tr, s.bestMs === null ? "–" : duration(s.bestMs), "num");
     return tr;
   });
 }
