@@ -35,6 +35,13 @@ const CHROMIUM_ARGS = [
 const XSS_NAME = "<script>pwned=1</script>";
 const IMG_NAME = "<img src=x onerror=pwned=2>";
 
+/** What the test reads of the page's window (the project's types have no DOM). */
+interface PageWindow {
+  sameDocument?: boolean;
+  pwned?: number;
+  document: { querySelectorAll(selector: string): { length: number } };
+}
+
 let server: GuessServer;
 let web: ScoreboardWeb;
 let browser: Browser;
@@ -73,7 +80,7 @@ describe.skipIf(!haveChromium)("the scoreboard page in headless Chromium", () =>
     await page.goto(web.url);
     await page.locator("#status.live").waitFor({ timeout: 10_000 });
     await page.evaluate(() => {
-      (window as unknown as { sameDocument: boolean }).sameDocument = true;
+      (globalThis as unknown as PageWindow).sameDocument = true;
     });
     expect(await page.locator("#live").textContent()).toBe("aucune");
 
@@ -88,11 +95,14 @@ describe.skipIf(!haveChromium)("the scoreboard page in headless Chromium", () =>
     expect(await row.textContent()).not.toContain("666"); // the secret
     const imgRow = page.locator("#live tr", { hasText: "<img" });
     expect(await imgRow.locator("td").first().textContent()).toBe(IMG_NAME);
-    const state = await page.evaluate(() => ({
-      same: (window as unknown as { sameDocument?: boolean }).sameDocument,
-      pwned: (window as unknown as { pwned?: number }).pwned,
-      injected: document.querySelectorAll("tbody script, tbody img").length,
-    }));
+    const state = await page.evaluate(() => {
+      const w = globalThis as unknown as PageWindow;
+      return {
+        same: w.sameDocument,
+        pwned: w.pwned,
+        injected: w.document.querySelectorAll("tbody script, tbody img").length,
+      };
+    });
     expect(state).toEqual({ same: true, pwned: undefined, injected: 0 });
     img.close();
 
