@@ -46,14 +46,26 @@ export const wire = {
   moins: (guess: bigint): string => `moins : le nombre secret est inférieur à ${guess}`,
   won: (guesses: number, secret: bigint): string =>
     `gagné en ${guesses} ${guesses === 1 ? "coup" : "coups"} : le nombre secret était ${secret}`,
+  // Long numbers are cut: the maximum is said in full once, by the question that follows.
   error: (problem: string, expected: string): string =>
-    `erreur : ${problem} ; attendu : ${expected}`,
+    `erreur : ${cutLongNumbers(problem)} ; attendu : ${cutLongNumbers(expected)}`,
   idle: (seconds: number): string =>
     `délai dépassé : aucune réponse depuis ${seconds} s, fin de la partie`,
   shutdown: (): string => "arrêt du serveur : partie interrompue, au revoir",
   full: (max: number): string =>
     `complet : le serveur a déjà ${max} parties en cours, revenez dans un moment`,
 };
+
+/** Numbers longer than this are cut in an `erreur` line. */
+const LONG_NUMBER = /\d{25,}/g;
+
+/**
+ * An `erreur` line stays short whatever the maximum: with a 1001-digit maximum in every error,
+ * a client sending 2-byte lines drew ~2.1 KB of reply per line (20 such clients: 7.6 GB).
+ */
+export function cutLongNumbers(text: string): string {
+  return text.replace(LONG_NUMBER, (digits) => `${digits.slice(0, 8)}…(${digits.length} chiffres)`);
+}
 
 export type NumberParse =
   | { ok: true; value: bigint }
