@@ -1,7 +1,7 @@
 // One game as a pure state machine: the server feeds it the player's lines and sends back
 // what it returns. No sockets and no clocks here, so every dialogue is unit-tested directly.
 
-import { isNameCommand, parseName } from "./names.ts";
+import { isNameCommand, NAME_EXPECTED, parseName } from "./names.ts";
 import {
   MAX_LIMIT,
   MAX_LIMIT_TEXT,
@@ -95,9 +95,9 @@ export class Game {
       : `un entier de 1 à ${this.max}`;
   }
 
-  private reject(problem: string): Reply {
+  private reject(problem: string, expected = this.expected()): Reply {
     this.errors++;
-    return { lines: [wire.error(problem, this.expected()), this.prompt()], done: false };
+    return { lines: [wire.error(problem, expected), this.prompt()], done: false };
   }
 
   private prompt(): string {
@@ -124,7 +124,7 @@ export class Game {
   /** `nom NAME` at any prompt: greet by name and ask the same question again. */
   private onName(line: string): Reply {
     const parsed = parseName(line);
-    if (!parsed.ok) return this.reject(parsed.problem);
+    if (!parsed.ok) return this.reject(parsed.problem, NAME_EXPECTED);
     this.name = parsed.name;
     return { lines: [wire.hello(parsed.name), this.prompt()], done: false };
   }

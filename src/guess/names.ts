@@ -9,6 +9,9 @@ export const NAME_COMMAND = "nom";
 
 import { UsageError } from "../shared/errors.ts";
 
+/** The `attendu` part of an `erreur` line about a name. */
+export const NAME_EXPECTED = `nom NOM, de 1 à ${MAX_NAME_CHARS} caractères imprimables`;
+
 export type NameParse = { ok: true; name: string } | { ok: false; problem: string };
 
 /** True when `line` is a `nom ...` command (the word alone, or followed by a space). */
@@ -28,14 +31,17 @@ export function parseName(line: string): NameParse {
   const name = line.trim().slice(NAME_COMMAND.length).trim().normalize("NFC");
   if (name === "") return { ok: false, problem: "nom vide" };
   if (/\p{C}/u.test(name)) return { ok: false, problem: "caractère non imprimable dans le nom" };
-  if ([...name].length > MAX_NAME_CHARS)
-    return { ok: false, problem: `nom trop long (${MAX_NAME_CHARS} caractères au plus)` };
+  if ([...name].length > MAX_NAME_CHARS) return { ok: false, problem: "nom trop long" };
   return { ok: true, name };
 }
 
 /** --name for bot and play: checked here, so a bad name is a usage error, not a lost game. */
 export function checkName(text: string): string {
   const parsed = parseName(`${NAME_COMMAND} ${text}`);
-  if (!parsed.ok) throw new UsageError(`--name: ${parsed.problem}`);
+  if (!parsed.ok) {
+    throw new UsageError(
+      `--name must be 1 to ${MAX_NAME_CHARS} printable characters (no tabs or control characters)`,
+    );
+  }
   return parsed.name;
 }

@@ -21,16 +21,9 @@ export async function serveSession(opts: SessionOptions): Promise<void> {
   let web: ScoreboardWeb | undefined;
   try {
     await serveUntilSignal(() => {
-      const server = startGuessServer({ ...opts, scoreboard });
-      if (opts.web) {
-        try {
-          web = startScoreboardWeb({ ...opts.web, scoreboard, log: opts.log });
-        } catch (error) {
-          void server.stop();
-          throw error;
-        }
-      }
-      return server;
+      // The page first: a busy web port then fails before any game can start.
+      if (opts.web) web = startScoreboardWeb({ ...opts.web, scoreboard, log: opts.log });
+      return startGuessServer({ ...opts, scoreboard });
     }, opts.log);
   } finally {
     web?.stop();

@@ -204,4 +204,12 @@ describe("the executable: --log json, --web, and the summary on SIGTERM", () => 
       /session: 2 game\(s\), 1 won, 0 lost, 2 player\(s\)\n {2}1\. Ana: 1\/1 won, \d+ guesses for a bound of 4/,
     );
   });
+
+  test("--web on a busy port: one line, exit 1", async () => {
+    const r = await runExe("tp-guess", ["server", "--port", "0", "--web", String(server.port)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(
+      `tp-guess: error: cannot listen on 127.0.0.1:${server.port}: port ${server.port} is already in use`,
+    );
+  });
 });

@@ -53,7 +53,9 @@ describe("Game: nom at any prompt", () => {
     game.start();
     game.input("nom Léa");
     const reply = game.input(`nom ${"x".repeat(40)}`);
-    expect(reply.lines[0]).toMatch(/^erreur : nom trop long/);
+    expect(reply.lines[0]).toBe(
+      "erreur : nom trop long ; attendu : nom NOM, de 1 à 32 caractères imprimables",
+    );
     expect(reply.lines[1]).toMatch(/^maximum \?/);
     expect(game.errors).toBe(1);
     expect(game.name).toBe("Léa");
