@@ -105,6 +105,7 @@ export const EALREADY = 114;
 export const EISCONN = 106;
 export const ENETUNREACH = 101;
 export const ENETDOWN = 100;
+export const EHOSTUNREACH = 113;
 
 /** The scanner's own limits (descriptors, local ports, buffers): retry the port, never a state. */
 export const LOCAL_ERRNOS = new Set([11, 12, 23, 24, 98, 99, 105]);

@@ -1,0 +1,144 @@
+// The system calls of one probe, through bun:ffi: a non-blocking socket, connect() (twice on
+// loopback, where the answer is often there before the first call returns), the socket's
+// state without waiting, the self-connect check and a banner read.
+//
+// Memory shared with libc is always passed as the typed array itself, never as a cached
+// ptr(): the JIT otherwise forwards a store made before the call to a load after it, as if
+// libc had not written in between (measured: wrong SO_ERROR values after ~5000 calls).
+import {
+  AF_INET,
+  AF_INET6,
+  EALREADY,
+  EINPROGRESS,
+  EISCONN,
+  type Libc,
+  libc,
+  MSG_DONTWAIT,
+  SO_ERROR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+} from "./libc.ts";
+
+export interface ProbeAddress {
+  family: 4 | 6;
+  /** 4 or 16 address bytes, network order. */
+  bytes: Uint8Array;
+  scopeId: number;
+}
+
+/** What connect() said: connected, still pending, or failed with an errno. */
+export const CONNECTED = 0;
+export const PENDING = -1;
+
+export class ProbeSockets {
+  readonly c: Libc;
+  readonly errno: () => number;
+  private readonly addresses: Array<Uint8Array | undefined>;
+  private readonly unspec = new Uint8Array(16); // AF_UNSPEC: dissolve a refused connect
+  private readonly errBuf = new Int32Array(1);
+  private readonly lenBuf = new Uint32Array(1);
+  private readonly nameA = new Uint8Array(128);
+  private readonly nameB = new Uint8Array(128);
+  private readonly recvBuf = new Uint8Array(512);
+
+  constructor(private readonly targets: readonly ProbeAddress[]) {
+    const { libc: c, errno } = libc();
+    this.c = c;
+    this.errno = errno;
+    this.addresses = new Array(targets.length);
+  }
+
+  /** The socket address of host `h` (built on first use); the port bytes change per probe. */
+  private address(host: number): Uint8Array {
+    let sa = this.addresses[host];
+    if (sa) return sa;
+    const t = this.targets[host] as ProbeAddress;
+    sa = new Uint8Array(t.family === 6 ? 28 : 16);
+    const view = new DataView(sa.buffer);
+    view.setUint16(0, t.family === 6 ? AF_INET6 : AF_INET, true);
+    if (t.family === 6) {
+      sa.set(t.bytes, 8);
+      view.setUint32(24, t.scopeId, true);
+    } else sa.set(t.bytes, 4);
+    this.addresses[host] = sa;
+    return sa;
+  }
+
+  /** A new non-blocking socket for host `h`'s family, or -errno. */
+  open(host: number): number {
+    const family = (this.targets[host] as ProbeAddress).family === 6 ? AF_INET6 : AF_INET;
+    const fd = this.c.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    return fd < 0 ? -this.errno() : fd;
+  }
+
+  /** Socket of the right family for host `h`? (Spare sockets are reused only within one.) */
+  family(host: number): number {
+    return (this.targets[host] as ProbeAddress).family;
+  }
+
+  /** connect() to (host, port): CONNECTED, PENDING, or the errno (> 0). */
+  connect(fd: number, host: number, port: number): number {
+    const sa = this.address(host);
+    sa[2] = port >> 8;
+    sa[3] = port & 0xff;
+    if (this.c.connect(fd, sa, sa.length) === 0) return CONNECTED;
+    const e = this.errno();
+    return e === EINPROGRESS ? PENDING : e;
+  }
+
+  /**
+   * The same connect() again: on loopback the handshake (or the RST) has usually completed
+   * inside the first call, and this reports it (after a refusal the kernel has dissolved the
+   * attempt, so the socket can serve the next probe as it is).
+   */
+  connectAgain(fd: number, host: number): number {
+    const sa = this.address(host);
+    if (this.c.connect(fd, sa, sa.length) === 0) return CONNECTED;
+    const e = this.errno();
+    if (e === EISCONN) return CONNECTED;
+    return e === EALREADY || e === EINPROGRESS ? PENDING : e;
+  }
+
+  /** Dissolve a failed attempt so the socket can connect again (true on success). */
+  reset(fd: number): boolean {
+    return this.c.connect(fd, this.unspec, 16) === 0;
+  }
+
+  /** A socket's state without waiting: CONNECTED, PENDING, or the errno (> 0). */
+  inspect(fd: number): number {
+    this.lenBuf[0] = 4;
+    this.errBuf[0] = 0;
+    this.c.getsockopt(fd, SOL_SOCKET, SO_ERROR, this.errBuf, this.lenBuf);
+    const e = this.errBuf[0] as number;
+    if (e !== 0) return e;
+    this.lenBuf[0] = 128;
+    return this.c.getpeername(fd, this.nameB, this.lenBuf) === 0 ? CONNECTED : PENDING;
+  }
+
+  /** Did this connected socket connect to itself (simultaneous open on loopback)? */
+  isSelfConnect(fd: number, host: number): boolean {
+    const { c, lenBuf, nameA, nameB } = this;
+    lenBuf[0] = 128;
+    if (c.getsockname(fd, nameA, lenBuf) !== 0) return false;
+    const lenA = lenBuf[0] as number;
+    lenBuf[0] = 128;
+    if (c.getpeername(fd, nameB, lenBuf) !== 0) return false;
+    if (lenBuf[0] !== lenA) return false;
+    const n = this.family(host) === 6 ? 24 : 8;
+    for (let i = 0; i < n; i++) if (nameA[i] !== nameB[i]) return false;
+    return true;
+  }
+
+  /** What is waiting on `fd` (latin1), "" if nothing, or null if nothing yet (EAGAIN). */
+  recv(fd: number, localErrnos: Set<number>): string | null {
+    const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, MSG_DONTWAIT));
+    if (n < 0 && localErrnos.has(this.errno())) return null;
+    return n > 0 ? Buffer.from(this.recvBuf.subarray(0, n)).toString("latin1") : "";
+  }
+
+  close(fd: number): void {
+    this.c.close(fd);
+  }
+}
