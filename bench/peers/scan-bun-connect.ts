@@ -18,7 +18,14 @@ function probe(port: number): Promise<void> {
     Bun.connect({
       hostname: host,
       port,
-      socket: { open: (s) => s.end(), data() {}, error() {}, connectError() {} },
+      socket: {
+        open(s) {
+          s.end();
+        },
+        data() {},
+        error() {},
+        connectError() {},
+      },
     }).then(
       () => {
         open.push(port);

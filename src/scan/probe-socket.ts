@@ -6,6 +6,7 @@
 // ptr(): the JIT otherwise forwards a store made before the call to a load after it, as if
 // libc had not written in between (measured: wrong SO_ERROR values after ~5000 calls).
 import { EALREADY, EINPROGRESS, EISCONN, type Libc, libc, SOCK_STREAM } from "./libc.ts";
+import { buildSockaddr } from "./portable/sockaddr.ts";
 import { linuxErrnoOf } from "./portable/system-libc.ts";
 import { SYSTEMS, type SystemConstants, systemConstants } from "./portable/systems.ts";
 
@@ -52,18 +53,7 @@ export class ProbeSockets {
   private address(host: number): Uint8Array {
     let sa = this.addresses[host];
     if (sa) return sa;
-    const t = this.targets[host] as ProbeAddress;
-    sa = new Uint8Array(t.family === 6 ? 28 : 16);
-    const view = new DataView(sa.buffer);
-    const family = t.family === 6 ? this.sys.AF_INET6 : this.sys.AF_INET;
-    if (this.sys.sinLen) {
-      sa[0] = sa.length; // BSD: sin_len, then a one-byte family
-      sa[1] = family;
-    } else view.setUint16(0, family, true);
-    if (t.family === 6) {
-      sa.set(t.bytes, 8);
-      view.setUint32(24, t.scopeId, true);
-    } else sa.set(t.bytes, 4);
+    sa = buildSockaddr(this.targets[host] as ProbeAddress, this.sys);
     this.addresses[host] = sa;
     return sa;
   }

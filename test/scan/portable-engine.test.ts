@@ -4,6 +4,7 @@ import { describe, expect, test } from "bun:test";
 import * as linux from "../../src/scan/libc.ts";
 import { parseEngine } from "../../src/scan/portable/engine-flag.ts";
 import { resolveEngine } from "../../src/scan/portable/readiness.ts";
+import { buildSockaddr } from "../../src/scan/portable/sockaddr.ts";
 import { linuxErrnoOf } from "../../src/scan/portable/system-libc.ts";
 import { SYSTEMS, systemConstants } from "../../src/scan/portable/systems.ts";
 import { runExe } from "../helpers/exe.ts";
@@ -97,5 +98,27 @@ describe("error numbers in Linux's numbering", () => {
     const fromWindows = linuxErrnoOf(SYSTEMS.win32);
     expect(fromWindows(10035)).toBe(linux.EINPROGRESS);
     expect(fromWindows(10061)).toBe(linux.ECONNREFUSED);
+  });
+});
+
+describe("socket addresses per system", () => {
+  const v4 = { family: 4 as const, bytes: new Uint8Array([127, 0, 0, 1]), scopeId: 0 };
+  const v6 = { family: 6 as const, bytes: new Uint8Array(16).fill(0).fill(1, 15), scopeId: 3 };
+
+  test("Linux and Windows: a two-byte family first", () => {
+    expect([...buildSockaddr(v4, SYSTEMS.linux).subarray(0, 8)]).toEqual([
+      2, 0, 0, 0, 127, 0, 0, 1,
+    ]);
+    const sa6 = buildSockaddr(v6, SYSTEMS.win32);
+    expect(sa6.length).toBe(28);
+    expect([sa6[0], sa6[1], sa6[23], sa6[24]]).toEqual([23, 0, 1, 3]);
+  });
+
+  test("macOS: sin_len, then a one-byte family (AF_INET6 = 30)", () => {
+    expect([...buildSockaddr(v4, SYSTEMS.darwin).subarray(0, 8)]).toEqual([
+      16, 2, 0, 0, 127, 0, 0, 1,
+    ]);
+    const sa6 = buildSockaddr(v6, SYSTEMS.darwin);
+    expect([sa6[0], sa6[1], sa6[23], sa6[24]]).toEqual([28, 30, 1, 3]);
   });
 });
