@@ -5,8 +5,11 @@ import { createLogger } from "../shared/log.ts";
 import { parseDuration, parseInteger } from "../shared/parsers.ts";
 import { defaultThreads, type PortState, type ScanResult, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
+import { hostResultOf } from "./output/from-scan-result.ts";
+import { listLines } from "./output/list.ts";
+import { type PipelineOptions, startPipeline } from "./output/pipeline.ts";
 import { parsePortSpec } from "./ports.ts";
-import { jsonReport, listLine, type ReportSettings, textReport } from "./report.ts";
+import { jsonReport, type ReportSettings, textReport } from "./report.ts";
 import { loadServices } from "./services.ts";
 import { resolveTarget, type Target } from "./target.ts";
 import { DEFAULT_TIMING } from "./timing.ts";
@@ -107,7 +110,10 @@ function progressPrinter(label: string): {
 }
 
 /** Run the whole command; returns the exit code. */
-export async function runScan(settings: ScanSettings): Promise<number> {
+export async function runScan(
+  settings: ScanSettings,
+  pipelineOptions: PipelineOptions = { outputs: [], nmapArgs: null },
+): Promise<number> {
   const log = createLogger("tp-scan");
   // Each probe holds a descriptor: use the hard limit, and never ask for more than it allows.
   const limits = raiseFileLimit();
@@ -132,7 +138,28 @@ export async function runScan(settings: ScanSettings): Promise<number> {
     controller.abort();
   };
   process.on("SIGINT", onSigint);
+  const stdoutTaken = pipelineOptions.outputs.some((o) => o.path === "-");
+  if (stdoutTaken && settings.output !== "text")
+    throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
   const services = loadServices().table;
+  // pipelines (issue 12): files, --jsonl, the nmap hand-off; the terminal report yields stdout.
+  const pipeline = startPipeline(pipelineOptions, {
+    identity: {
+      targetSpecs: settings.hosts,
+      excludeSpecs: [],
+      portSpec: settings.portSpec,
+      excludePortSpec: "",
+      seed: 0,
+      shard: null,
+    },
+    ports: settings.ports,
+    services,
+    show: settings.show,
+    banners: settings.banner,
+    command: process.argv.slice(1),
+    settings: { concurrency, timeoutMs: settings.fixedTimeoutMs, retries: settings.retries },
+    warn: (line) => log.warn(line),
+  });
   const results: ScanResult[] = [];
   let failed = false;
   try {
@@ -162,17 +189,21 @@ export async function runScan(settings: ScanSettings): Promise<number> {
       }
       progress.clear();
       results.push(result);
+      const host = hostResultOf(result, targets.indexOf(target));
+      pipeline.host(host);
+      if (stdoutTaken) continue;
       if (settings.output === "text") {
         process.stdout.write(
           `${results.length > 1 ? "\n" : ""}${textReport(result, settings.show, services)}`,
         );
       } else if (settings.output === "list") {
-        process.stdout.write(`${listLine(result)}\n`);
+        process.stdout.write(listLines(host, targets.length > 1));
       }
     }
   } finally {
     process.off("SIGINT", onSigint);
   }
+  if ((await pipeline.finish(controller.signal.aborted)) !== 0) failed = true;
   if (settings.output === "json") {
     const report: ReportSettings = {
       portSpec: settings.portSpec,

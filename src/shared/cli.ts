@@ -3,6 +3,7 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import pkg from "../../package.json" with { type: "json" };
 import { ANSI, EXIT_OK, EXIT_USAGE, printError, UsageError } from "./errors.ts";
+import { exitIfBrokenPipe, exitQuietlyOnBrokenPipe } from "./stdout.ts";
 
 /** The version of all three programs, from package.json (the one place it is written). */
 export const VERSION: string = pkg.version;
@@ -104,6 +105,7 @@ export async function runCli(
   main: AnyCommand,
   rawArgs: string[] = process.argv.slice(2),
 ): Promise<void> {
+  exitQuietlyOnBrokenPipe();
   const mainMeta = await resolve(main.meta ?? {});
   const programName = mainMeta.name ?? "tp";
   let cmd: AnyCommand = main;
@@ -111,10 +113,12 @@ export async function runCli(
   // "tp-guess bot": where the usage hint should send the user.
   let commandPath = programName;
   let argv = rawArgs;
+  // Words after `--` belong to another program (tp-scan ... -- NMAP-ARGS): never ours.
+  const ownArgs = rawArgs.includes("--") ? rawArgs.slice(0, rawArgs.indexOf("--")) : rawArgs;
   // `--version` alone, after any subcommand names: the same answer everywhere.
   if (
-    rawArgs.includes("--version") &&
-    rawArgs.every((a) => a === "--version" || !a.startsWith("-"))
+    ownArgs.includes("--version") &&
+    ownArgs.every((a) => a === "--version" || !a.startsWith("-"))
   ) {
     console.log(VERSION);
     return;
@@ -143,15 +147,33 @@ export async function runCli(
       cmd = await resolve(sub);
       argv = argv.slice(0, first).concat(argv.slice(first + 1));
     }
-    if (argv.includes("--help") || argv.includes("-h")) {
+    const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+    if (own.includes("--help") || own.includes("-h")) {
       printUsage(await renderUsage(cmd, parent));
       return;
     }
-    checkArgv(cmd, await resolve(cmd.args ?? {}), argv);
+    const args = await resolve(cmd.args ?? {});
+    argv = nmapStyleFlags(argv, args);
+    checkArgv(cmd, args, argv);
     await runCommand(cmd, { rawArgs: argv });
   } catch (error) {
+    exitIfBrokenPipe(error);
     process.exitCode = printError(programName, error, commandPath);
   }
+}
+
+/**
+ * nmap's single-dash long flags (-oN FILE, -oX -): citty would read `-oN` as `-o -N`, so a
+ * declared flag name of two or more letters given with one dash becomes `--oN`. Up to `--`.
+ */
+function nmapStyleFlags(argv: string[], args: ArgsDef): string[] {
+  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
+  return argv.map((arg, i) => {
+    const name = arg.slice(1);
+    if (i >= end || !/^-[a-zA-Z]{2,}$/.test(arg)) return arg;
+    const def = args[name];
+    return def && def.type !== "positional" ? `-${arg}` : arg;
+  });
 }
 
 /** Help text, without colours when it goes to a file or a pipe, and without trailing blanks. */

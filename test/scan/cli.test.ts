@@ -203,7 +203,7 @@ test("a progress line appears on stderr when it is a terminal", async () => {
   expect(out).toMatch(/\d+\/20000 ports \(\d+%\), [\d,]+ ports\/s, ETA/);
 });
 
-test("several hosts: one report each, in order; --list gives one line per host", async () => {
+test("several hosts: one report each, in order; --list gives one labelled line per host", async () => {
   const text = await runExe("tp-scan", ["127.0.0.1", "localhost", "-p", spec]);
   expect(text.code).toBe(0);
   const reports = text.stdout.split("\n\n");
@@ -211,5 +211,5 @@ test("several hosts: one report each, in order; --list gives one line per host",
   expect(reports[0]).toMatch(/^tp-scan report for 127\.0\.0\.1\n/);
   expect(reports[1]).toMatch(/^tp-scan report for localhost \((127\.0\.0\.1|::1)\)\n/);
   const list = await runExe("tp-scan", ["127.0.0.1", "127.0.0.1", "-p", spec, "--list"]);
-  expect(list.stdout).toBe(`${open.join(",")}\n${open.join(",")}\n`);
+  expect(list.stdout).toBe(`127.0.0.1 ${open.join(",")}\n127.0.0.1 ${open.join(",")}\n`);
 });

@@ -8,6 +8,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
+import { outputArgs, outputTargets, splitPassThrough } from "./_output-args.ts";
 
 export const scanCommand = allowExtraPositionals(
   defineCommand({
@@ -58,9 +59,15 @@ export const scanCommand = allowExtraPositionals(
         type: "boolean",
         description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,
       },
+      ...outputArgs,
     },
-    async run({ args }) {
-      process.exitCode = await runScan(scanSettings(args as Record<string, unknown>));
+    async run({ args: parsed, rawArgs }) {
+      // `-- NMAP-ARGS`: hand each host's open ports to nmap (see ../handoff.ts).
+      const { args, passThrough } = splitPassThrough(parsed as Record<string, unknown>, rawArgs);
+      process.exitCode = await runScan(scanSettings(args), {
+        outputs: outputTargets(args),
+        nmapArgs: passThrough,
+      });
     },
   }),
 );

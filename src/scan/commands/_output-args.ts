@@ -1,0 +1,76 @@
+// The output flags shared by `tp-scan` and `tp-scan merge` (spread into their args), and the
+// `-- NMAP-ARGS` tail. nmap spells them -oN/-oG/-oX/-oA; the runner (shared/cli.ts) accepts
+// those single-dash forms for flags declared with two-letter names.
+import type { ArgsDef } from "citty";
+import { UsageError } from "../../shared/errors.ts";
+import { ALL_FORMATS, checkTargets, type FileFormat, type OutputTarget } from "../output/sinks.ts";
+
+export const outputArgs = {
+  jsonl: {
+    type: "boolean",
+    description: "Print one JSON object a line as results come (docs/output.md)",
+  },
+  oN: {
+    type: "string",
+    valueHint: "FILE",
+    description: "-oN: nmap's normal text to FILE (- = stdout)",
+  },
+  oG: { type: "string", valueHint: "FILE", description: "-oG: nmap's greppable lines to FILE" },
+  oX: { type: "string", valueHint: "FILE", description: "-oX: nmap's XML (nmap.dtd) to FILE" },
+  oJ: { type: "string", valueHint: "FILE", description: "-oJ: the --json document to FILE" },
+  oA: {
+    type: "string",
+    valueHint: "BASE",
+    description: "-oA: all formats, to BASE.nmap .gnmap .xml .json .jsonl",
+  },
+} as const satisfies ArgsDef;
+
+const SINGLE: Array<[keyof typeof outputArgs, FileFormat]> = [
+  ["oN", "normal"],
+  ["oG", "grepable"],
+  ["oX", "xml"],
+  ["oJ", "json"],
+];
+
+/** The outputs named by the flags, checked (one stdout at most, no file twice). */
+export function outputTargets(args: Record<string, unknown>): OutputTarget[] {
+  const targets: OutputTarget[] = [];
+  if (args.jsonl) targets.push({ format: "jsonl", path: "-" });
+  for (const [flag, format] of SINGLE) {
+    const path = args[flag];
+    if (typeof path !== "string") continue;
+    if (path === "") throw new UsageError(`-${flag} needs a file name (or - for stdout)`);
+    targets.push({ format, path });
+  }
+  const base = args.oA;
+  if (typeof base === "string") {
+    if (base === "" || base === "-") throw new UsageError("-oA needs a base file name, not stdout");
+    for (const { format, extension } of ALL_FORMATS)
+      targets.push({ format, path: `${base}.${extension}` });
+  }
+  checkTargets(targets);
+  return targets;
+}
+
+/** Whether an output already takes stdout (then the terminal report is not printed). */
+export function takesStdout(targets: OutputTarget[]): boolean {
+  return targets.some((t) => t.path === "-");
+}
+
+/**
+ * Split `tp-scan TARGETS -- NMAP-ARGS`: citty leaves the words after `--` among the
+ * positionals; take them out and return them (null when there is no `--`).
+ */
+export function splitPassThrough(
+  args: Record<string, unknown>,
+  rawArgs: string[],
+): { args: Record<string, unknown>; passThrough: string[] | null } {
+  const at = rawArgs.indexOf("--");
+  if (at < 0) return { args, passThrough: null };
+  const passThrough = rawArgs.slice(at + 1);
+  const positionals = (args._ as string[] | undefined) ?? [];
+  return {
+    args: { ...args, _: positionals.slice(0, positionals.length - passThrough.length) },
+    passThrough,
+  };
+}
