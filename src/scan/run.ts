@@ -5,7 +5,7 @@ import { createLogger } from "../shared/log.ts";
 import { parseDuration, parseInteger } from "../shared/parsers.ts";
 import { defaultThreads, type PortState, type ScanResult, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
-import { hostResultOf } from "./output/from-scan-result.ts";
+import { hostResultOf, portsToProbe } from "./output/from-scan-result.ts";
 import { listLines } from "./output/list.ts";
 import { type PipelineOptions, startPipeline } from "./output/pipeline.ts";
 import { parsePortSpec } from "./ports.ts";
@@ -169,7 +169,7 @@ export async function runScan(
       let result: ScanResult;
       try {
         result = await scan(target, {
-          ports: settings.ports,
+          ports: portsToProbe(settings.ports, pipeline.known?.get(targets.indexOf(target))),
           ordered: settings.ordered,
           concurrency,
           fixedTimeoutMs: settings.fixedTimeoutMs,
@@ -189,7 +189,8 @@ export async function runScan(
       }
       progress.clear();
       results.push(result);
-      const host = hostResultOf(result, targets.indexOf(target));
+      const i = targets.indexOf(target);
+      const host = hostResultOf(result, i, settings.ports, pipeline.known?.get(i));
       pipeline.host(host);
       if (stdoutTaken) continue;
       if (settings.output === "text") {

@@ -107,11 +107,12 @@ export async function runCli(
 ): Promise<void> {
   exitQuietlyOnBrokenPipe();
   const mainMeta = await resolve(main.meta ?? {});
-  const programName = mainMeta.name ?? "tp";
+  // A command run on its own may be named "tp-scan merge": errors still start "tp-scan:".
+  const programName = (mainMeta.name ?? "tp").split(" ")[0] as string;
   let cmd: AnyCommand = main;
   let parent: AnyCommand | undefined;
   // "tp-guess bot": where the usage hint should send the user.
-  let commandPath = programName;
+  let commandPath = mainMeta.name ?? programName;
   let argv = rawArgs;
   // Words after `--` belong to another program (tp-scan ... -- NMAP-ARGS): never ours.
   const ownArgs = rawArgs.includes("--") ? rawArgs.slice(0, rawArgs.indexOf("--")) : rawArgs;

@@ -1,31 +1,22 @@
 // The hand-off to nmap: `tp-scan TARGETS -- NMAP-ARGS` runs nmap on each host's open ports.
 // Loopback only: the test's own listeners on 127.0.0.1, nothing listening on 127.0.0.2.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import type { TCPSocketListener } from "bun";
 import { nmapArgv } from "../../src/scan/handoff.ts";
-import { freePort, runExe } from "../helpers/exe.ts";
+import { runExe } from "../helpers/exe.ts";
+import { type KnownPorts, knownPorts } from "../helpers/loopback-ports.ts";
 import { makeHost, range } from "./output-fixtures.ts";
 
 setDefaultTimeout(60_000);
 
-const listeners: TCPSocketListener[] = [];
+let ports: KnownPorts;
 let open: number[] = [];
 let spec = "";
 
 beforeAll(async () => {
-  for (let i = 0; i < 2; i++)
-    listeners.push(Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
-  open = listeners.map((l) => l.port).sort((a, b) => a - b);
-  const closed: number[] = [];
-  while (closed.length < 3) {
-    const p = await freePort();
-    if (!open.includes(p) && !closed.includes(p)) closed.push(p);
-  }
-  spec = [...open, ...closed].join(",");
+  ports = await knownPorts(2, 3);
+  ({ open, spec } = ports);
 });
-afterAll(() => {
-  for (const l of listeners) l.stop(true);
-});
+afterAll(() => ports.stop());
 
 test("nmapArgv: -p with the open ports, the user's words, then the address; -6 for IPv6", () => {
   const ports = range(1, 100);

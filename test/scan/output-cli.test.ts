@@ -4,30 +4,24 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { TCPSocketListener } from "bun";
-import { freePort, runArgv, runExe } from "../helpers/exe.ts";
+import { runArgv, runExe } from "../helpers/exe.ts";
+import { type KnownPorts, knownPorts } from "../helpers/loopback-ports.ts";
 
 setDefaultTimeout(60_000);
 
-const listeners: TCPSocketListener[] = [];
+let ports: KnownPorts;
 let open: number[] = [];
-const closed: number[] = [];
+let closed: number[] = [];
 let spec = "";
 let dir = "";
 
 beforeAll(async () => {
-  for (let i = 0; i < 3; i++)
-    listeners.push(Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
-  open = listeners.map((l) => l.port).sort((a, b) => a - b);
-  while (closed.length < 30) {
-    const p = await freePort();
-    if (!open.includes(p) && !closed.includes(p)) closed.push(p);
-  }
-  spec = [...open, ...closed].join(",");
+  ports = await knownPorts(3, 30);
+  ({ open, closed, spec } = ports);
   dir = mkdtempSync(join(tmpdir(), `tp-scan-out-${process.pid}-`));
 });
 afterAll(() => {
-  for (const l of listeners) l.stop(true);
+  ports.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -23,9 +23,9 @@ export function makeHost(ports: number[], spec: HostSpec = {}): HostResult {
   const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
   ports.forEach((port, i) => {
     let code: number = STATE_CODE.closed;
-    if (spec.open?.includes(port)) code = STATE_CODE.open;
+    if (spec.unknown?.includes(port)) code = STATE_CODE.unknown;
+    else if (spec.open?.includes(port)) code = STATE_CODE.open;
     else if (spec.filtered?.includes(port)) code = STATE_CODE.filtered;
-    else if (spec.unknown?.includes(port)) code = STATE_CODE.unknown;
     if (spec.status === "down") code = STATE_CODE.unknown;
     states[i] = code;
     if (code === STATE_CODE.open) counts.open++;

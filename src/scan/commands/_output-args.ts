@@ -25,6 +25,15 @@ export const outputArgs = {
   },
 } as const satisfies ArgsDef;
 
+/** Only for the scan itself (not merge). */
+export const resumeArg = {
+  resume: {
+    type: "string",
+    valueHint: "FILE.jsonl",
+    description: "Continue the interrupted scan whose --jsonl is FILE, appending to it",
+  },
+} as const satisfies ArgsDef;
+
 const SINGLE: Array<[keyof typeof outputArgs, FileFormat]> = [
   ["oN", "normal"],
   ["oG", "grepable"],

@@ -8,7 +8,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
-import { outputArgs, outputTargets, splitPassThrough } from "./_output-args.ts";
+import { outputArgs, outputTargets, resumeArg, splitPassThrough } from "./_output-args.ts";
 
 export const scanCommand = allowExtraPositionals(
   defineCommand({
@@ -60,6 +60,7 @@ export const scanCommand = allowExtraPositionals(
         description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,
       },
       ...outputArgs,
+      ...resumeArg,
     },
     async run({ args: parsed, rawArgs }) {
       // `-- NMAP-ARGS`: hand each host's open ports to nmap (see ../handoff.ts).
@@ -67,6 +68,7 @@ export const scanCommand = allowExtraPositionals(
       process.exitCode = await runScan(scanSettings(args), {
         outputs: outputTargets(args),
         nmapArgs: passThrough,
+        resume: (args.resume as string | undefined) ?? null,
       });
     },
   }),

@@ -51,13 +51,19 @@ export function portsIn(host: HostResult, state: PortState): number[] {
   return out;
 }
 
-export function countsOf(host: HostResult): Record<PortState, number> {
-  const counts = { open: 0, closed: 0, filtered: 0 };
-  for (const code of host.states) {
+/** Ports in each state, and those scanned (in any final state), from a states array. */
+export function countStates(states: Uint8Array): HostResult["counts"] {
+  const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
+  for (const code of states) {
     const name = STATE_NAMES[code];
     if (name) counts[name]++;
   }
+  counts.scanned = counts.open + counts.closed + counts.filtered;
   return counts;
+}
+
+export function countsOf(host: HostResult): Record<PortState, number> {
+  return countStates(host.states);
 }
 
 /**

@@ -6,6 +6,7 @@ import type { HostResult, PortState, ScanIdentity } from "../results.ts";
 import type { ServiceTable } from "../services.ts";
 import type { Target } from "../target.ts";
 import type { RunSummary } from "./model.ts";
+import { loadResume } from "./resume.ts";
 import type { OutputTarget } from "./sinks.ts";
 import { type Outputs, openOutputs } from "./sinks.ts";
 
@@ -13,6 +14,8 @@ export interface PipelineOptions {
   outputs: OutputTarget[];
   /** The words after `--`: run nmap on each host's open ports with them. */
   nmapArgs: string[] | null;
+  /** --resume FILE.jsonl: continue that run, appending to the file. */
+  resume?: string | null;
 }
 
 export interface PipelineContext {
@@ -27,6 +30,8 @@ export interface PipelineContext {
 }
 
 export interface Pipeline {
+  /** What a resumed file already holds (plan.known for the engine), or null. */
+  known: Map<number, Uint8Array> | null;
   open(target: Target, hostIndex: number, port: number): void;
   host(result: HostResult): void;
   /** Close the outputs and wait for the nmap runs; the worst nmap exit status. */
@@ -37,7 +42,10 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   const handoff: Handoff | null = options.nmapArgs
     ? startHandoff(options.nmapArgs, ctx.warn)
     : null;
-  const outputs: Outputs = openOutputs(options.outputs, ctx);
+  const resume = options.resume ? loadResume(options.resume, ctx.identity, ctx.ports) : null;
+  const identity = resume ? { ...ctx.identity, seed: resume.seed } : ctx.identity;
+  const targets = resume ? [...options.outputs, resume.output] : options.outputs;
+  const outputs: Outputs = openOutputs(targets, { ...ctx, identity });
   const startedAt = new Date();
   const t0 = performance.now();
   const summary = (interrupted: boolean): RunSummary => ({
@@ -49,6 +57,7 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   });
   outputs.begin(summary(false));
   return {
+    known: resume?.known ?? null,
     open: (target, hostIndex, port) => outputs.open(target, hostIndex, port),
     host(result) {
       outputs.host(result);
