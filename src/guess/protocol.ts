@@ -19,6 +19,7 @@ export const KEYWORDS = {
   error: "erreur",
   idle: "délai",
   shutdown: "arrêt",
+  full: "complet",
 } as const;
 
 // The hint and error lines avoid the words "plus" and "moins" except as their keyword, so a
@@ -36,6 +37,8 @@ export const wire = {
   idle: (seconds: number): string =>
     `délai dépassé : aucune réponse depuis ${seconds} s, fin de la partie`,
   shutdown: (): string => "arrêt du serveur : partie interrompue, au revoir",
+  full: (max: number): string =>
+    `complet : le serveur a déjà ${max} parties en cours, revenez dans un moment`,
 };
 
 export type NumberParse =

@@ -1,4 +1,4 @@
-// Sockets with errors a user can read in one line: connecting, listening, writing it all.
+// Client sockets with errors a user can read in one line: connecting, writing it all.
 import type { Socket, SocketHandler } from "bun";
 import { RuntimeError } from "./errors.ts";
 
@@ -75,24 +75,4 @@ export async function writeAll(
     if (rest.length > 0) await waitDrain();
   }
   return true;
-}
-
-/** Why Bun.listen failed, as one line. */
-export function listenError(error: unknown, host: string, port: number): RuntimeError {
-  const code = (error as { code?: string }).code;
-  const where = formatHostPort(host, port);
-  switch (code) {
-    case "EADDRINUSE":
-      return new RuntimeError(`cannot listen on ${where}: port ${port} is already in use`);
-    case "EACCES":
-      return new RuntimeError(
-        `cannot listen on ${where}: permission denied (ports below 1024 need root)`,
-      );
-    case "EADDRNOTAVAIL":
-      return new RuntimeError(
-        `cannot listen on ${where}: ${host} is not an address of this machine`,
-      );
-    default:
-      return new RuntimeError(`cannot listen on ${where}: ${code ?? "unknown host or address"}`);
-  }
 }

@@ -1,6 +1,7 @@
 // The server as a user runs it (the compiled executable), spoken to with raw sockets.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { GuessServer } from "../../src/guess/server.ts";
+import { startGuessServer } from "../../src/guess/server.ts";
+import { DEFAULT_MAX_PENDING_OUTPUT } from "../../src/shared/limits.ts";
 import { createLogger } from "../../src/shared/log.ts";
 import { type Child, spawnExe } from "../helpers/exe.ts";
 import { LineClient } from "./helpers.ts";
@@ -200,10 +201,12 @@ describe("tp-guess server signals and flags", () => {
 
 describe("GuessServer in process", () => {
   test("stop() says goodbye to every player and waits for them to go", async () => {
-    const server = new GuessServer({
+    const server = startGuessServer({
       host: "127.0.0.1",
       port: 0,
       idleTimeoutMs: 0,
+      maxClients: 10,
+      maxPendingOutput: DEFAULT_MAX_PENDING_OUTPUT,
       log: createLogger("test", true),
       pickSecret: () => 3n,
     });
@@ -214,12 +217,12 @@ describe("GuessServer in process", () => {
     a.send("5\n4\n");
     expect(await a.next()).toBe("nombre ? proposez un entier de 1 à 5");
     expect(await a.next()).toBe("moins : le nombre secret est inférieur à 4");
-    expect(server.activeGames).toBe(2);
+    expect(server.clientCount).toBe(2);
     await server.stop();
     expect(await a.until(/^arrêt/)).toBe("arrêt du serveur : partie interrompue, au revoir");
     expect(await b.until(/^arrêt/)).toBe("arrêt du serveur : partie interrompue, au revoir");
     await a.whenClosed;
     await b.whenClosed;
-    expect(server.activeGames).toBe(0);
+    expect(server.clientCount).toBe(0);
   });
 });

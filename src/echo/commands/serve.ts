@@ -6,9 +6,10 @@ import {
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_MAX_PENDING_OUTPUT,
 } from "../../shared/limits.ts";
-import { createLogger, untilSignal } from "../../shared/log.ts";
+import { createLogger } from "../../shared/log.ts";
 import { parseDuration, parseInteger, parsePort, parseSize } from "../../shared/parsers.ts";
-import { EchoServer } from "../server.ts";
+import { serveUntilSignal } from "../../shared/server/lifecycle.ts";
+import { startEchoServer } from "../server.ts";
 
 export default defineCommand({
   meta: {
@@ -56,7 +57,7 @@ export default defineCommand({
   },
   async run({ args }) {
     const log = createLogger("tp-echo", args.quiet === true);
-    const server = new EchoServer({
+    const server = startEchoServer({
       host: args.host,
       port: parsePort(args.port),
       sequential: args.sequential === true,
@@ -66,7 +67,6 @@ export default defineCommand({
       maxPendingOutput: parseSize(args["max-pending"], "--max-pending", 1024, 1024 ** 3),
       log,
     });
-    await untilSignal();
-    await server.stop();
+    await serveUntilSignal(server, log);
   },
 });

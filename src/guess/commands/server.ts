@@ -1,8 +1,9 @@
 import { defineCommand } from "citty";
-import { createLogger, untilSignal } from "../../shared/log.ts";
-import { formatHostPort } from "../../shared/net.ts";
+import { DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PENDING_OUTPUT } from "../../shared/limits.ts";
+import { createLogger } from "../../shared/log.ts";
 import { parseDuration, parseInteger } from "../../shared/parsers.ts";
-import { GuessServer } from "../server.ts";
+import { serveUntilSignal } from "../../shared/server/lifecycle.ts";
+import { startGuessServer } from "../server.ts";
 
 export default defineCommand({
   meta: {
@@ -31,16 +32,14 @@ export default defineCommand({
   },
   async run({ args }) {
     const log = createLogger("tp-guess", args.quiet === true);
-    const server = new GuessServer({
+    const server = startGuessServer({
       host: args.host,
       port: parseInteger(args.port, "--port", 0, 65535),
       idleTimeoutMs: parseDuration(args["idle-timeout"], "--idle-timeout", "s"),
+      maxClients: DEFAULT_MAX_CLIENTS,
+      maxPendingOutput: DEFAULT_MAX_PENDING_OUTPUT,
       log,
     });
-    log.info(`listening on ${formatHostPort(server.host, server.port)}`);
-    const signal = await untilSignal();
-    log.info(`${signal}: stopping, ${server.activeGames} game(s) interrupted`);
-    await server.stop();
-    process.exit(0);
+    await serveUntilSignal(server, log);
   },
 });

@@ -1,6 +1,6 @@
 // The output flags shared by `tp-scan` and `tp-scan merge` (spread into their args), and the
-// `-- NMAP-ARGS` tail. nmap spells them -oN/-oG/-oX/-oA; the runner (shared/cli.ts) accepts
-// those single-dash forms for flags declared with two-letter names.
+// `-- NMAP-ARGS` tail. nmap spells them -oN/-oG/-oX/-oA: two-letter aliases, which the runner
+// (shared/cli.ts) hands to citty as long flags.
 import type { ArgsDef } from "citty";
 import { UsageError } from "../../shared/errors.ts";
 import { ALL_FORMATS, checkTargets, type FileFormat, type OutputTarget } from "../output/sinks.ts";
@@ -10,18 +10,35 @@ export const outputArgs = {
     type: "boolean",
     description: "Print one JSON object a line as results come (docs/output.md)",
   },
-  oN: {
+  "output-normal": {
     type: "string",
+    alias: "oN",
     valueHint: "FILE",
-    description: "-oN: nmap's normal text to FILE (- = stdout)",
+    description: "nmap's normal text to FILE (- = stdout)",
   },
-  oG: { type: "string", valueHint: "FILE", description: "-oG: nmap's greppable lines to FILE" },
-  oX: { type: "string", valueHint: "FILE", description: "-oX: nmap's XML (nmap.dtd) to FILE" },
-  oJ: { type: "string", valueHint: "FILE", description: "-oJ: the --json document to FILE" },
-  oA: {
+  "output-grepable": {
     type: "string",
+    alias: "oG",
+    valueHint: "FILE",
+    description: "nmap's greppable lines to FILE",
+  },
+  "output-xml": {
+    type: "string",
+    alias: "oX",
+    valueHint: "FILE",
+    description: "nmap's XML (valid against nmap.dtd) to FILE",
+  },
+  "output-json": {
+    type: "string",
+    alias: "oJ",
+    valueHint: "FILE",
+    description: "The --json document to FILE",
+  },
+  "output-all": {
+    type: "string",
+    alias: "oA",
     valueHint: "BASE",
-    description: "-oA: all formats, to BASE.nmap .gnmap .xml .json .jsonl",
+    description: "Every format, to BASE.nmap .gnmap .xml .json .jsonl",
   },
 } as const satisfies ArgsDef;
 
@@ -34,24 +51,24 @@ export const resumeArg = {
   },
 } as const satisfies ArgsDef;
 
-const SINGLE: Array<[keyof typeof outputArgs, FileFormat]> = [
-  ["oN", "normal"],
-  ["oG", "grepable"],
-  ["oX", "xml"],
-  ["oJ", "json"],
+const SINGLE: Array<[string, string, FileFormat]> = [
+  ["output-normal", "oN", "normal"],
+  ["output-grepable", "oG", "grepable"],
+  ["output-xml", "oX", "xml"],
+  ["output-json", "oJ", "json"],
 ];
 
 /** The outputs named by the flags, checked (one stdout at most, no file twice). */
 export function outputTargets(args: Record<string, unknown>): OutputTarget[] {
   const targets: OutputTarget[] = [];
   if (args.jsonl) targets.push({ format: "jsonl", path: "-" });
-  for (const [flag, format] of SINGLE) {
+  for (const [flag, alias, format] of SINGLE) {
     const path = args[flag];
     if (typeof path !== "string") continue;
-    if (path === "") throw new UsageError(`-${flag} needs a file name (or - for stdout)`);
+    if (path === "") throw new UsageError(`-${alias} needs a file name (or - for stdout)`);
     targets.push({ format, path });
   }
-  const base = args.oA;
+  const base = args["output-all"];
   if (typeof base === "string") {
     if (base === "" || base === "-") throw new UsageError("-oA needs a base file name, not stdout");
     for (const { format, extension } of ALL_FORMATS)
