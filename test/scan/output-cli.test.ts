@@ -50,6 +50,12 @@ test("-oA BASE writes every format; the terminal report is unchanged", async () 
     expect(v.stderr).toBe("");
     expect(v.code).toBe(0);
   }
+  if (Bun.which("xsltproc") && existsSync("/usr/share/nmap/nmap.xsl")) {
+    // nmap.xsl turns it into nmap's HTML report, with our open ports in it.
+    const html = await runArgv(["xsltproc", `${base}.xml`]);
+    expect(html.code).toBe(0);
+    for (const p of open) expect(html.stdout).toContain(`>${p}<`);
+  }
 });
 
 test("-oX - sends the XML to stdout instead of the report; two stdout outputs are refused", async () => {
