@@ -157,7 +157,17 @@ export async function runScan(
     show: settings.show,
     banners: settings.banner,
     command: process.argv.slice(1),
-    settings: { concurrency, timeoutMs: settings.fixedTimeoutMs, retries: settings.retries },
+    settings: {
+      ports: settings.portSpec,
+      portCount: settings.ports.length,
+      concurrency,
+      threads,
+      timeoutMs: settings.fixedTimeoutMs,
+      adaptiveTimeout: settings.fixedTimeoutMs === null ? DEFAULT_TIMING : null,
+      retries: settings.retries,
+      ordered: settings.ordered,
+      bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
+    },
     warn: (line) => log.warn(line),
   });
   const results: ScanResult[] = [];
