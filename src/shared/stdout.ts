@@ -14,9 +14,9 @@ function quit(): never {
 let installed = false;
 
 /**
- * Make EPIPE on stdout end the program with status 0, however it surfaces: an 'error' event on
- * process.stdout (asynchronous writes), or an exception thrown by a synchronous write that
- * nothing caught. Idempotent.
+ * Make EPIPE on stdout end the program with status 0 when it surfaces as an 'error' event on
+ * process.stdout (console.log, process.stdout.write). A write that throws it instead reaches
+ * the runner's catch (exitIfBrokenPipe) or writeAll. Idempotent.
  */
 export function exitQuietlyOnBrokenPipe(): void {
   if (installed) return;
@@ -24,12 +24,6 @@ export function exitQuietlyOnBrokenPipe(): void {
   process.stdout.on("error", (error) => {
     if (isBrokenPipe(error)) quit();
     throw error;
-  });
-  process.on("uncaughtException", (error) => {
-    if (isBrokenPipe(error)) quit();
-    // Anything else keeps Bun's default behaviour: report and exit 1.
-    process.stderr.write(`${error.stack ?? error}\n`);
-    process.exit(1);
   });
 }
 
