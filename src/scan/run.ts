@@ -138,11 +138,11 @@ export async function runScan(
     controller.abort();
   };
   process.on("SIGINT", onSigint);
+  // --- pipelines (issue 12): files, --jsonl, --resume, the nmap hand-off (src/scan/output/).
   const stdoutTaken = pipelineOptions.outputs.some((o) => o.path === "-");
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
   const services = loadServices().table;
-  // pipelines (issue 12): files, --jsonl, the nmap hand-off; the terminal report yields stdout.
   const pipeline = startPipeline(pipelineOptions, {
     identity: {
       targetSpecs: settings.hosts,
@@ -170,6 +170,7 @@ export async function runScan(
     },
     warn: (line) => log.warn(line),
   });
+  // --- end pipelines
   const results: ScanResult[] = [];
   let failed = false;
   try {

@@ -115,6 +115,12 @@ function longShortFlags(args: ArgsDef, argv: string[]): string[] {
   );
 }
 
+/** Words after `--` belong to another program (tp-scan ... -- NMAP-ARGS): never our flags. */
+function beforeDoubleDash(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
 /**
  * Run a citty command tree as a user-facing program: --help and --version, strict flags,
  * and every failure as one line on stderr with exit 2 (usage) or 1 (runtime). No stack traces
@@ -133,8 +139,7 @@ export async function runCli(
   // "tp-guess bot": where the usage hint should send the user.
   let commandPath = mainMeta.name ?? programName;
   let argv = rawArgs;
-  // Words after `--` belong to another program (tp-scan ... -- NMAP-ARGS): never ours.
-  const ownArgs = rawArgs.includes("--") ? rawArgs.slice(0, rawArgs.indexOf("--")) : rawArgs;
+  const ownArgs = beforeDoubleDash(rawArgs);
   // `--version` alone, after any subcommand names: the same answer everywhere.
   if (
     ownArgs.includes("--version") &&
@@ -167,7 +172,7 @@ export async function runCli(
       cmd = await resolve(sub);
       argv = argv.slice(0, first).concat(argv.slice(first + 1));
     }
-    const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+    const own = beforeDoubleDash(argv);
     if (own.includes("--help") || own.includes("-h")) {
       printUsage(await renderUsage(cmd, parent));
       return;
