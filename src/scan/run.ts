@@ -8,6 +8,7 @@ import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
 import { hostResultOf, portsToProbe } from "./output/from-scan-result.ts";
 import { listLines } from "./output/list.ts";
 import { type PipelineOptions, startPipeline } from "./output/pipeline.ts";
+import { loadResume } from "./output/resume.ts";
 import { parsePortSpec } from "./ports.ts";
 import { jsonReport, type ReportSettings, textReport } from "./report.ts";
 import { loadServices } from "./services.ts";
@@ -143,15 +144,21 @@ export async function runScan(
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
   const services = loadServices().table;
+  const identity = {
+    targetSpecs: settings.hosts,
+    excludeSpecs: [],
+    portSpec: settings.portSpec,
+    excludePortSpec: "",
+    seed: 0,
+    shard: null,
+  };
+  // The engine takes resume.seed and resume.known (plan.seed, plan.known); the file is appended to.
+  const resume = pipelineOptions.resume
+    ? loadResume(pipelineOptions.resume, identity, settings.ports)
+    : null;
   const pipeline = startPipeline(pipelineOptions, {
-    identity: {
-      targetSpecs: settings.hosts,
-      excludeSpecs: [],
-      portSpec: settings.portSpec,
-      excludePortSpec: "",
-      seed: 0,
-      shard: null,
-    },
+    identity,
+    resume,
     ports: settings.ports,
     services,
     show: settings.show,
@@ -180,7 +187,7 @@ export async function runScan(
       let result: ScanResult;
       try {
         result = await scan(target, {
-          ports: portsToProbe(settings.ports, pipeline.known?.get(targets.indexOf(target))),
+          ports: portsToProbe(settings.ports, resume?.known.get(targets.indexOf(target))),
           ordered: settings.ordered,
           concurrency,
           fixedTimeoutMs: settings.fixedTimeoutMs,
@@ -201,7 +208,7 @@ export async function runScan(
       progress.clear();
       results.push(result);
       const i = targets.indexOf(target);
-      const host = hostResultOf(result, i, settings.ports, pipeline.known?.get(i));
+      const host = hostResultOf(result, i, settings.ports, resume?.known.get(i));
       pipeline.host(host);
       if (stdoutTaken) continue;
       if (settings.output === "text") {

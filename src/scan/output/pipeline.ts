@@ -6,7 +6,7 @@ import type { HostResult, PortState, ScanIdentity } from "../results.ts";
 import type { ServiceTable } from "../services.ts";
 import type { Target } from "../target.ts";
 import type { RunSummary } from "./model.ts";
-import { loadResume } from "./resume.ts";
+import type { Resume } from "./resume.ts";
 import type { OutputTarget } from "./sinks.ts";
 import { type Outputs, openOutputs } from "./sinks.ts";
 
@@ -14,7 +14,7 @@ export interface PipelineOptions {
   outputs: OutputTarget[];
   /** The words after `--`: run nmap on each host's open ports with them. */
   nmapArgs: string[] | null;
-  /** --resume FILE.jsonl: continue that run, appending to the file. */
+  /** --resume FILE.jsonl: the file to continue (read with loadResume before the plan is made). */
   resume?: string | null;
 }
 
@@ -27,11 +27,11 @@ export interface PipelineContext {
   command: string[];
   settings: Record<string, unknown>;
   warn: (line: string) => void;
+  /** What loadResume read: its file gets this run's lines appended. */
+  resume: Resume | null;
 }
 
 export interface Pipeline {
-  /** What a resumed file already holds (plan.known for the engine), or null. */
-  known: Map<number, Uint8Array> | null;
   open(target: Target, hostIndex: number, port: number): void;
   host(result: HostResult): void;
   /** Close the outputs and wait for the nmap runs; the worst nmap exit status. */
@@ -42,7 +42,7 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   const handoff: Handoff | null = options.nmapArgs
     ? startHandoff(options.nmapArgs, ctx.warn)
     : null;
-  const resume = options.resume ? loadResume(options.resume, ctx.identity, ctx.ports) : null;
+  const { resume } = ctx;
   const identity = resume ? { ...ctx.identity, seed: resume.seed } : ctx.identity;
   const targets = resume ? [...options.outputs, resume.output] : options.outputs;
   const outputs: Outputs = openOutputs(targets, { ...ctx, identity });
@@ -57,7 +57,6 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   });
   outputs.begin(summary(false));
   return {
-    known: resume?.known ?? null,
     open: (target, hostIndex, port) => outputs.open(target, hostIndex, port),
     host(result) {
       outputs.host(result);
