@@ -16,7 +16,7 @@ export const scanCommand = allowExtraPositionals(
       name: "tp-scan",
       version: VERSION,
       description:
-        "Find the open TCP ports of one or more hosts with full connects, fast and exact.",
+        "Find the open TCP ports of one or more hosts with full connects, fast and exact. `tp-scan merge FILE...` combines --jsonl files; `-- NMAP-ARGS` runs nmap on each host's open ports.",
     },
     args: {
       host: {
