@@ -7,8 +7,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ROOT } from "../scripts/lib/root.ts";
+import { runCommand } from "../scripts/lib/run.ts";
 import { pairedRatioMedian, type Summary, summarize } from "./lib/stats.ts";
-import { ROOT, runCommand } from "./proc.ts";
 
 export interface OutputsRunOptions {
   quick: boolean;

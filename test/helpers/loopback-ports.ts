@@ -1,7 +1,7 @@
 // Ports a scan test knows the state of: its own listeners on 127.0.0.1 (open) and ports it
 // just found free (closed). Other programs may listen elsewhere on this loopback.
 import type { TCPSocketListener } from "bun";
-import { freePort } from "./exe.ts";
+import { freePort } from "../../scripts/lib/net.ts";
 
 export interface KnownPorts {
   open: number[];

@@ -5,7 +5,9 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exePath, ROOT, runArgv, runExe } from "../helpers/exe.ts";
+import { exePath, ROOT } from "../../scripts/lib/root.ts";
+import { runCommand as runArgv } from "../../scripts/lib/run.ts";
+import { runExe } from "../helpers/exe.ts";
 import { type KnownPorts, knownPorts } from "../helpers/loopback-ports.ts";
 
 setDefaultTimeout(60_000);

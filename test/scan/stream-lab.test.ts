@@ -2,8 +2,9 @@
 // line is printed while a slow filtered range of the same host is still being probed, and the
 // host line only at its end. Needs root and the lab; skips saying why otherwise.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { exePath } from "../../scripts/lib/root.ts";
+import { StreamReader } from "../../scripts/lib/stream.ts";
 import { WanLab } from "../../scripts/lib/wan.ts";
-import { exePath, StreamReader } from "../helpers/exe.ts";
 
 setDefaultTimeout(90_000);
 

@@ -4,12 +4,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runCommand } from "../../scripts/lib/run.ts";
 import { resolveTargets, targetSettings } from "../../src/scan/commands/_target-args.ts";
 import type { InputSource } from "../../src/scan/targets/input-file.ts";
 import { parseTargetList } from "../../src/scan/targets/input-file.ts";
 import type { Lookup } from "../../src/scan/targets/resolve.ts";
 import { UsageError } from "../../src/shared/errors.ts";
-import { runArgv } from "../helpers/exe.ts";
 
 const dir = mkdtempSync(join(tmpdir(), `tp-targets-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,7 +115,7 @@ describe("resolveTargets", () => {
 
 describe("through the argv runner (nmap's -iL and -F)", () => {
   const fixture = join(import.meta.dir, "fixtures", "target-cli.ts");
-  const run = (args: string[], stdin?: string) => runArgv(["bun", fixture, ...args], { stdin });
+  const run = (args: string[], stdin?: string) => runCommand(["bun", fixture, ...args], { stdin });
   writeFileSync(join(dir, "list.txt"), "127.0.0.1 127.0.0.2 # two\n127.0.0.3\n");
 
   test("-iL FILE, --exclude and -F", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { HostCongestion } from "../../src/scan/congestion.ts";
 import { DEFAULT_TIMING, RttEstimator } from "../../src/scan/timing.ts";
 import { exponential, seededRandom } from "./sim.ts";
 
@@ -141,5 +142,49 @@ describe("back-off until a host has answered", () => {
     expect(e.timeoutMs(0) + e.timeoutMs(1)).toBe(900);
     expect(DEFAULT_TIMING.floorMs).toBeGreaterThanOrEqual(50);
     expect(DEFAULT_TIMING.initialMs).toBeLessThanOrEqual(500);
+  });
+});
+
+describe("issue 8, 200 ms path at 1% loss each way, 5000 closed ports", () => {
+  // Each try of a port is lost with 1% each way, else answered after 200 ms plus queueing
+  // jitter; it times out at the estimator's timeout for that try. Ports are tried side by side
+  // in rounds; the estimator learns from every answer.
+  const scan = (marginRatio: number, growRetries: boolean, seed: number) => {
+    const random = seededRandom(seed);
+    const rtt = new RttEstimator({ ...DEFAULT_TIMING, marginRatio });
+    const congestion = new HostCongestion();
+    let pending = Array.from({ length: 5000 }, (_, p) => p);
+    let cutShort = 0;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > (growRetries ? congestion.retries : 1)) break;
+      const next: number[] = [];
+      for (const port of pending) {
+        const answer = 200 + exponential(random, 5);
+        const lost = random() < 0.01 || random() < 0.01;
+        if (!lost && answer <= rtt.timeoutMs(attempt)) {
+          rtt.sample(answer);
+          congestion.onAnswer(attempt, 0, 1);
+        } else {
+          if (!lost) cutShort++;
+          next.push(port);
+        }
+      }
+      pending = next;
+    }
+    return { wrong: pending.length, cutShort };
+  };
+
+  test("new timeout and growing retries: no closed port called filtered", () => {
+    for (const seed of [1, 2, 3]) {
+      const r = scan(DEFAULT_TIMING.marginRatio, true, seed);
+      expect(r.wrong).toBe(0);
+      expect(r.cutShort).toBeLessThan(5);
+    }
+  });
+
+  test("the old rule (srtt + 4·rttvar, one retry) cuts answers short and loses ports", () => {
+    const r = scan(0, false, 1);
+    expect(r.cutShort).toBeGreaterThan(50);
+    expect(r.wrong).toBeGreaterThan(0);
   });
 });

@@ -1,7 +1,10 @@
 // A closed stdout (`prog | head -c 1`) ends each program quietly with status 0: no EPIPE
 // error, no Bun banner. Compiled executables, each made to write far more than a pipe holds.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { type Child, exePath, freePort, runArgv, spawnExe, waitForPort } from "../helpers/exe.ts";
+import { freePort, waitForPort } from "../../scripts/lib/net.ts";
+import { exePath } from "../../scripts/lib/root.ts";
+import { type Child, runCommand as runArgv } from "../../scripts/lib/run.ts";
+import { spawnExe } from "../helpers/exe.ts";
 
 setDefaultTimeout(60_000);
 
