@@ -21,7 +21,7 @@ import {
 import { parseEngine } from "./portable/engine-flag.ts";
 import type { EngineName } from "./portable/readiness.ts";
 import { progressPrinter } from "./progress.ts";
-import { jsonReport, textReport } from "./report.ts";
+import { jsonReport, planSettings, textReport } from "./report.ts";
 import type { HostResult, PortState } from "./results.ts";
 import { loadServices } from "./services.ts";
 import type { Target } from "./target.ts";
@@ -199,20 +199,7 @@ export async function runScan(
     banners: settings.banner,
     command: process.argv.slice(1),
     // The --json document's settings (report.ts), so that -oJ carries the same.
-    settings: {
-      ports: plan.identity.portSpec,
-      portCount: plan.ports.length,
-      concurrency: plan.concurrency,
-      threads: plan.threads,
-      timeoutMs: plan.fixedTimeoutMs,
-      adaptiveTimeout: plan.fixedTimeoutMs === null ? plan.policy : null,
-      retries: plan.retries,
-      ordered: plan.ordered,
-      bannerMs: plan.bannerMs,
-      seed: plan.seed,
-      shard: plan.shard,
-      discovery: plan.discovery,
-    },
+    settings: planSettings(plan),
     warn: (line) => createLogger("tp-scan").warn(line),
   });
   // --- end pipelines
