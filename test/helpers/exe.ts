@@ -1,10 +1,45 @@
 // Run the compiled executables the way a user does, and small socket helpers for tests.
+import { chmodSync, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 
+/**
+ * How the tests start a program of the multi-call executable (env TP_EXE_VIA), so that every
+ * executable test can run under each of its names: `link` (default) the build's ./tp-scan hard
+ * link, `symlink` a symlink to ./tp-net, `tp-net` as `./tp-net scan ...` (a script that execs it).
+ */
+export const EXE_VIA = process.env.TP_EXE_VIA ?? "link";
+const VIAS = ["link", "symlink", "tp-net"];
+if (!VIAS.includes(EXE_VIA)) throw new Error(`TP_EXE_VIA must be one of ${VIAS.join(", ")}`);
+
+let viaDir: string | undefined;
+
+function viaPath(name: string): string {
+  if (!viaDir) {
+    viaDir = join(tmpdir(), `tp-exe-via-${process.pid}`);
+    mkdirSync(viaDir, { recursive: true });
+    const dir = viaDir;
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const path = join(viaDir, name);
+  if (existsSync(path)) return path;
+  if (EXE_VIA === "symlink") symlinkSync(join(ROOT, "tp-net"), path);
+  else {
+    // exec: the signals a test sends reach tp-net itself.
+    writeFileSync(
+      path,
+      `#!/bin/sh\nexec '${join(ROOT, "tp-net")}' ${name.replace(/^tp-/, "")} "$@"\n`,
+    );
+    chmodSync(path, 0o755);
+  }
+  return path;
+}
+
 export function exePath(name: string): string {
-  return join(ROOT, name);
+  if (EXE_VIA === "link" || name === "tp-net") return join(ROOT, name);
+  return viaPath(name);
 }
 
 export interface RunResult {
@@ -25,9 +60,10 @@ export function runExe(
 /** Run any command line to completion (bounded by `timeoutMs`), collecting its output. */
 export async function runArgv(
   argv: string[],
-  opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+  opts: { stdin?: string; timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<RunResult> {
   const proc = Bun.spawn(argv, {
+    cwd: opts.cwd,
     stdin: opts.stdin === undefined ? "ignore" : new TextEncoder().encode(opts.stdin),
     stdout: "pipe",
     stderr: "pipe",
