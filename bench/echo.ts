@@ -3,9 +3,15 @@
 // relieved. Every run gets a fresh server; ours and the peer alternate so drift hits both.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../scripts/lib/net.ts";
+import { ROOT } from "../scripts/lib/root.ts";
+import { runCommand } from "../scripts/lib/run.ts";
+import { alternateRuns } from "./lib/alternate.ts";
+import { ECHO_TARGETS, renderEcho } from "./lib/echo-report.ts";
+import type { Section } from "./lib/section.ts";
 import { summarize } from "./lib/stats.ts";
 import type { EchoCaseSummary, EchoResults, EchoRun } from "./lib/types.ts";
-import { clockTicks, freePort, ROOT, runCommand, startServer } from "./proc.ts";
+import { clockTicks, startServer } from "./proc.ts";
 
 export interface EchoOptions {
   runs: number;
@@ -144,29 +150,18 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
       cases: [],
     };
 
-  const runs = new Map<string, EchoRun[]>();
-  const key = (s: string, c: number, d: number) => `${s}|${c}|${d}`;
-  for (let r = 0; r < opts.runs; r++) {
-    for (const { clients, depth } of opts.cases) {
-      // Alternate which server goes first, so a slow moment of the machine hits both alike.
-      const order = r % 2 === 0 ? specs : [...specs].reverse();
-      for (const spec of order) {
-        const run = await oneRun(spec, clients, depth, opts);
-        opts.log(
-          `echo ${spec.name} clients=${clients} depth=${depth} run ${r + 1}/${opts.runs}: ${Math.round(run.messagesPerSec)} msg/s, p99 ${run.p99Ms.toFixed(2)} ms, errors ${run.errors}`,
-        );
-        const k = key(spec.name, clients, depth);
-        runs.set(k, [...(runs.get(k) ?? []), run]);
-      }
-    }
-  }
-  const cases: EchoCaseSummary[] = [];
-  for (const { clients, depth } of opts.cases) {
-    for (const spec of specs)
-      cases.push(
-        summarizeCase(spec.name, clients, depth, runs.get(key(spec.name, clients, depth)) ?? []),
-      );
-  }
+  // One spec per (case, server), ours and the peer side by side: each pair alternates.
+  const jobs = opts.cases.flatMap((c) => specs.map((spec) => ({ ...c, spec })));
+  const outcomes = await alternateRuns(jobs, opts.runs, async (job, r) => {
+    const run = await oneRun(job.spec, job.clients, job.depth, opts);
+    opts.log(
+      `echo ${job.spec.name} clients=${job.clients} depth=${job.depth} run ${r + 1}/${opts.runs}: ${Math.round(run.messagesPerSec)} msg/s, p99 ${run.p99Ms.toFixed(2)} ms, errors ${run.errors}`,
+    );
+    return run;
+  });
+  const cases = jobs.map((job, i) =>
+    summarizeCase(job.spec.name, job.clients, job.depth, outcomes[i] ?? []),
+  );
   notes.push(
     `Each run: a fresh server, ${opts.warmupMs} ms warm-up, then a ${opts.windowMs} ms measured window; ${opts.runs} run(s) per figure, median shown (min–max for msg/s). Messages are ${MESSAGE_SIZE}-byte lines; MB/s counts each echoed payload once.`,
     "CPU columns are shares of one core during the window (server from /proc/<pid>/stat, generator from its own process.cpuUsage()); above 100% means more than one thread (GC, I/O). server µs/msg is server CPU time per message: its cost whoever the bottleneck is.",
@@ -180,3 +175,24 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
   }
   return { notes, ours: "tp-echo", peers: peers.map((p) => p.name), cases };
 }
+
+export const echoSection: Section<EchoResults> = {
+  name: "echo",
+  title: "tp-echo vs node:net",
+  targets: ECHO_TARGETS,
+  render: renderEcho,
+  run: (ctx) =>
+    runEchoBench({
+      // Echo figures swing most with the other work on this machine: more runs, paired ours/peer.
+      runs: ctx.runs ?? (ctx.quick ? 1 : 7),
+      warmupMs: ctx.quick ? 100 : 500,
+      windowMs: ctx.quick ? 300 : 2000,
+      cases: [
+        { clients: 1, depth: 1 },
+        { clients: 100, depth: 1 },
+        { clients: 1000, depth: 1 },
+        { clients: 100, depth: 16 },
+      ],
+      log: ctx.log,
+    }),
+};

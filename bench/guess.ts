@@ -3,10 +3,15 @@
 // floor(log2 N) + 1. The issue names no peer for this one.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { freePort } from "../scripts/lib/net.ts";
+import { ROOT } from "../scripts/lib/root.ts";
+import { runCommand } from "../scripts/lib/run.ts";
+import { renderGuess } from "./lib/guess-report.ts";
 import { parseBotSummary } from "./lib/parse.ts";
+import type { Section } from "./lib/section.ts";
 import { summarize } from "./lib/stats.ts";
 import type { GuessCase, GuessResults } from "./lib/types.ts";
-import { cpuMsOf, freePort, ROOT, runCommand, startServer } from "./proc.ts";
+import { cpuMsOf, startServer } from "./proc.ts";
 
 export interface GuessOptions {
   runs: number;
@@ -107,3 +112,12 @@ export async function runGuessBench(opts: GuessOptions): Promise<GuessResults> {
   );
   return { notes, cases };
 }
+
+export const guessSection: Section<GuessResults> = {
+  name: "guess",
+  title: "tp-guess",
+  targets: [],
+  render: renderGuess,
+  run: (ctx) =>
+    runGuessBench({ runs: ctx.runs ?? (ctx.quick ? 1 : 5), quick: ctx.quick, log: ctx.log }),
+};

@@ -11,8 +11,9 @@
 // npm registry) into Bun's cache; later ones reuse it.
 import { copyFileSync, linkSync, mkdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
+import { ROOT } from "./lib/root.ts";
 
-export const ROOT = join(import.meta.dir, "..");
+export { ROOT };
 export const MULTICALL = "tp-net";
 export const PROGRAMS = ["tp-echo", "tp-guess", "tp-scan"] as const;
 export const TARGETS = [

@@ -2,10 +2,12 @@
 // picks. As a program it prints one line "ready <comma list>" on stdout once every listener is
 // up, then keeps them open until stdin closes or it gets SIGTERM/SIGINT:
 //   bun scripts/listeners.ts [--host 127.0.0.1] [--ports 22,80,8000-8010] [--count N]
+// (--ports takes tp-scan's -p syntax)
 //                            [--banner TEXT]
 // --banner writes TEXT (with \r\n appended) to every accepted connection, like an SSH or SMTP
 // server. Exit 1 if a port is taken.
 import { createServer, type Server } from "node:net";
+import { parsePortSpec } from "../src/scan/ports.ts";
 
 export interface ListenerOptions {
   host?: string;
@@ -56,14 +58,14 @@ export async function openListeners(opts: ListenerOptions): Promise<Listeners> {
   };
 }
 
+/** The -p syntax of tp-scan; a bad list is a usage error (exit 2). */
 function parsePorts(spec: string): number[] {
-  const ports: number[] = [];
-  for (const item of spec.split(",").filter(Boolean)) {
-    const [a, b] = item.split("-").map(Number);
-    if (a === undefined || !Number.isInteger(a)) throw new Error(`bad port '${item}'`);
-    for (let p = a; p <= (b ?? a); p++) ports.push(p);
+  try {
+    return parsePortSpec(spec);
+  } catch (error) {
+    console.error(`listeners: --ports ${(error as Error).message.replace(/^-p: /, "")}`);
+    process.exit(2);
   }
-  return ports;
 }
 
 if (import.meta.main) {

@@ -1,5 +1,5 @@
-// Pure parsers for what the bench reads from other tools: nmap's grepable output, `ss -ltnH`,
-// /proc/<pid>/stat and /proc/<pid>/status.
+// Pure parsers for what the bench reads from other tools: nmap's grepable output,
+// /proc/<pid>/stat and /proc/<pid>/status (`ss -ltnH`: scripts/lib/ss.ts).
 
 /** Open TCP ports from `nmap -oG -` output (all hosts). */
 export function parseNmapGrepable(text: string): number[] {
@@ -19,38 +19,6 @@ export function parseNmapGrepable(text: string): number[] {
 export function parseNmapElapsed(text: string): number | null {
   const m = /scanned in ([\d.]+) seconds/.exec(text);
   return m?.[1] ? Number(m[1]) * 1000 : null;
-}
-
-/** Split "ADDR:PORT" as ss prints it ("127.0.0.1:22", "[::1]:631", "*:80", "0.0.0.0:8080"). */
-export function splitAddrPort(text: string): { addr: string; port: number } | null {
-  const i = text.lastIndexOf(":");
-  if (i <= 0) return null;
-  const port = Number(text.slice(i + 1));
-  if (!Number.isInteger(port) || port < 1 || port > 65535) return null;
-  let addr = text.slice(0, i);
-  if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.slice(1, -1);
-  // ss may append the interface: "127.0.0.53%lo".
-  addr = addr.replace(/%.*$/, "");
-  return { addr, port };
-}
-
-/**
- * TCP ports that accept a connection to the IPv4 address `target` according to `ss -ltnH`:
- * listeners bound to that address, to 0.0.0.0, or dual-stack ones (`*`, `::`; `::` may be
- * IPV6_V6ONLY, which ss does not show, so callers re-check mismatches with a real connect).
- */
-export function parseSsListening(text: string, target = "127.0.0.1"): number[] {
-  const ports = new Set<number>();
-  for (const line of text.split("\n")) {
-    const cols = line.trim().split(/\s+/);
-    if (cols.length < 4 || cols[0] !== "LISTEN") continue;
-    const local = splitAddrPort(cols[3] as string);
-    if (!local) continue;
-    const a = local.addr;
-    if (a === target || a === "0.0.0.0" || a === "*" || a === "::" || a === `::ffff:${target}`)
-      ports.add(local.port);
-  }
-  return [...ports].sort((a, b) => a - b);
 }
 
 /** utime + stime in clock ticks from /proc/<pid>/stat (the command name may hold spaces or parens). */

@@ -1,4 +1,4 @@
-// Pure SVG rendering of the scan comparison chart (bench/results/scan.svg, shown in the README).
+// Pure SVG rendering of the scan comparison chart (bench/results/scan.svg, shown in bench/README.md).
 // One panel per case, horizontal bars of wall time, each panel on its own scale (cases differ by
 // orders of magnitude), with an optional dashed line for the target.
 

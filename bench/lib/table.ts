@@ -1,4 +1,5 @@
-// Pure Markdown rendering for bench/results/latest.md and the README section.
+// Pure Markdown rendering for bench/results/latest.md: tables and number formats.
+import type { Summary } from "./stats.ts";
 
 export type Align = "left" | "right";
 
@@ -66,12 +67,9 @@ export function fmtKbAsMb(kb: number | null | undefined): string {
   return `${(kb / 1024).toFixed(1)} MB`;
 }
 
-/** Replace what lies between `<!-- NAME:start -->` and `<!-- NAME:end -->`, markers kept. */
-export function replaceBetweenMarkers(text: string, name: string, content: string): string {
-  const start = `<!-- ${name}:start -->`;
-  const end = `<!-- ${name}:end -->`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  if (i < 0 || j < 0 || j < i) throw new Error(`markers ${start} ... ${end} not found in order`);
-  return `${text.slice(0, i + start.length)}\n${content.trim()}\n${text.slice(j)}`;
+/** "median (min–max)" of a summary, the median alone for one run, "–" for none. */
+export function fmtRange(s: Summary, f: (x: number) => string): string {
+  if (s.n === 0) return "–";
+  if (s.n === 1) return f(s.median);
+  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 }

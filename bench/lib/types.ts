@@ -139,6 +139,8 @@ export interface Sweep {
 }
 
 export interface TargetCheck {
+  /** The bench section the target belongs to. */
+  section: string;
   name: string;
   target: string;
   measured: string;
@@ -150,8 +152,7 @@ export interface BenchResults {
   quick: boolean;
   machine: Machine;
   durationMs: number;
-  echo: EchoResults | null;
-  guess: GuessResults | null;
-  scan: ScanResults | null;
+  /** Each section's results by its name (EchoResults, GuessResults, ScanResults, ...); null when not run. */
+  sections: Record<string, unknown>;
   targets: TargetCheck[];
 }

@@ -2,8 +2,9 @@
 // server says goes to stdout untouched. Ends when the server closes the connection.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/errors.ts";
+import { readLines } from "../shared/input.ts";
 import { decodeText } from "../shared/lines.ts";
-import { connectTcp, writeAll } from "../shared/net.ts";
+import { connectTcp, Sender } from "../shared/net.ts";
 import { GOODBYE } from "./dialogue.ts";
 
 export interface ClientOptions {
@@ -14,7 +15,6 @@ export interface ClientOptions {
 }
 
 interface ClientState {
-  drainWaiters: Array<() => void>;
   closed: boolean;
   /** The last bytes the server sent, enough to recognise its farewell. */
   tail: string;
@@ -30,43 +30,36 @@ export async function runClient(opts: ClientOptions): Promise<void> {
   const serverClosed = new Promise<void>((resolve) => {
     closed = resolve;
   });
-  const state: ClientState = { drainWaiters: [], closed: false, tail: "" };
+  const state: ClientState = { closed: false, tail: "" };
+  let sender: Sender | undefined;
   const socket = await connectTcp<ClientState>(opts.host, opts.port, state, {
     data(_socket, chunk) {
       output(chunk);
       state.tail = (state.tail + decodeText(chunk)).slice(-64);
     },
     drain() {
-      for (const wake of state.drainWaiters.splice(0)) wake();
+      sender?.drained();
     },
     close() {
       state.closed = true;
-      for (const wake of state.drainWaiters.splice(0)) wake();
+      sender?.closed();
       closed();
     },
     error() {},
   });
 
-  // Pump stdin to the server in the background; when stdin ends, half-close so the server
-  // knows we are done (it then says Good Bye., as the lab's server does on an empty read).
-  const reader = (opts.input ?? Bun.stdin.stream()).getReader();
-  const pump = (async () => {
-    const waitDrain = () =>
-      new Promise<void>((resolve) => {
-        state.drainWaiters.push(resolve);
-      });
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || state.closed) break;
-      if (!(await writeAll(socket as Socket<unknown>, value, waitDrain))) return;
-    }
-    if (!state.closed) socket.shutdown();
-  })();
-  pump.catch(() => {});
+  // Send stdin to the server as it comes; when it ends, half-close so the server knows we are
+  // done (it then says Good Bye., as the lab's server does on an empty read).
+  const out = new Sender(socket as Socket<unknown>);
+  sender = out;
+  const input = readLines((lines) => !state.closed && out.send(lines), opts.input);
+  input.ended.then((ended) => {
+    if (ended && !state.closed) socket.shutdown();
+  });
 
   await serverClosed;
   // Stop waiting on the terminal: nothing more can go to a closed connection.
-  reader.cancel().catch(() => {});
+  input.stop();
   if (!state.tail.includes(GOODBYE)) {
     throw new RuntimeError("the server closed the connection without saying Good Bye.");
   }

@@ -5,6 +5,9 @@
 import { decodeText, encodeText } from "../shared/lines.ts";
 import { formatHostPort } from "../shared/net.ts";
 
+/** The lab's port for the echo server. */
+export const ECHO_PORT = 2003;
+
 export const PROMPT = "Votre message ?\n";
 /** The lab sends it with no line end before closing. */
 export const GOODBYE = "Good Bye.";

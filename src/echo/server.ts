@@ -1,36 +1,41 @@
-// The echo server: the lab's dialogue for many clients at once on Bun.listen, with limits
-// that keep it alive and its memory flat whatever the clients do.
-import type { Socket, TCPSocketListener } from "bun";
+// The echo server: the lab's dialogue (dialogue.ts) as a per-connection handler for the shared
+// server life cycle (src/shared/server/lifecycle.ts), which owns listening, the client
+// registry, the limits, the idle sweep and the graceful stop. What is left here is the echo:
+// line framing, one reply per line, and --sequential, the lab's one-client-at-a-time mode.
 import { type ConsolaInstance, LogLevels } from "consola";
-import { BoundedWriter, SHUTDOWN_GRACE_MS } from "../shared/limits.ts";
 import { concatBytes, decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
-import { formatHostPort, listenError } from "../shared/net.ts";
+import {
+  type Client,
+  type ConnectionHandler,
+  leave,
+  type ServerOptions,
+  TcpServer,
+} from "../shared/server/lifecycle.ts";
 import { answer, goodbye, notices, welcome } from "./dialogue.ts";
 
-export interface EchoServerOptions {
-  host: string;
-  port: number;
+export interface EchoServerOptions extends ServerOptions {
   /** Serve one client at a time, like the lab's server; the others wait their turn. */
   sequential: boolean;
   maxLineBytes: number;
-  idleTimeoutMs: number;
-  maxClients: number;
-  maxPendingOutput: number;
-  log: ConsolaInstance;
 }
 
-interface Client {
-  address: string;
+interface EchoSession {
   framer: LineFramer;
-  writer: BoundedWriter;
-  lastSeen: number;
-  /** waiting: accepted but queued behind another client (--sequential); closing: no more input. */
-  state: "waiting" | "active" | "closing";
+  /** Accepted but queued behind another client (--sequential): input is held, not answered. */
+  waiting: boolean;
   /** Input that arrived while waiting, replayed when the client's turn comes. */
   held: Uint8Array[];
 }
 
-type EchoSocket = Socket<Client>;
+type EchoClient = Client<EchoSession>;
+
+/** What the hot path needs, built once per server. */
+interface EchoContext {
+  log: ConsolaInstance;
+  maxLineBytes: number;
+  /** Per-message log lines cost a decode each: skip building them when nobody will see them. */
+  logMessages: boolean;
+}
 
 /** How a log line shows a message: quoted, bounded, line end dropped. */
 function preview(line: Uint8Array): string {
@@ -38,143 +43,108 @@ function preview(line: Uint8Array): string {
   return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
 }
 
-export class EchoServer {
-  private listener: TCPSocketListener<Client>;
-  private readonly clients = new Set<EchoSocket>();
-  private readonly waiting: EchoSocket[] = [];
-  private active: EchoSocket | undefined;
-  private idleSweep: Timer | undefined;
-  private stopping = false;
-  /** Per-message log lines cost a decode each: skip building them when nobody will see them. */
-  private readonly logMessages: boolean;
+/** Say `last`, close once it is out, and free the client's turn (--sequential). */
+function finish(handler: EchoHandler, client: EchoClient, last: Uint8Array, why: string): void {
+  if (!leave(client, last)) return;
+  handler.ctx.log.info(`${client.address} leaving: ${why}`);
+  handler.release(client);
+}
+
+/** The hot path: answer every complete line of a segment. */
+function consume(handler: EchoHandler, client: EchoClient, chunk: Uint8Array): void {
+  const ctx = handler.ctx;
+  const { lines, overflow } = client.session.framer.push(chunk);
+  // All the echoes of one segment go out in one write: a syscall per line would cost a
+  // pipelining client (many lines per segment) several times the CPU.
+  const replies: Uint8Array[] = [];
+  let ending: { bytes: Uint8Array; why: string } | undefined;
+  for (const line of lines) {
+    const reply = answer(line);
+    if (reply.kind === "goodbye") {
+      ending = { bytes: reply.bytes, why: "said goodbye" };
+      break;
+    }
+    if (ctx.logMessages) ctx.log.info(`${client.address} message ${preview(line)}`);
+    replies.push(reply.bytes);
+  }
+  if (!ending && overflow) {
+    ctx.log.warn(`${client.address} line longer than ${ctx.maxLineBytes} bytes: disconnected`);
+    ending = { bytes: notices.lineTooLong(ctx.maxLineBytes), why: "line too long" };
+  }
+  if (replies.length > 0) client.writer.write(concatBytes(replies));
+  if (ending) finish(handler, client, ending.bytes, ending.why);
+}
+
+class EchoHandler implements ConnectionHandler<EchoSession> {
+  readonly noun = "client";
+  readonly ctx: EchoContext;
+  /** --sequential: the client being served, and those waiting their turn. */
+  private active: EchoClient | undefined;
+  private readonly queue: EchoClient[] = [];
 
   constructor(private readonly opts: EchoServerOptions) {
-    this.logMessages = opts.log.level >= LogLevels.info;
-    try {
-      this.listener = Bun.listen<Client>({
-        hostname: opts.host,
-        port: opts.port,
-        socket: {
-          // Plain Uint8Arrays: no Buffer prototype to set up on every read.
-          binaryType: "uint8array",
-          open: (socket) => this.onOpen(socket),
-          data: (socket, chunk) => this.onData(socket, chunk),
-          drain: (socket) => socket.data.writer.drain(),
-          end: (socket) => this.onEnd(socket),
-          close: (socket) => this.onClose(socket),
-          error: (socket, error) =>
-            opts.log.warn(`${socket.data?.address} error: ${error.message}`),
-        },
-      });
-    } catch (error) {
-      throw listenError(error, opts.host, opts.port);
-    }
-    if (opts.idleTimeoutMs > 0) {
-      // One sweep for all clients instead of a timer each: cheap at thousands of clients.
-      const every = Math.max(50, Math.min(1000, opts.idleTimeoutMs / 4));
-      this.idleSweep = setInterval(() => this.closeIdle(), every);
-    }
-    opts.log.info(
-      `listening on ${formatHostPort(opts.host, this.listener.port)}${opts.sequential ? " (sequential: one client at a time)" : ""}`,
-    );
-  }
-
-  get port(): number {
-    return this.listener.port;
-  }
-
-  get clientCount(): number {
-    return this.clients.size;
-  }
-
-  private onOpen(socket: EchoSocket): void {
-    const address = formatHostPort(socket.remoteAddress, socket.remotePort);
-    const writer = new BoundedWriter(socket as Socket<unknown>, this.opts.maxPendingOutput);
-    socket.data = {
-      address,
-      framer: new LineFramer(this.opts.maxLineBytes),
-      writer,
-      lastSeen: performance.now(),
-      state: "waiting",
-      held: [],
+    this.ctx = {
+      log: opts.log,
+      maxLineBytes: opts.maxLineBytes,
+      logMessages: opts.log.level >= LogLevels.info,
     };
-    if (this.stopping) {
-      writer.end(goodbye());
-      return;
-    }
-    if (this.clients.size >= this.opts.maxClients) {
-      this.opts.log.warn(`${address} refused: ${this.opts.maxClients} clients already connected`);
-      socket.data.state = "closing";
-      writer.end(notices.full(this.opts.maxClients));
-      return;
-    }
-    this.clients.add(socket);
+  }
+
+  goodbye(): Uint8Array {
+    return goodbye();
+  }
+
+  refusal(maxClients: number): Uint8Array {
+    return notices.full(maxClients);
+  }
+
+  init(): EchoSession {
+    return { framer: new LineFramer(this.opts.maxLineBytes), waiting: true, held: [] };
+  }
+
+  open(client: EchoClient): void {
     if (this.opts.sequential && this.active) {
       // As with the lab's server, the newcomer waits (connected, unanswered) for its turn.
-      this.opts.log.info(`${address} connected, waiting for ${this.active.data.address} to leave`);
-      this.waiting.push(socket);
-      return;
-    }
-    this.activate(socket);
-  }
-
-  private activate(socket: EchoSocket): void {
-    const client = socket.data;
-    client.state = "active";
-    client.lastSeen = performance.now();
-    if (this.opts.sequential) this.active = socket;
-    this.opts.log.info(`${client.address} connected`);
-    client.writer.write(welcome(this.opts.host, this.listener.port));
-    for (const chunk of client.held.splice(0)) this.consume(socket, chunk);
-  }
-
-  private onData(socket: EchoSocket, chunk: Uint8Array): void {
-    const client = socket.data;
-    client.lastSeen = performance.now();
-    if (client.state === "waiting") {
-      // Hold a little; a waiting client that keeps talking is held at the line limit.
-      client.held.push(chunk.slice());
-      if (client.held.reduce((n, c) => n + c.length, 0) > this.opts.maxLineBytes) socket.pause();
-      return;
-    }
-    if (client.state === "active") this.consume(socket, chunk);
-  }
-
-  private consume(socket: EchoSocket, chunk: Uint8Array): void {
-    const client = socket.data;
-    const { lines, overflow } = client.framer.push(chunk);
-    // All the echoes of one segment go out in one write: a syscall per line would cost a
-    // pipelining client (many lines per segment) several times the CPU.
-    const replies: Uint8Array[] = [];
-    let ending: { bytes: Uint8Array; why: string } | undefined;
-    for (const line of lines) {
-      const reply = answer(line);
-      if (reply.kind === "goodbye") {
-        ending = { bytes: reply.bytes, why: "said goodbye" };
-        break;
-      }
-      if (this.logMessages) this.opts.log.info(`${client.address} message ${preview(line)}`);
-      replies.push(reply.bytes);
-    }
-    if (!ending && overflow) {
-      this.opts.log.warn(
-        `${client.address} line longer than ${this.opts.maxLineBytes} bytes: disconnected`,
+      this.opts.log.info(
+        `${client.address} connected, waiting for ${this.active.address} to leave`,
       );
-      ending = { bytes: notices.lineTooLong(this.opts.maxLineBytes), why: "line too long" };
+      this.queue.push(client);
+      return;
     }
-    if (replies.length > 0) client.writer.write(concatBytes(replies));
-    if (ending) this.finish(socket, ending.bytes, ending.why);
+    this.activate(client);
+  }
+
+  private activate(client: EchoClient): void {
+    const session = client.session;
+    session.waiting = false;
+    client.lastSeen = performance.now();
+    if (this.opts.sequential) this.active = client;
+    this.opts.log.info(`${client.address} connected`);
+    client.writer.write(welcome(this.opts.host, client.server.port));
+    for (const chunk of session.held.splice(0)) consume(this, client, chunk);
+  }
+
+  data(client: EchoClient, chunk: Uint8Array): void {
+    const session = client.session;
+    if (!session.waiting) {
+      consume(this, client, chunk);
+      return;
+    }
+    // Hold a little; a waiting client that keeps talking is held at the line limit.
+    session.held.push(chunk.slice());
+    if (session.held.reduce((n, c) => n + c.length, 0) > this.opts.maxLineBytes) {
+      client.socket.pause();
+    }
   }
 
   /** The client closed its sending side: answer what it left unterminated, then say goodbye (as the lab does on an empty read). */
-  private onEnd(socket: EchoSocket): void {
-    const client = socket.data;
-    if (client.state !== "active") {
-      if (client.state === "waiting") this.drop(socket);
-      socket.end();
+  end(client: EchoClient): void {
+    if (client.session.waiting) {
+      this.unqueue(client);
+      leave(client);
       return;
     }
-    const rest = client.framer.flush();
+    const rest = client.session.framer.flush();
     if (rest) {
       const reply = answer(rest);
       if (reply.kind === "echo") {
@@ -182,70 +152,45 @@ export class EchoServer {
         client.writer.write(reply.bytes);
       }
     }
-    this.finish(socket, goodbye(), "closed its side");
+    finish(this, client, goodbye(), "closed its side");
   }
 
-  private finish(socket: EchoSocket, last: Uint8Array, why: string): void {
-    const client = socket.data;
-    if (client.state === "closing") return;
-    client.state = "closing";
-    this.opts.log.info(`${client.address} leaving: ${why}`);
-    client.writer.end(last);
-    this.release(socket);
+  idle(client: EchoClient): void {
+    if (client.session.waiting) return; // its silence is ours: it has not been served yet
+    const seconds = Math.round(this.opts.idleTimeoutMs / 1000);
+    this.opts.log.info(`${client.address} idle for ${seconds} s: disconnected`);
+    finish(this, client, notices.idle(seconds), "idle");
   }
 
-  private onClose(socket: EchoSocket): void {
-    const client = socket.data;
-    if (!client || !this.clients.has(socket)) return;
-    this.drop(socket);
+  error(client: EchoClient, error: Error): void {
+    this.opts.log.warn(`${client.address} error: ${error.message}`);
+  }
+
+  close(client: EchoClient): void {
+    this.unqueue(client);
     this.opts.log.info(`${client.address} gone`);
-    this.release(socket);
+    this.release(client);
   }
 
-  /** Frees the client's place: the next waiting client gets its turn (sequential mode). */
-  private release(socket: EchoSocket): void {
-    if (this.active === socket) {
-      this.active = undefined;
-      const next = this.waiting.shift();
-      if (next) this.activate(next);
-    }
+  /** Frees the client's turn: the next waiting client is served (--sequential). */
+  release(client: EchoClient): void {
+    if (this.active !== client) return;
+    this.active = undefined;
+    let next = this.queue.shift();
+    while (next?.leaving) next = this.queue.shift();
+    if (next) this.activate(next);
   }
 
-  private drop(socket: EchoSocket): void {
-    const i = this.waiting.indexOf(socket);
-    if (i >= 0) this.waiting.splice(i, 1);
-    this.clients.delete(socket);
+  private unqueue(client: EchoClient): void {
+    const i = this.queue.indexOf(client);
+    if (i >= 0) this.queue.splice(i, 1);
   }
+}
 
-  private closeIdle(): void {
-    const now = performance.now();
-    for (const socket of this.clients) {
-      const client = socket.data;
-      if (client.state !== "active" || now - client.lastSeen < this.opts.idleTimeoutMs) continue;
-      this.opts.log.info(
-        `${client.address} idle for ${Math.round(this.opts.idleTimeoutMs / 1000)} s: disconnected`,
-      );
-      this.finish(socket, notices.idle(Math.round(this.opts.idleTimeoutMs / 1000)), "idle");
-      // A client that does not read would never let the notice out: don't wait on it.
-      if (client.writer.pending > 0) socket.terminate();
-    }
-  }
+export type EchoServer = TcpServer<EchoSession>;
 
-  /** Stop accepting, say Good Bye. to everyone, wait (bounded) for it to go out. */
-  async stop(): Promise<void> {
-    if (this.stopping) return;
-    this.stopping = true;
-    clearInterval(this.idleSweep);
-    this.listener.stop(false);
-    for (const socket of [...this.clients]) {
-      if (socket.data.state === "closing") continue;
-      socket.data.state = "closing";
-      socket.data.writer.end(goodbye());
-    }
-    const deadline = performance.now() + SHUTDOWN_GRACE_MS;
-    while (this.clients.size > 0 && performance.now() < deadline) await Bun.sleep(10);
-    for (const socket of this.clients) socket.terminate();
-    this.listener.stop(true);
-    this.opts.log.info("stopped");
-  }
+/** Listen and serve the echo dialogue; throws a one-line RuntimeError if it cannot listen. */
+export function startEchoServer(opts: EchoServerOptions): EchoServer {
+  const note = opts.sequential ? " (sequential: one client at a time)" : "";
+  return new TcpServer(new EchoHandler(opts), opts, note);
 }

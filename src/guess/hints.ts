@@ -29,7 +29,7 @@ const NEUTRAL = [/\bau (plus|moins)\b/g, /\bde plus\b/g, /\bnon plus\b/g, /\bn'(
 export const RULES: ReadonlyArray<readonly [RegExp, Meaning]> = [
   // Refusals first: an error line may quote numbers or words that look like hints.
   [
-    /\berreur\b|\berror\b|\binvalide?\b|\bdelai depasse\b|\btime ?out\b|\btimed out\b|\barret du serveur\b/,
+    /\berreur\b|\berror\b|\binvalide?\b|\bdelai depasse\b|\btime ?out\b|\btimed out\b|\barret du serveur\b|\bserveur complet\b|^complet\b/,
     "error",
   ],
   [/\bplus (grand|haut|eleve|gros)\b/, "plus"],

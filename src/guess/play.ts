@@ -3,8 +3,8 @@
 // works: this is a plain line client that only watches for a win word to pick its exit code.
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/errors.ts";
-import { BoundedWriter } from "../shared/limits.ts";
-import { connectTcp, formatHostPort } from "../shared/net.ts";
+import { readLines } from "../shared/input.ts";
+import { connectTcp, formatHostPort, Sender } from "../shared/net.ts";
 import { classify } from "./hints.ts";
 
 export interface PlayOptions {
@@ -21,7 +21,6 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
   let partial = "";
   let won = false;
   let inputEnded = false;
-  let over = false;
   let linger: ReturnType<typeof setTimeout> | undefined;
   let closed: (error?: string) => void = () => {};
   const done = new Promise<string | undefined>((resolve) => {
@@ -42,14 +41,14 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     }, opts.timeoutMs);
   };
 
-  let out: BoundedWriter | undefined;
+  let out: Sender | undefined;
   const socket = await connectTcp<undefined>(
     opts.host,
     opts.port,
     undefined,
     {
       open(s) {
-        out = new BoundedWriter(s as Socket<unknown>);
+        out = new Sender(s as Socket<unknown>);
       },
       data(s, chunk) {
         process.stdout.write(chunk);
@@ -61,9 +60,10 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
         armLinger(s);
       },
       drain() {
-        out?.drain();
+        out?.drained();
       },
       close() {
+        out?.closed();
         if (partial !== "") scan(partial);
         closed();
       },
@@ -74,27 +74,20 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     opts.timeoutMs,
   );
 
-  const input = Bun.stdin.stream().getReader();
-  const pump = (async () => {
-    for (;;) {
-      const { value, done } = await input.read();
-      if (done) break;
-      out?.write(value);
-    }
-    if (over) return; // we cancelled the read ourselves
+  const input = readLines((lines) => out?.send(lines) ?? false);
+  input.ended.then((ended) => {
+    if (!ended) return; // we stopped reading ourselves: the game is over
     inputEnded = true;
     // No FIN here: some servers (Bun's default, many classmates') hang up on it at once,
     // before answering the lines still in flight. Read on until the server closes or falls
     // silent for the timeout.
     armLinger(socket);
-  })();
-  pump.catch(() => {});
+  });
 
   const error = await done;
-  over = true;
   clearTimeout(linger);
   // Stop reading the terminal, or the pending read would keep the process alive.
-  input.cancel().catch(() => {});
+  input.stop();
   if (error) throw new RuntimeError(error);
   if (!won) {
     throw new RuntimeError(
@@ -103,6 +96,4 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
         : `${where} closed the connection before the game was won`,
     );
   }
-  // stdin may still be open (a terminal): nothing left to wait for.
-  process.exit(0);
 }

@@ -2,6 +2,9 @@
 // server sends starts with a fixed keyword so that a program can parse it; docs/protocol.md
 // documents the dialogue. Keep the two in step.
 
+/** The game's TCP port (the lab's echo server is on 2003). */
+export const GUESS_PORT = 2004;
+
 /** Largest maximum a client may ask for; a binary search then needs at most 3,322 guesses. */
 export const MAX_LIMIT = 10n ** 1000n;
 export const MAX_LIMIT_TEXT = "10^1000";
@@ -19,6 +22,7 @@ export const KEYWORDS = {
   error: "erreur",
   idle: "délai",
   shutdown: "arrêt",
+  full: "complet",
 } as const;
 
 // The hint and error lines avoid the words "plus" and "moins" except as their keyword, so a
@@ -36,6 +40,8 @@ export const wire = {
   idle: (seconds: number): string =>
     `délai dépassé : aucune réponse depuis ${seconds} s, fin de la partie`,
   shutdown: (): string => "arrêt du serveur : partie interrompue, au revoir",
+  full: (max: number): string =>
+    `complet : le serveur a déjà ${max} parties en cours, revenez dans un moment`,
 };
 
 export type NumberParse =

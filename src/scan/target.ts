@@ -46,7 +46,8 @@ export function addressBytes(address: string): Uint8Array {
   return out;
 }
 
-function makeTarget(name: string, address: string, family: 4 | 6, others: string[]): Target {
+/** A Target for an address literal (an IPv6 one may carry a numeric zone: fe80::1%2). */
+export function makeTarget(name: string, address: string, family: 4 | 6, others: string[]): Target {
   const [plain = address, zone] = address.split("%");
   const scopeId = zone !== undefined && /^\d+$/.test(zone) ? Number(zone) : 0;
   return {

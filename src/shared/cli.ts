@@ -96,6 +96,25 @@ function checkArgv(cmd: AnyCommand, args: ArgsDef, argv: string[]): void {
 }
 
 /**
+ * nmap's short flags of two letters (-iL, -Pn): citty reads "-iL" as -i -L, so hand it the
+ * alias as a long flag ("--iL"), which it maps back to the argument.
+ */
+function longShortFlags(args: ArgsDef, argv: string[]): string[] {
+  const names = new Set<string>();
+  for (const def of Object.values(args)) {
+    const alias = "alias" in def ? def.alias : undefined;
+    for (const a of alias === undefined ? [] : Array.isArray(alias) ? alias : [alias])
+      if (a.length > 1) names.add(a);
+  }
+  const end = argv.indexOf("--");
+  return argv.map((arg, i) =>
+    (end < 0 || i < end) && /^-[^-]/.test(arg) && names.has(arg.slice(1).split("=")[0] as string)
+      ? `-${arg}`
+      : arg,
+  );
+}
+
+/**
  * Run a citty command tree as a user-facing program: --help and --version, strict flags,
  * and every failure as one line on stderr with exit 2 (usage) or 1 (runtime). No stack traces
  * unless TP_DEBUG is set.
@@ -147,8 +166,9 @@ export async function runCli(
       printUsage(await renderUsage(cmd, parent));
       return;
     }
-    checkArgv(cmd, await resolve(cmd.args ?? {}), argv);
-    await runCommand(cmd, { rawArgs: argv });
+    const args = await resolve(cmd.args ?? {});
+    checkArgv(cmd, args, argv);
+    await runCommand(cmd, { rawArgs: longShortFlags(args, argv) });
   } catch (error) {
     process.exitCode = printError(programName, error, commandPath);
   }

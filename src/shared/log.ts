@@ -1,4 +1,4 @@
-// Logs: one plain line per event on stderr, and the signal that asks a server to stop.
+// Logs: one plain line per event on stderr.
 import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola";
 
 // One plain line per event on stderr: grep-able, and stdout stays free for program output.
@@ -16,13 +16,5 @@ export function createLogger(tag: string, quiet = false): ConsolaInstance {
     level: quiet ? LogLevels.error : LogLevels.info,
     reporters: [plainReporter],
     defaults: { tag },
-  });
-}
-
-/** Resolves with the name of the first SIGINT or SIGTERM: a server's cue to stop cleanly. */
-export function untilSignal(): Promise<"SIGINT" | "SIGTERM"> {
-  return new Promise((resolve) => {
-    process.once("SIGINT", () => resolve("SIGINT"));
-    process.once("SIGTERM", () => resolve("SIGTERM"));
   });
 }

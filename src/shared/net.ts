@@ -1,4 +1,5 @@
-// Sockets with errors a user can read in one line: connecting, listening, writing it all.
+// Client sockets with errors a user can read in one line: connecting, and sending with
+// back-pressure.
 import type { Socket, SocketHandler } from "bun";
 import { RuntimeError } from "./errors.ts";
 
@@ -61,38 +62,36 @@ export async function connectTcp<Data>(
   }
 }
 
-/** Write all of `bytes`, waiting for the socket to drain when the kernel takes only part. */
-export async function writeAll(
-  socket: Socket<unknown>,
-  bytes: Uint8Array,
-  waitDrain: () => Promise<void>,
-): Promise<boolean> {
-  let rest = bytes;
-  while (rest.length > 0) {
-    const sent = socket.write(rest);
-    if (sent < 0) return false;
-    rest = rest.subarray(sent);
-    if (rest.length > 0) await waitDrain();
-  }
-  return true;
-}
+/**
+ * A client's way to send: all of each write, waiting for the socket to drain when the kernel
+ * takes only part, so that input read faster than the server takes it is not queued without
+ * bound. Call drained() from the socket's drain handler and closed() from its close handler.
+ */
+export class Sender {
+  private waiters: Array<() => void> = [];
+  private gone = false;
 
-/** Why Bun.listen failed, as one line. */
-export function listenError(error: unknown, host: string, port: number): RuntimeError {
-  const code = (error as { code?: string }).code;
-  const where = formatHostPort(host, port);
-  switch (code) {
-    case "EADDRINUSE":
-      return new RuntimeError(`cannot listen on ${where}: port ${port} is already in use`);
-    case "EACCES":
-      return new RuntimeError(
-        `cannot listen on ${where}: permission denied (ports below 1024 need root)`,
-      );
-    case "EADDRNOTAVAIL":
-      return new RuntimeError(
-        `cannot listen on ${where}: ${host} is not an address of this machine`,
-      );
-    default:
-      return new RuntimeError(`cannot listen on ${where}: ${code ?? "unknown host or address"}`);
+  constructor(private readonly socket: Socket<unknown>) {}
+
+  /** Resolves true once all of `bytes` is with the kernel, false if the connection is gone. */
+  async send(bytes: Uint8Array): Promise<boolean> {
+    let rest = bytes;
+    while (rest.length > 0) {
+      if (this.gone) return false;
+      const sent = this.socket.write(rest);
+      if (sent < 0) return false;
+      rest = rest.subarray(sent);
+      if (rest.length > 0) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    return true;
+  }
+
+  drained(): void {
+    for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  closed(): void {
+    this.gone = true;
+    this.drained();
   }
 }

@@ -1,4 +1,4 @@
-// Flag value parsers: whole numbers, ports, durations, sizes. Each throws a UsageError that
+// Flag value parsers: whole numbers, ports, durations, timeouts, sizes. Each throws a UsageError that
 // names the flag.
 import { UsageError } from "./errors.ts";
 
@@ -18,9 +18,17 @@ export function parseInteger(
   return n;
 }
 
-/** A TCP port, 1-65535. */
+// The port rule, the same in every program: a port to connect to is 1-65535; a port to
+// listen on may also be 0, "any free port" (the kernel picks, the log shows which).
+
+/** A TCP port to connect to, 1-65535. */
 export function parsePort(text: string | undefined, flag = "--port"): number {
   return parseInteger(text, flag, 1, 65535);
+}
+
+/** A TCP port to listen on, 0-65535 (0 = any free port). */
+export function parseListenPort(text: string | undefined, flag = "--port"): number {
+  return parseInteger(text, flag, 0, 65535);
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -37,6 +45,13 @@ export function parseDuration(
   const ms = Number(match[1]) * (DURATION_UNITS[match[2] ?? bareUnit] as number);
   if (!Number.isFinite(ms)) throw new UsageError(`${flag} is out of range`);
   return Math.round(ms);
+}
+
+/** A duration that must be above 0, such as a timeout. */
+export function parseTimeout(text: string | undefined, flag: string): number {
+  const ms = parseDuration(text, flag);
+  if (ms < 1) throw new UsageError(`${flag} must be above 0`);
+  return ms;
 }
 
 const SIZE_UNITS: Record<string, number> = {

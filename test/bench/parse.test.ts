@@ -7,10 +7,8 @@ import {
   parseProcStatTicks,
   parseScanJsonStates,
   parseScanJsonTimeout,
-  parseSsListening,
   parseStatusKb,
   scoreStates,
-  splitAddrPort,
 } from "../../bench/lib/parse.ts";
 
 describe("nmap grepable output", () => {
@@ -29,29 +27,6 @@ describe("nmap grepable output", () => {
   test("elapsed time", () => {
     expect(parseNmapElapsed(out)).toBeCloseTo(1630, 6);
     expect(parseNmapElapsed("nothing")).toBeNull();
-  });
-});
-
-describe("ss -ltnH", () => {
-  const ss = [
-    "LISTEN 0      4096       127.0.0.53%lo:53        0.0.0.0:*",
-    "LISTEN 0      128          0.0.0.0:22        0.0.0.0:*",
-    "LISTEN 0      511        127.0.0.1:38111      0.0.0.0:*",
-    "LISTEN 0      511        10.0.0.5:9000      0.0.0.0:*",
-    "LISTEN 0      128             [::]:22           [::]:*",
-    "LISTEN 0      511                *:3000            *:*",
-    "LISTEN 0      511            [::1]:5000           [::]:*",
-  ].join("\n");
-  test("ports that accept connections on 127.0.0.1", () => {
-    expect(parseSsListening(ss)).toEqual([22, 3000, 38111]);
-  });
-  test("another loopback address", () => {
-    expect(parseSsListening(ss, "127.0.0.53")).toEqual([22, 53, 3000]);
-  });
-  test("splitAddrPort handles brackets, interfaces and garbage", () => {
-    expect(splitAddrPort("[::1]:5000")).toEqual({ addr: "::1", port: 5000 });
-    expect(splitAddrPort("127.0.0.53%lo:53")).toEqual({ addr: "127.0.0.53", port: 53 });
-    expect(splitAddrPort("0.0.0.0:*")).toBeNull();
   });
 });
 

@@ -1,12 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import {
-  evaluateTargets,
-  renderEcho,
-  renderGuess,
-  renderMarkdown,
-  renderSweep,
-  scanPanels,
-} from "../../bench/lib/report.ts";
+import { ECHO_TARGETS, renderEcho } from "../../bench/lib/echo-report.ts";
+import { renderGuess } from "../../bench/lib/guess-report.ts";
+import { renderMarkdown } from "../../bench/lib/report.ts";
+import { renderSweep, SCAN_TARGETS, scanPanels } from "../../bench/lib/scan-report.ts";
+import { evaluateTargets } from "../../bench/lib/section.ts";
 import { summarize } from "../../bench/lib/stats.ts";
 import type {
   BenchResults,
@@ -16,6 +13,7 @@ import type {
   ScanResults,
   ScanTool,
 } from "../../bench/lib/types.ts";
+import { SECTIONS } from "../../bench/run.ts";
 
 function echoCase(
   server: string,
@@ -92,7 +90,7 @@ const scan: ScanResults = {
 };
 
 describe("evaluateTargets", () => {
-  const targets = evaluateTargets({ echo, scan });
+  const targets = evaluateTargets(SECTIONS, { echo, scan });
   const byName = (part: string) => targets.find((t) => t.name.includes(part));
 
   test("echo ratio at 100 clients uses medians", () => {
@@ -117,7 +115,7 @@ describe("evaluateTargets", () => {
   });
   test("what was not measured is neither pass nor fail", () => {
     expect(byName("all filtered")?.pass).toBeNull();
-    const none = evaluateTargets({ echo: null, scan: null });
+    const none = evaluateTargets(SECTIONS, { echo: null, scan: null });
     expect(none.every((t) => t.pass === null)).toBe(true);
   });
 });
@@ -172,12 +170,14 @@ describe("rendering", () => {
         root: true,
       },
       durationMs: 1000,
-      echo,
-      guess: { skipped: "./tp-guess is not built", notes: [], cases: [] },
-      scan,
-      targets: evaluateTargets({ echo, scan }),
+      sections: {
+        echo,
+        guess: { skipped: "./tp-guess is not built", notes: [], cases: [] },
+        scan,
+      },
+      targets: evaluateTargets(SECTIONS, { echo, scan }),
     };
-    const md = renderMarkdown(results);
+    const md = renderMarkdown(results, SECTIONS);
     expect(md).toContain("2 cores (Test CPU), Linux 6.1, Bun 1.4.5, Node.js v20, no nmap");
     expect(md).toContain("**FAIL**");
     expect(md).toContain("_Skipped: ./tp-guess is not built._");
@@ -264,5 +264,40 @@ describe("rendering", () => {
     });
     expect(md).toContain("default (adaptive)");
     expect(md).toContain("| 500 | 100.0% · 0.900 s (settled 12.5 ms) |");
+  });
+});
+
+describe("one table of targets", () => {
+  test("every section has a unique name; every target says what it wants", () => {
+    const names = SECTIONS.map((s) => s.name);
+    expect(new Set(names).size).toBe(names.length);
+    const targets = SECTIONS.flatMap((s) => s.targets);
+    expect(targets.length).toBe(ECHO_TARGETS.length + SCAN_TARGETS.length);
+    for (const t of targets) expect(t.wanted).toMatch(/\d/);
+  });
+  test("the chart's target lines come from the same goals as the verdicts", () => {
+    const filtered: ScanResults = {
+      ...scan,
+      cases: [
+        ...scan.cases,
+        {
+          id: "lab-filtered",
+          title: "Lab all filtered",
+          ports: 2001,
+          notes: [],
+          tools: [tool("tp-scan", [5200], true, true)],
+        },
+      ],
+    };
+    const panels = scanPanels(filtered);
+    expect(panels[1]?.target?.value).toBeCloseTo(2100 * 0.5, 6);
+    expect(panels[2]?.target).toEqual({ value: 5000, label: "target 5 s" });
+    const verdicts = evaluateTargets(SECTIONS, { scan: filtered });
+    const slow = verdicts.find((t) => t.name.includes("all filtered"));
+    expect(slow).toMatchObject({ target: "< 5 s", measured: "5.20 s", pass: false });
+  });
+  test("each verdict names its section", () => {
+    const sections = evaluateTargets(SECTIONS, { echo, scan }).map((t) => t.section);
+    expect(sections).toEqual(["echo", "echo", "scan", "scan", "scan"]);
   });
 });

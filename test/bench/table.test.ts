@@ -1,13 +1,14 @@
 import { describe, expect, test } from "bun:test";
+import { summarize } from "../../bench/lib/stats.ts";
 import {
   fmtKbAsMb,
   fmtMs,
   fmtNumber,
   fmtPercent,
+  fmtRange,
   fmtRatio,
   fmtSeconds,
   renderTable,
-  replaceBetweenMarkers,
 } from "../../bench/lib/table.ts";
 
 describe("renderTable", () => {
@@ -56,20 +57,10 @@ describe("number formats", () => {
   });
 });
 
-describe("replaceBetweenMarkers", () => {
-  const readme =
-    "# X\n<!-- bench:start -->\nold\n<!-- bench:end -->\n<!-- scan:start -->\nkeep\n<!-- scan:end -->\n";
-  test("replaces only between its own markers", () => {
-    const out = replaceBetweenMarkers(readme, "bench", "new table\n");
-    expect(out).toBe(
-      "# X\n<!-- bench:start -->\nnew table\n<!-- bench:end -->\n<!-- scan:start -->\nkeep\n<!-- scan:end -->\n",
-    );
-  });
-  test("is idempotent", () => {
-    const once = replaceBetweenMarkers(readme, "bench", "v");
-    expect(replaceBetweenMarkers(once, "bench", "v")).toBe(once);
-  });
-  test("throws when the markers are missing", () => {
-    expect(() => replaceBetweenMarkers("no markers", "bench", "x")).toThrow(/not found/);
+describe("fmtRange", () => {
+  test("median with min–max, the median alone for one run, a dash for none", () => {
+    expect(fmtRange(summarize([3, 1, 2]), (x) => String(x))).toBe("2 (1–3)");
+    expect(fmtRange(summarize([7]), (x) => String(x))).toBe("7");
+    expect(fmtRange(summarize([]), (x) => String(x))).toBe("–");
   });
 });

@@ -17,8 +17,8 @@ import {
   TARGETS,
   type Target,
 } from "../../scripts/build.ts";
+import { runCommand } from "../../scripts/lib/run.ts";
 import { release } from "../../scripts/release.ts";
-import { runArgv } from "../helpers/exe.ts";
 
 const work = mkdtempSync(join(tmpdir(), `tp-build-${process.pid}-`));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -40,7 +40,7 @@ const DOWNLOAD_FAILURE =
   /download|extract executable|ConnectionRefused|ENOTFOUND|fetch|timed? ?out/i;
 
 async function fileKind(path: string): Promise<string> {
-  return (await runArgv(["file", "-b", path])).stdout.trim();
+  return (await runCommand(["file", "-b", path])).stdout.trim();
 }
 
 test("parseTargets: lists, all, and unknown names refused", () => {
@@ -50,20 +50,20 @@ test("parseTargets: lists, all, and unknown names refused", () => {
 });
 
 test("the command line refuses an unknown target with exit 2 and one line", async () => {
-  const r = await runArgv(["bun", join(ROOT, "scripts", "build.ts"), "--target", "beos-ppc"]);
+  const r = await runCommand(["bun", join(ROOT, "scripts", "build.ts"), "--target", "beos-ppc"]);
   expect(r.code).toBe(2);
   expect(r.stderr.trim().split("\n")).toEqual([expect.stringMatching(/unknown target 'beos-ppc'/)]);
 });
 
 test("native build into --outdir: tp-net and its names, one inode, runnable", async () => {
   const outdir = join(work, "native");
-  const r = await runArgv(["bun", join(ROOT, "scripts", "build.ts"), "--outdir", outdir]);
+  const r = await runCommand(["bun", join(ROOT, "scripts", "build.ts"), "--outdir", outdir]);
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
   const inode = statSync(join(outdir, "tp-net")).ino;
   for (const p of PROGRAMS) expect(statSync(join(outdir, p)).ino).toBe(inode);
   if (hasFile) expect(await fileKind(join(outdir, "tp-net"))).toMatch(FILE_KIND[nativeTarget()]);
-  const version = await runArgv([join(outdir, "tp-scan"), "--version"]);
+  const version = await runCommand([join(outdir, "tp-scan"), "--version"]);
   expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
 });
 
@@ -103,21 +103,21 @@ test("release of this system: an archive whose SHA256SUMS check, with runnable p
   const outdir = join(work, "dist");
   const [archive] = await release({ targets: [nativeTarget()], outdir });
   expect(archive).toMatch(new RegExp(`^tp-net-.*-${nativeTarget()}\\.tar\\.gz$`));
-  const sums = await runArgv(["sha256sum", "-c", "SHA256SUMS"], { cwd: outdir });
+  const sums = await runCommand(["sha256sum", "-c", "SHA256SUMS"], { cwd: outdir });
   expect(sums.stdout).toContain(`${archive}: OK`);
   const unpacked = join(work, "unpacked");
-  expect((await runArgv(["mkdir", "-p", unpacked])).code).toBe(0);
+  expect((await runCommand(["mkdir", "-p", unpacked])).code).toBe(0);
   expect(
-    (await runArgv(["tar", "-xzf", join(outdir, archive as string), "-C", unpacked])).code,
+    (await runCommand(["tar", "-xzf", join(outdir, archive as string), "-C", unpacked])).code,
   ).toBe(0);
   const dir = join(unpacked, (archive as string).replace(/\.tar\.gz$/, ""));
-  const check = await runArgv(["sha256sum", "-c", "SHA256SUMS"], { cwd: dir });
+  const check = await runCommand(["sha256sum", "-c", "SHA256SUMS"], { cwd: dir });
   expect(check.code).toBe(0);
   expect(check.stdout.match(/: OK$/gm)).toHaveLength(2 + PROGRAMS.length);
   expect(check.stdout).toContain("README.md: OK");
   // tar kept the hard links: the archive carries one runtime.
   const inode = statSync(join(dir, "tp-net")).ino;
   for (const p of PROGRAMS) expect(statSync(join(dir, p)).ino).toBe(inode);
-  const help = await runArgv([join(dir, "tp-guess"), "--help"]);
+  const help = await runCommand([join(dir, "tp-guess"), "--help"]);
   expect(help.stdout).toMatch(/USAGE tp-guess/);
 });

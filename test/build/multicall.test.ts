@@ -4,8 +4,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { exePath, ROOT } from "../../scripts/lib/root.ts";
+import { runCommand } from "../../scripts/lib/run.ts";
 import { commandName, PROGRAMS, resolveInvocation } from "../../src/bin/programs.ts";
-import { exePath, ROOT, runArgv } from "../helpers/exe.ts";
 
 describe("resolveInvocation", () => {
   test.each([
@@ -80,7 +81,7 @@ describe("./tp-net and its names", () => {
         [exeLink],
         [join(ROOT, "tp-net"), short],
       ]) {
-        const r = await runArgv([...argv, "--help"]);
+        const r = await runCommand([...argv, "--help"]);
         expect({ argv, code: r.code, usage: usage[program]?.test(r.stdout) }).toEqual({
           argv,
           code: 0,
@@ -91,10 +92,10 @@ describe("./tp-net and its names", () => {
   }
 
   test("tp-net alone lists the three programs and exits 2; an unknown one is a usage error", async () => {
-    const bare = await runArgv([exePath("tp-net")]);
+    const bare = await runCommand([exePath("tp-net")]);
     expect(bare.code).toBe(2);
     expect(bare.stdout).toMatch(/echo[\s\S]*guess[\s\S]*scan/);
-    const bad = await runArgv([exePath("tp-net"), "ping"]);
+    const bad = await runCommand([exePath("tp-net"), "ping"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split("\n")).toHaveLength(1);
     expect(bad.stderr).toMatch(/^tp-net: error: unknown command 'ping'/);
@@ -104,7 +105,7 @@ describe("./tp-net and its names", () => {
     const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
       // Two Workers even for a small range: each must start from tp-net's own entry point.
-      const r = await runArgv(
+      const r = await runCommand(
         [join(ROOT, "tp-net"), "scan", "127.0.0.1", "-p", `${listener.port},1-1000`, "--list"],
         { env: { TP_SCAN_THREADS: "2" } },
       );

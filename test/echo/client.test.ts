@@ -1,7 +1,9 @@
 // `tp-echo client` as a user runs it, piped, against a real tp-echo server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { freePort } from "../../scripts/lib/net.ts";
+import type { Child } from "../../scripts/lib/run.ts";
 import { runClient } from "../../src/echo/client.ts";
-import { type Child, freePort, runExe, spawnExe } from "../helpers/exe.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
 
 let server: Child;
 let port: number;
@@ -41,6 +43,7 @@ describe("tp-echo client", () => {
     const r = await runExe("tp-echo", ["client", "127.0.0.1", String(port)], {
       stdin: `${lines.join("\n")}\nFIN\n`,
     });
+    expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(dialogue(port, ...lines));
   });

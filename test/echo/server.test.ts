@@ -1,38 +1,30 @@
-// tp-echo as a user runs it: the compiled executable, real sockets on loopback.
+// The echo server's protocol, run inside the test process on a free port: the dialogue, the
+// framing, many clients, the limits, the logs. What only the executable shows (flags,
+// signals, exit codes, its memory) is in cli.test.ts.
 import { afterEach, describe, expect, test } from "bun:test";
 import { join } from "node:path";
-import { type Child, freePort, runExe, spawnExe, waitForPort } from "../helpers/exe.ts";
-import { sleep, TestClient } from "../helpers/tcp.ts";
+import { freePort } from "../../scripts/lib/net.ts";
+import { type EchoServerOptions, startEchoServer } from "../../src/echo/server.ts";
+import { DEFAULT_MAX_LINE_BYTES } from "../../src/shared/limits.ts";
+import type { TcpServer } from "../../src/shared/server/lifecycle.ts";
+import { inProcess, recordingLog, sleep, TestClient, until } from "../helpers/tcp.ts";
 
-const children: Child[] = [];
+const servers: TcpServer<unknown>[] = [];
 const clients: TestClient[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
-  await Promise.all(children.splice(0).map((c) => c.stop()));
+  await Promise.all(servers.splice(0).map((s) => s.stop()));
 });
 
-async function startEcho(
-  extra: string[] = [],
-  host = "127.0.0.1",
-): Promise<{ child: Child; port: number }> {
-  for (let attempt = 0; ; attempt++) {
-    const port = await freePort(host);
-    const child = spawnExe("tp-echo", ["--host", host, "--port", String(port), ...extra]);
-    children.push(child);
-    const ready = extra.includes("--quiet")
-      ? waitForPort(host, port)
-      : child.stderr.waitFor(/listening on/).then(() => {});
-    const exited = child.proc.exited.then((code) => {
-      throw new Error(`tp-echo exited (${code}): ${child.stderr.text}`);
-    });
-    try {
-      await Promise.race([ready, exited]);
-      return { child, port };
-    } catch (error) {
-      if (attempt < 3 && /already in use/.test(child.stderr.text)) continue;
-      throw error;
-    }
-  }
+function startEcho(options: Partial<EchoServerOptions> = {}): { port: number } {
+  const server = startEchoServer({
+    ...inProcess(),
+    sequential: false,
+    maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    ...options,
+  });
+  servers.push(server as TcpServer<unknown>);
+  return { port: server.port };
 }
 
 async function connect(port: number, host = "127.0.0.1"): Promise<TestClient> {
@@ -46,7 +38,7 @@ const GREETING = (port: number) =>
 
 describe("the lab's dialogue", () => {
   test("byte for byte: greeting, prompt, echo with line end, Good Bye. and close", async () => {
-    const { port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const c = await connect(port);
     await c.waitFor("Votre message ?\n");
     await c.send("salut\n");
@@ -85,7 +77,7 @@ describe("the lab's dialogue", () => {
       const reader = lab.stdout.getReader();
       await reader.read(); // "serveur simple en attente..."
       const fromLab = await transcript(labPort);
-      const { port } = await startEcho(["--quiet", "--port", String(labPort)].slice(0, 1));
+      const { port } = startEcho();
       const fromUs = (await transcript(port)).replaceAll(`:${port}.`, `:${labPort}.`);
       expect(fromUs).toBe(fromLab);
       expect(fromLab).toContain("ECHO : accents: éàü €\n");
@@ -95,7 +87,7 @@ describe("the lab's dialogue", () => {
   });
 
   test("a blank line ends the dialogue too", async () => {
-    const { port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const c = await connect(port);
     await c.send("   \r\n");
     await c.waitClosed();
@@ -103,7 +95,7 @@ describe("the lab's dialogue", () => {
   });
 
   test("a client that closes its sending side gets its unterminated line echoed, then Good Bye.", async () => {
-    const { port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const c = await connect(port);
     await c.send("dernier mot");
     c.end();
@@ -114,7 +106,7 @@ describe("the lab's dialogue", () => {
 
 describe("lines, whatever the segmentation", () => {
   test("a line sent in pieces gets one echo; several lines in one write get one each", async () => {
-    const { port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const c = await connect(port);
     await c.waitFor("Votre message ?\n");
     for (const piece of ["un ", "message ", "en ", "morceaux\n"]) {
@@ -131,7 +123,7 @@ describe("lines, whatever the segmentation", () => {
   });
 
   test("a multi-byte character split across two packets comes back intact", async () => {
-    const { port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const c = await connect(port);
     await c.waitFor("Votre message ?\n");
     const bytes = new TextEncoder().encode("😀é\n");
@@ -147,7 +139,7 @@ describe("lines, whatever the segmentation", () => {
 
 describe("many clients", () => {
   test("150 clients at once, 20 messages each, every echo checked and none crossed", async () => {
-    const { child, port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const N = 150;
     const M = 20;
     const all = await Promise.all(Array.from({ length: N }, () => connect(port)));
@@ -168,11 +160,10 @@ describe("many clients", () => {
         expected += `ECHO : client ${i} message ${m} ✓\nVotre message ?\n`;
       expect(c.text).toBe(`${expected}Good Bye.`);
     }
-    expect(child.proc.exitCode).toBeNull();
   });
 
   test("--sequential: a second client waits, unanswered, until the first leaves (the lab's behaviour)", async () => {
-    const { port } = await startEcho(["--quiet", "--sequential"]);
+    const { port } = startEcho({ sequential: true });
     const first = await connect(port);
     await first.waitFor("Votre message ?\n");
     const second = await connect(port);
@@ -186,7 +177,7 @@ describe("many clients", () => {
   });
 
   test("--sequential: a waiting client that gives up is skipped, the next one is served", async () => {
-    const { port } = await startEcho(["--quiet", "--sequential"]);
+    const { port } = startEcho({ sequential: true });
     const first = await connect(port);
     await first.waitFor("Votre message ?\n");
     const quitter = await connect(port);
@@ -204,7 +195,7 @@ describe("many clients", () => {
 
 describe("limits", () => {
   test("a line over --max-line: one-line error, disconnected, the server lives on", async () => {
-    const { port } = await startEcho(["--quiet", "--max-line", "1k"]);
+    const { port } = startEcho({ maxLineBytes: 1024 });
     const c = await connect(port);
     await c.waitFor("Votre message ?\n");
     await c.send(`${"x".repeat(1024)}\n`);
@@ -218,7 +209,7 @@ describe("limits", () => {
   });
 
   test("the default limit is 64 KiB", async () => {
-    const { port } = await startEcho(["--quiet"]);
+    const { port } = startEcho();
     const c = await connect(port);
     await c.send(`${"z".repeat(64 * 1024)}\n`);
     await c.waitForCount("Votre message ?\n", 2);
@@ -227,16 +218,31 @@ describe("limits", () => {
     expect(c.text).toEndWith("Ligne trop longue : 65536 octets au maximum. Good Bye.\n");
   });
 
-  test("--idle-timeout disconnects a silent client with a message", async () => {
-    const { child, port } = await startEcho(["--idle-timeout", "1s"]);
-    const c = await connect(port);
-    await c.waitClosed(8000);
-    expect(c.text).toBe(`${GREETING(port)}Inactif depuis 1 s : connexion fermée. Good Bye.\n`);
-    await child.stderr.waitFor(/idle for 1 s: disconnected/);
+  test("an idle client is told and disconnected, at the idle timeout (one sweep for all)", async () => {
+    const { log, lines } = recordingLog();
+    const { port } = startEcho({ idleTimeoutMs: 1000, log });
+    const started = performance.now();
+    const silent = await connect(port);
+    const talker = await connect(port);
+    await talker.waitFor("Votre message ?\n");
+    await sleep(600);
+    await talker.send("encore là\n");
+    await silent.waitClosed(5000);
+    const silentFor = performance.now() - started;
+    expect(silent.text).toBe(`${GREETING(port)}Inactif depuis 1 s : connexion fermée. Good Bye.\n`);
+    // The sweep runs every 250 ms: the silent client goes between 1 and ~1.25 s (plus load).
+    expect(silentFor).toBeGreaterThanOrEqual(1000);
+    expect(talker.closed).toBe(false);
+    await talker.waitClosed(5000);
+    expect(talker.text).toEndWith(
+      "Votre message ?\nInactif depuis 1 s : connexion fermée. Good Bye.\n",
+    );
+    expect(lines.filter((l) => /idle for 1 s: disconnected/.test(l))).toHaveLength(2);
   });
 
-  test("--max-clients: one more gets a one-line refusal, then a place frees up", async () => {
-    const { port } = await startEcho(["--max-clients", "2"]);
+  test("max clients: one more gets a one-line refusal, then a place frees up", async () => {
+    const { log, lines } = recordingLog();
+    const { port } = startEcho({ maxClients: 2, log });
     const a = await connect(port);
     const b = await connect(port);
     await a.waitFor("Votre message ?\n");
@@ -244,63 +250,47 @@ describe("limits", () => {
     const c = await connect(port);
     await c.waitClosed();
     expect(c.text).toBe("Serveur complet : 2 clients au maximum, réessayez plus tard.\n");
+    expect(
+      lines.some((l) => /^warn 127\.0\.0\.1:\d+ refused: 2 clients already connected$/.test(l)),
+    ).toBe(true);
     await a.send("FIN\n");
     await a.waitClosed();
-    await sleep(100);
+    await until(() => lines.some((l) => l.endsWith(" gone")), "the first client to be gone");
     const d = await connect(port);
     await d.waitFor("Votre message ?\n");
   });
+});
 
-  test("a client that sends but never reads: output capped, server stops reading it, memory flat", async () => {
-    const { child, port } = await startEcho(["--quiet", "--max-pending", "64k"]);
-    const rss = () => {
-      const status = require("node:fs").readFileSync(
-        `/proc/${child.proc.pid}/status`,
-        "utf8",
-      ) as string;
-      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) * 1024;
-    };
-    const greedy = await connect(port);
-    await greedy.waitFor("Votre message ?\n");
-    greedy.pause(); // never read again
-    const before = rss();
-    const line = new TextEncoder().encode(`${"m".repeat(1023)}\n`.repeat(64)); // 64 KiB of lines
-    let accepted = 0;
-    const deadline = Date.now() + 4000;
-    // Offer up to 200 MiB; only what the kernel buffers plus the server's cap can go in.
-    while (Date.now() < deadline && accepted < 200 * 1024 * 1024) {
-      const n = greedy.trySend(line);
-      if (n <= 0) await sleep(20);
-      else accepted += n;
-    }
-    const grown = rss() - before;
-    expect(accepted).toBeLessThan(64 * 1024 * 1024);
-    expect(grown).toBeLessThan(48 * 1024 * 1024);
-    // Still serving others.
-    const other = await connect(port);
-    await other.send("encore là ?\n");
-    await other.waitFor("ECHO : encore là ?\n");
+describe("stop", () => {
+  test("every client gets Good Bye., a waiting one too; stop() resolves once they are gone", async () => {
+    const { log, lines } = recordingLog();
+    const server = startEchoServer({
+      ...inProcess({ log }),
+      sequential: true,
+      maxLineBytes: DEFAULT_MAX_LINE_BYTES,
+    });
+    const served = await connect(server.port);
+    await served.waitFor("Votre message ?\n");
+    const waiting = await connect(server.port);
+    await until(() => server.clientCount === 2, "two clients");
+    const started = performance.now();
+    await server.stop();
+    // Both closed on their own: no waiting out the 2 s grace period.
+    expect(performance.now() - started).toBeLessThan(1500);
+    await served.waitClosed();
+    await waiting.waitClosed();
+    expect(served.text).toBe(`${GREETING(server.port)}Good Bye.`);
+    // Bun closes the first socket inside stop(), which hands the turn on before the waiting
+    // client's own goodbye: greeted, then Good Bye. (as before the shared life cycle).
+    expect(waiting.text).toBe(`${GREETING(server.port)}Good Bye.`);
+    expect(server.clientCount).toBe(0);
+    expect(lines.at(-1)).toBe("info stopped");
   });
 });
 
-describe("signals", () => {
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    test(`${signal}: connected clients get Good Bye., the server exits 0`, async () => {
-      const { child, port } = await startEcho([]);
-      const c = await connect(port);
-      await c.waitFor("Votre message ?\n");
-      child.proc.kill(signal);
-      await c.waitClosed();
-      expect(c.text).toBe(`${GREETING(port)}Good Bye.`);
-      expect(await child.proc.exited).toBe(0);
-      await child.stderr.waitFor(/stopped/);
-    });
-  }
-});
-
 describe("IPv6", () => {
-  test("--host ::1 serves the dialogue", async () => {
-    const { port } = await startEcho(["--quiet"], "::1");
+  test("host ::1 serves the dialogue", async () => {
+    const { port } = startEcho({ host: "::1" });
     const c = await connect(port, "::1");
     await c.send("v6\nFIN\n");
     await c.waitClosed();
@@ -311,60 +301,17 @@ describe("IPv6", () => {
 });
 
 describe("logs", () => {
-  test("one line per event with the client's address; --quiet silences them", async () => {
-    const { child, port } = await startEcho([]);
+  test("one line per event with the client's address", async () => {
+    const { log, lines } = recordingLog();
+    const { port } = startEcho({ log });
     const c = await connect(port);
     await c.send("bonjour\nFIN\n");
     await c.waitClosed();
-    const log = await child.stderr.waitFor(/gone/);
-    const text = child.stderr.text;
-    expect(log).toBeTruthy();
-    expect(text).toMatch(/listening on 127\.0\.0\.1:\d+/);
+    await until(() => lines.some((l) => l.endsWith(" gone")), "the gone line");
+    expect(lines[0]).toBe(`info listening on 127.0.0.1:${port}`);
+    const text = lines.join("\n");
     expect(text).toMatch(/127\.0\.0\.1:\d+ connected/);
     expect(text).toMatch(/127\.0\.0\.1:\d+ message "bonjour"/);
-    expect(text).toMatch(/127\.0\.0\.1:\d+ gone/);
-    const quiet = await startEcho(["--quiet"]);
-    const q = await connect(quiet.port);
-    await q.send("FIN\n");
-    await q.waitClosed();
-    await sleep(100);
-    expect(quiet.child.stderr.text).toBe("");
-  });
-});
-
-describe("bad flags: one line, non-zero exit, no stack trace", () => {
-  const cases: Array<[string[], number, RegExp]> = [
-    [["--port", "0"], 2, /--port must be between 1 and 65535, got 0/],
-    [["--port", "70000"], 2, /--port must be between 1 and 65535/],
-    [["--port", "abc"], 2, /--port expects a whole number/],
-    [
-      ["--host", "no-such-host.invalid", "--port", "2999"],
-      1,
-      /cannot listen on no-such-host\.invalid/,
-    ],
-    [["--bogus"], 2, /unknown option '--bogus'/],
-    [["--max-line", "lots"], 2, /--max-line expects a size/],
-    [["--idle-timeout", "soon"], 2, /--idle-timeout expects a duration/],
-    [["--max-clients", "0"], 2, /--max-clients must be between 1/],
-    [["client"], 2, /HOST/],
-    [["client", "127.0.0.1", "99999"], 2, /PORT must be between 1 and 65535/],
-  ];
-  for (const [args, code, message] of cases) {
-    test(`tp-echo ${args.join(" ")}`, async () => {
-      const r = await runExe("tp-echo", args, { timeoutMs: 10_000 });
-      expect(r.code).toBe(code);
-      expect(r.stderr).toMatch(message);
-      expect(r.stderr.trim().split("\n")).toHaveLength(1);
-      expect(r.stderr).not.toMatch(/\n\s+at /);
-    });
-  }
-
-  test("a port already in use", async () => {
-    const { port } = await startEcho(["--quiet"]);
-    const r = await runExe("tp-echo", ["--port", String(port)]);
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe(
-      `tp-echo: error: cannot listen on 127.0.0.1:${port}: port ${port} is already in use`,
-    );
+    expect(text).toMatch(/127\.0\.0\.1:\d+ leaving: said goodbye/);
   });
 });

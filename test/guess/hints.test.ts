@@ -11,6 +11,8 @@ const cases: Array<[string, Meaning]> = [
   [wire.error("« x » : ce n'est pas un nombre entier", "un entier de 1 à 10"), "error"],
   [wire.idle(60), "error"],
   [wire.shutdown(), "error"],
+  [wire.full(4096), "error"],
+  ["Serveur complet : 2 clients au maximum, réessayez plus tard.", "error"],
   [wire.askGuess(10n), "other"],
   [wire.welcome(), "other"],
   // classmates, French: relative to the secret...

@@ -1,6 +1,8 @@
 // The human client, driven through a pipe the way a person would type.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type Child, runExe, spawnExe } from "../helpers/exe.ts";
+import { type GuessServer, startGuessServer } from "../../src/guess/server.ts";
+import { runExe, spawnExe } from "../helpers/exe.ts";
+import { inProcess } from "../helpers/tcp.ts";
 import { deadPort, englishServer, frenchServer, withServer } from "./helpers.ts";
 
 /** Run the compiled human client against 127.0.0.1:`port`, typing `stdin`. */
@@ -8,15 +10,16 @@ function play(port: number, stdin: string, ...args: string[]) {
   return runExe("tp-guess", ["play", "127.0.0.1", String(port), ...args], { stdin });
 }
 
-let server: Child;
+// Our server runs in the test process; the client is the executable.
+let server: GuessServer;
 let port: number;
 
-beforeAll(async () => {
-  server = spawnExe("tp-guess", ["server", "--port", "0"]);
-  port = Number((await server.stderr.waitFor(/listening on 127\.0\.0\.1:(\d+)/, 20_000))[1]);
+beforeAll(() => {
+  server = startGuessServer(inProcess());
+  port = server.port;
 });
 afterAll(async () => {
-  await server.stop("SIGTERM");
+  await server.stop();
 });
 
 /** Every guess from 1 to max: the game is won somewhere in there. */
@@ -42,11 +45,11 @@ describe("tp-guess play", () => {
   });
 
   test("input that ends before a win: one error line after --timeout of silence, exit 1", async () => {
-    const r = await play(port, "1000\n", "--timeout", "1s");
+    const r = await play(port, "1000\n", "--timeout", "300ms");
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("nombre ? proposez un entier de 1 à 1000");
     expect(r.stderr).toMatch(
-      /^tp-guess: error: input ended and 127\.0\.0\.1:\d+ said nothing more for 1 s, game not won\n$/,
+      /^tp-guess: error: input ended and 127\.0\.0\.1:\d+ said nothing more for 0\.3 s, game not won\n$/,
     );
   });
 
@@ -70,6 +73,18 @@ describe("tp-guess play", () => {
     expect(r.stderr).toMatch(
       /^tp-guess: error: connection refused by 127\.0\.0\.1:\d+ \(is the server running\?\)\n$/,
     );
+  });
+
+  test("a win ends play with exit 0 even while the terminal stays open", async () => {
+    // stdin is a pipe we never close, like a terminal after the last guess.
+    const child = spawnExe("tp-guess", ["play", "127.0.0.1", String(port)]);
+    const timer = setTimeout(() => child.proc.kill("SIGKILL"), 10_000);
+    child.proc.stdin.write("1\n1\n");
+    child.proc.stdin.flush();
+    const code = await child.proc.exited;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(child.stdout.text).toEndWith("gagné en 1 coup : le nombre secret était 1\n");
   });
 
   test("the server hanging up ends play even while the terminal stays open", async () => {

@@ -1,14 +1,13 @@
-// The server as a user runs it (the compiled executable), spoken to with raw sockets.
+// The game server's protocol, run inside the test process on a free port and spoken to with
+// raw sockets. What only the executable shows (flags, signals, exit codes) is in cli.test.ts.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { GuessServer } from "../../src/guess/server.ts";
-import { createLogger } from "../../src/shared/log.ts";
-import { type Child, spawnExe } from "../helpers/exe.ts";
+import { type GuessServer, startGuessServer } from "../../src/guess/server.ts";
+import { inProcess, recordingLog, until } from "../helpers/tcp.ts";
 import { LineClient } from "./helpers.ts";
 
-async function startServer(extra: string[] = []): Promise<{ child: Child; port: number }> {
-  const child = spawnExe("tp-guess", ["server", "--port", "0", ...extra]);
-  const m = await child.stderr.waitFor(/listening on 127\.0\.0\.1:(\d+)/, 20_000);
-  return { child, port: Number(m[1]) };
+/** Wait (bounded) for a log line matching `pattern`. */
+function logged(lines: string[], pattern: RegExp): Promise<void> {
+  return until(() => lines.some((l) => pattern.test(l)), `a log line ${pattern}`);
 }
 
 /** Binary search by hand over a raw connection; checks every line on the way. */
@@ -41,18 +40,24 @@ async function playByHand(port: number, max: bigint): Promise<{ guesses: number;
 }
 
 describe("tp-guess server", () => {
-  let server: { child: Child; port: number };
-  beforeAll(async () => {
-    server = await startServer(["--idle-timeout", "1s"]);
+  let server: GuessServer;
+  // The idle tests get their own server: 300 ms of silence must not end the others' games
+  // on a loaded machine.
+  let idleServer: GuessServer;
+  const { log, lines } = recordingLog();
+  beforeAll(() => {
+    server = startGuessServer(inProcess({ log }));
+    idleServer = startGuessServer(inProcess({ idleTimeoutMs: 300, log }));
   });
   afterAll(async () => {
-    await server.child.stop("SIGTERM");
+    await Promise.all([server.stop(), idleServer.stop()]);
   });
 
   test("a whole game by the documented dialogue, logged in one line", async () => {
     const { guesses } = await playByHand(server.port, 1000n);
     expect(guesses).toBeLessThanOrEqual(10);
-    await server.child.stderr.waitFor(
+    await logged(
+      lines,
       new RegExp(`game 127\\.0\\.0\\.1:\\d+ max=1000 guesses=${guesses} errors=0 outcome=won`),
     );
   });
@@ -61,7 +66,7 @@ describe("tp-guess server", () => {
     const { guesses, secret } = await playByHand(server.port, 10n ** 100n);
     expect(guesses).toBeLessThanOrEqual(333);
     expect(secret >= 1n && secret <= 10n ** 100n).toBe(true);
-    await server.child.stderr.waitFor(/max=10000000…\(101 digits\)/);
+    await logged(lines, /max=10000000…\(101 digits\)/);
   });
 
   test("every bad input gets an erreur line and the prompt again; the game goes on", async () => {
@@ -93,17 +98,19 @@ describe("tp-guess server", () => {
     const [, n, secret] = won.match(/^gagné en (\d+) coups? : le nombre secret était (\d+)$/) ?? [];
     expect(Number(n)).toBe(Number(secret));
     await c.whenClosed;
-    await server.child.stderr.waitFor(new RegExp(`max=10 guesses=${n} errors=12 outcome=won`));
+    await logged(lines, new RegExp(`max=10 guesses=${n} errors=12 outcome=won`));
   });
 
   test("an idle player is told and disconnected", async () => {
-    const c = await LineClient.connect(server.port);
+    const c = await LineClient.connect(idleServer.port);
     await c.until(/^maximum \?/);
     c.send("100\n");
     await c.next();
-    expect(await c.next(5_000)).toBe("délai dépassé : aucune réponse depuis 1 s, fin de la partie");
+    expect(await c.next(5_000)).toBe(
+      "délai dépassé : aucune réponse depuis 0.3 s, fin de la partie",
+    );
     await c.whenClosed;
-    await server.child.stderr.waitFor(/max=100 guesses=0 errors=0 outcome=timeout/);
+    await logged(lines, /max=100 guesses=0 errors=0 outcome=timeout/);
   });
 
   test("a player who leaves is logged as such", async () => {
@@ -112,14 +119,14 @@ describe("tp-guess server", () => {
     c.send("77\n");
     await c.next();
     c.close();
-    await server.child.stderr.waitFor(/max=77 guesses=0 errors=0 outcome=left/);
+    await logged(lines, /max=77 guesses=0 errors=0 outcome=left/);
   });
 
   test("a player who floods lines and never reads is cut at the idle timeout; others play on", async () => {
     let closed = false;
     const flood = await Bun.connect({
       hostname: "127.0.0.1",
-      port: server.port,
+      port: idleServer.port,
       socket: {
         data() {},
         close() {
@@ -130,8 +137,8 @@ describe("tp-guess server", () => {
     flood.pause(); // never read: the server's answers pile up
     const burst = new TextEncoder().encode("x\n".repeat(32 * 1024));
     for (let i = 0; i < 64 && flood.write(burst) === burst.length; i++) await Bun.sleep(1);
-    await server.child.stderr.waitFor(/max=- guesses=0 errors=\d{4,} outcome=timeout/, 10_000);
-    const { guesses } = await playByHand(server.port, 100n);
+    await logged(lines, /max=- guesses=0 errors=\d{4,} outcome=timeout/);
+    const { guesses } = await playByHand(idleServer.port, 100n);
     expect(guesses).toBeLessThanOrEqual(7);
     // The server has let go of the flooder: reading again only finds the end.
     flood.resume();
@@ -149,64 +156,27 @@ describe("tp-guess server", () => {
   });
 });
 
-describe("tp-guess server signals and flags", () => {
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    test(`${signal}: players are told in French, the server exits 0`, async () => {
-      const { child, port } = await startServer();
-      const c = await LineClient.connect(port);
-      await c.until(/^maximum \?/);
-      c.send("50\n");
-      await c.next();
-      child.proc.kill(signal);
-      expect(await c.next()).toBe("arrêt du serveur : partie interrompue, au revoir");
-      await c.whenClosed;
-      expect(await child.proc.exited).toBe(0);
-      expect(child.stderr.text).toMatch(/max=50 guesses=0 errors=0 outcome=shutdown/);
-      expect(child.stderr.text).toContain(`${signal}: stopping, 1 game(s) interrupted`);
-    });
-  }
-
-  test("--quiet keeps the log silent", async () => {
-    const port = await (await import("../helpers/exe.ts")).freePort();
-    const child = spawnExe("tp-guess", ["server", "--port", String(port), "--quiet"]);
-    let c: LineClient | undefined;
-    for (let i = 0; i < 100 && !c; i++) {
-      c = await LineClient.connect(port).catch(async () => {
-        await Bun.sleep(100);
-        return undefined;
-      });
+describe("limits and stop", () => {
+  test("a player past max clients gets the complet line; the others play on", async () => {
+    const server = startGuessServer(inProcess({ maxClients: 1 }));
+    try {
+      const a = await LineClient.connect(server.port);
+      await a.until(/^maximum/);
+      const b = await LineClient.connect(server.port);
+      expect(await b.next()).toBe(
+        "complet : le serveur a déjà 1 parties en cours, revenez dans un moment",
+      );
+      await b.whenClosed;
+      a.send("1\n1\n");
+      expect(await a.until(/^gagné/)).toBe("gagné en 1 coup : le nombre secret était 1");
+    } finally {
+      await server.stop();
     }
-    if (!c) throw new Error("quiet server never came up");
-    await c.until(/^maximum \?/);
-    c.send("1\n");
-    await c.next();
-    c.send("1\n");
-    expect(await c.next()).toMatch(/^gagné en 1 coup/);
-    expect(await child.stop("SIGTERM")).toBe(0);
-    await child.stderr.done;
-    expect(child.stderr.text).toBe("");
   });
 
-  test("a busy port is a one-line error, exit 1", async () => {
-    const { child, port } = await startServer();
-    const { runExe } = await import("../helpers/exe.ts");
-    const r = await runExe("tp-guess", ["server", "--port", String(port)]);
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toContain("already in use");
-    await child.stop("SIGTERM");
-  });
-});
-
-describe("GuessServer in process", () => {
   test("stop() says goodbye to every player and waits for them to go", async () => {
-    const server = new GuessServer({
-      host: "127.0.0.1",
-      port: 0,
-      idleTimeoutMs: 0,
-      log: createLogger("test", true),
-      pickSecret: () => 3n,
-    });
+    const { log, lines } = recordingLog();
+    const server = startGuessServer({ ...inProcess({ log }), pickSecret: () => 3n });
     const a = await LineClient.connect(server.port);
     const b = await LineClient.connect(server.port);
     await a.until(/^maximum/);
@@ -214,12 +184,14 @@ describe("GuessServer in process", () => {
     a.send("5\n4\n");
     expect(await a.next()).toBe("nombre ? proposez un entier de 1 à 5");
     expect(await a.next()).toBe("moins : le nombre secret est inférieur à 4");
-    expect(server.activeGames).toBe(2);
+    expect(server.clientCount).toBe(2);
     await server.stop();
     expect(await a.until(/^arrêt/)).toBe("arrêt du serveur : partie interrompue, au revoir");
     expect(await b.until(/^arrêt/)).toBe("arrêt du serveur : partie interrompue, au revoir");
     await a.whenClosed;
     await b.whenClosed;
-    expect(server.activeGames).toBe(0);
+    expect(server.clientCount).toBe(0);
+    expect(lines.filter((l) => /outcome=shutdown$/.test(l))).toHaveLength(2);
+    expect(lines.at(-1)).toBe("info stopped");
   });
 });

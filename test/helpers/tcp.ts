@@ -1,5 +1,9 @@
-// A raw TCP test client: records every byte received and lets a test wait for text.
+// A raw TCP test client that records every byte received and lets a test wait for text, and
+// what a test needs to run a server inside its own process.
 import type { Socket } from "bun";
+import { type ConsolaInstance, createConsola, LogLevels } from "consola";
+import { DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PENDING_OUTPUT } from "../../src/shared/limits.ts";
+import type { ServerOptions } from "../../src/shared/server/lifecycle.ts";
 
 const decoder = new TextDecoder();
 
@@ -124,3 +128,35 @@ export class TestClient {
 }
 
 export const sleep = (ms: number) => Bun.sleep(ms);
+
+/** A logger that keeps its lines (level, then text) for a test to read, and prints nothing. */
+export function recordingLog(): { log: ConsolaInstance; lines: string[] } {
+  const lines: string[] = [];
+  const log = createConsola({
+    level: LogLevels.info,
+    reporters: [{ log: (entry) => lines.push(`${entry.type} ${entry.args.join(" ")}`) }],
+  });
+  return { log, lines };
+}
+
+/** The life cycle's options for a server run inside the test process, on any free port. */
+export function inProcess(overrides: Partial<ServerOptions> = {}): ServerOptions {
+  return {
+    host: "127.0.0.1",
+    port: 0,
+    idleTimeoutMs: 0,
+    maxClients: DEFAULT_MAX_CLIENTS,
+    maxPendingOutput: DEFAULT_MAX_PENDING_OUTPUT,
+    log: createConsola({ level: LogLevels.error, reporters: [] }),
+    ...overrides,
+  };
+}
+
+/** Wait (bounded) until `done()` holds, checking at each turn of the event loop. */
+export async function until(done: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(5);
+  }
+}

@@ -2,7 +2,8 @@
 // and ports it just freed (other programs may listen elsewhere on this loopback).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
-import { freePort, runExe } from "../helpers/exe.ts";
+import { freePort } from "../../scripts/lib/net.ts";
+import { runExe } from "../helpers/exe.ts";
 
 // Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
 setDefaultTimeout(60_000);

@@ -2,11 +2,11 @@
 // (and ports it just freed, so nothing else listens there).
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
+import { freePort } from "../../scripts/lib/net.ts";
 import { scan } from "../../src/scan/engine.ts";
 import { openFdCount } from "../../src/scan/libc.ts";
 import { CLOSED, OPEN } from "../../src/scan/prober.ts";
 import { resolveTarget } from "../../src/scan/target.ts";
-import { freePort } from "../helpers/exe.ts";
 
 // Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
 setDefaultTimeout(60_000);

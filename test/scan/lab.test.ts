@@ -5,13 +5,15 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../helpers/exe.ts";
-import { Lab, labUnavailable } from "./lab.ts";
+import { Lab, labUnavailable } from "../../scripts/lib/lab.ts";
+import { ROOT } from "../../scripts/lib/root.ts";
 
 // Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
 setDefaultTimeout(60_000);
 
-const suite = labUnavailable ? describe.skip : describe;
+const noLab = labUnavailable();
+if (noLab) console.warn(`tp-scan lab tests skipped: ${noLab}`);
+const suite = noLab ? describe.skip : describe;
 
 interface JsonTarget {
   ports: Array<{ port: number; state: string }>;
@@ -56,7 +58,7 @@ suite("exact over 1-65535 against ss -ltn and the test's listeners", () => {
   let own4: number[] = [];
 
   beforeAll(async () => {
-    lab = await Lab.create(["61100:61129"]);
+    lab = await Lab.create({ drops: ["61100:61129"] });
     // Edges, well-known ports, the whole ephemeral range (where self-connects happen), and
     // random ones; on every kind of address a scan of 127.0.0.1 or ::1 may or may not reach.
     const picked = new Set<number>([
@@ -127,7 +129,7 @@ suite("exact over 1-65535 against ss -ltn and the test's listeners", () => {
 suite("firewalled ranges", () => {
   let lab: Lab;
   beforeAll(async () => {
-    lab = await Lab.create(["20000:22000", "30000:40000"]);
+    lab = await Lab.create({ drops: ["20000:22000", "30000:40000"] });
   });
   afterAll(() => lab?.destroy());
 
@@ -220,7 +222,7 @@ suite("firewalled ranges", () => {
 suite("the scanner's own limits", () => {
   let lab: Lab;
   beforeAll(async () => {
-    lab = await Lab.create(["20000:20300"]);
+    lab = await Lab.create({ drops: ["20000:20300"] });
   });
   afterAll(() => lab?.destroy());
 
@@ -241,7 +243,7 @@ suite("the scanner's own limits", () => {
   });
 
   test("an unreachable network is an error (exit 1), not a scan of filtered ports", async () => {
-    const dead = await Lab.create([], false);
+    const dead = await Lab.create({ loopback: false });
     try {
       // Loopback never up: 127.0.0.1 has no route (ENETUNREACH), ::1 no source address
       // (EADDRNOTAVAIL, which is normally a passing shortage: given up after 5 s of nothing).

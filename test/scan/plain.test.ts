@@ -6,18 +6,18 @@
 // in a private namespace instead; TP_SCAN_PLAIN_TESTS=1 runs this one anyway.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
+import { labUnavailable } from "../../scripts/lib/lab.ts";
+import { ssListening } from "../../scripts/lib/ss.ts";
 import { runExe } from "../helpers/exe.ts";
-import { labUnavailable, parseSs } from "./lab.ts";
 
 // Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
 setDefaultTimeout(120_000);
 
-const wanted = labUnavailable !== null || process.env.TP_SCAN_PLAIN_TESTS === "1";
+const wanted = labUnavailable() !== null || process.env.TP_SCAN_PLAIN_TESTS === "1";
 const suite = wanted ? describe : describe.skip;
 
 function listening(): Set<number> {
-  const proc = Bun.spawnSync(["ss", "-ltnH"], { stdout: "pipe" });
-  return parseSs(proc.stdout.toString(), "127.0.0.1");
+  return new Set(ssListening("127.0.0.1"));
 }
 
 interface Verdict {

@@ -67,3 +67,9 @@ test("formatPortRanges compresses runs", () => {
   expect(formatPortRanges([])).toBe("");
   expect(formatPortRanges(parsePortSpec("-"))).toBe("1-65535");
 });
+
+test("parsePortSpec names the flag it parses for", () => {
+  expect(() => parsePortSpec("0", "--exclude-ports")).toThrow(/^--exclude-ports: port 0 is out/);
+  expect(() => parsePortSpec("9-1", "--exclude-ports")).toThrow(/^--exclude-ports: reversed/);
+  expect(() => parsePortSpec("0")).toThrow(/^-p: port 0/);
+});

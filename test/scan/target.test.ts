@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { addressBytes, resolveTarget } from "../../src/scan/target.ts";
+import { addressBytes, makeTarget, resolveTarget } from "../../src/scan/target.ts";
 import { RuntimeError } from "../../src/shared/errors.ts";
 
 test("addressBytes: IPv4 and IPv6 literals in network order", () => {
@@ -36,4 +36,13 @@ test("names resolve through the system resolver (/etc/hosts)", async () => {
 test("a malformed name is a one-line runtime error, without asking any DNS server", async () => {
   await expect(resolveTarget("bad_host!")).rejects.toBeInstanceOf(RuntimeError);
   await expect(resolveTarget("bad_host!")).rejects.toThrow(/cannot resolve 'bad_host!'/);
+});
+
+test("makeTarget: a numeric zone becomes the scope id, the address stays plain", () => {
+  expect(makeTarget("link", "fe80::1%7", 6, [])).toMatchObject({
+    name: "link",
+    address: "fe80::1",
+    scopeId: 7,
+  });
+  expect([...makeTarget("192.0.2.1", "192.0.2.1", 4, []).bytes]).toEqual([192, 0, 2, 1]);
 });

@@ -2,7 +2,14 @@ import { describe, expect, test } from "bun:test";
 import { defineCommand } from "citty";
 import { runCli } from "../../src/shared/cli.ts";
 import { UsageError } from "../../src/shared/errors.ts";
-import { parseDuration, parseInteger, parsePort, parseSize } from "../../src/shared/parsers.ts";
+import {
+  parseDuration,
+  parseInteger,
+  parseListenPort,
+  parsePort,
+  parseSize,
+  parseTimeout,
+} from "../../src/shared/parsers.ts";
 
 describe("value parsers", () => {
   test("ports: 1-65535 only, digits only", () => {
@@ -11,6 +18,23 @@ describe("value parsers", () => {
     for (const bad of ["0", "65536", "70000", "-1", "80x", "", " ", "1e3", "0x50"]) {
       expect(() => parsePort(bad)).toThrow(UsageError);
     }
+  });
+
+  test("listening ports: 0-65535, 0 being any free port", () => {
+    expect(parseListenPort("0")).toBe(0);
+    expect(parseListenPort("65535")).toBe(65535);
+    for (const bad of ["65536", "-1", "", "0x50"]) {
+      expect(() => parseListenPort(bad)).toThrow(UsageError);
+    }
+    expect(() => parseListenPort("65536")).toThrow("--port must be between 0 and 65535, got 65536");
+  });
+
+  test("timeouts: a duration above 0", () => {
+    expect(parseTimeout("500ms", "--timeout")).toBe(500);
+    expect(parseTimeout("2s", "--timeout")).toBe(2000);
+    expect(() => parseTimeout("0", "--timeout")).toThrow("--timeout must be above 0");
+    expect(() => parseTimeout("0.1ms", "--settle")).toThrow("--settle must be above 0");
+    expect(() => parseTimeout("soon", "--timeout")).toThrow(/--timeout expects a duration/);
   });
 
   test("integers within bounds", () => {

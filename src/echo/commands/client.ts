@@ -1,6 +1,7 @@
 import { defineCommand } from "citty";
-import { parsePort } from "../../shared/parsers.ts";
+import { serverAddress, serverArgs } from "../../shared/flags.ts";
 import { runClient } from "../client.ts";
+import { ECHO_PORT } from "../dialogue.ts";
 
 export default defineCommand({
   meta: {
@@ -8,12 +9,9 @@ export default defineCommand({
     description:
       "Talk to an echo server: stdin lines go out, the server's text comes back on stdout",
   },
-  args: {
-    host: { type: "positional", description: "Server host name or address", required: true },
-    port: { type: "positional", description: "Server port", default: "2003" },
-  },
+  args: serverArgs(ECHO_PORT),
   async run({ args }) {
-    await runClient({ host: args.host, port: parsePort(args.port, "PORT") });
+    await runClient(serverAddress(args));
     // The lab's farewell has no line end: keep the shell prompt off it on a terminal.
     if (process.stdout.isTTY) process.stdout.write("\n");
   },

@@ -1,7 +1,8 @@
 import { defineCommand } from "citty";
-import { UsageError } from "../../shared/errors.ts";
-import { parseDuration, parseInteger, parsePort } from "../../shared/parsers.ts";
+import { serverAddress, serverArgs, timeoutArgs, timeoutMs } from "../../shared/flags.ts";
+import { parseInteger, parseTimeout } from "../../shared/parsers.ts";
 import { parseMaxFlag, runBot } from "../bot.ts";
+import { GUESS_PORT } from "../protocol.ts";
 
 export default defineCommand({
   meta: {
@@ -10,8 +11,7 @@ export default defineCommand({
       "Play the guessing game alone by binary search (ours or a classmate's server): one game shows the dialogue, many print a summary",
   },
   args: {
-    host: { type: "positional", description: "Server host name or address", required: true },
-    port: { type: "positional", description: "Server port", default: "2004" },
+    ...serverArgs(GUESS_PORT),
     max: {
       type: "string",
       description: "Maximum to play with, 1 to 10^1000 (e.g. 1000000, 10^100, 1e6)",
@@ -25,12 +25,7 @@ export default defineCommand({
       default: "1",
       valueHint: "n",
     },
-    timeout: {
-      type: "string",
-      description: "Give up on a server silent this long while the bot waits (e.g. 5s, 500ms)",
-      default: "5s",
-      valueHint: "duration",
-    },
+    ...timeoutArgs("Give up on a server silent this long while the bot waits (e.g. 5s, 500ms)"),
     settle: {
       type: "string",
       description:
@@ -40,16 +35,11 @@ export default defineCommand({
     },
   },
   async run({ args }) {
-    const timeoutMs = parseDuration(args.timeout, "--timeout");
-    const settleMs = parseDuration(args.settle, "--settle");
-    if (timeoutMs < 1 || settleMs < 1)
-      throw new UsageError("--timeout and --settle must be above 0");
     const opts = {
-      host: args.host,
-      port: parsePort(args.port, "PORT"),
+      ...serverAddress(args),
       max: parseMaxFlag(args.max),
-      timeoutMs,
-      settleMs,
+      timeoutMs: timeoutMs(args),
+      settleMs: parseTimeout(args.settle, "--settle"),
     };
     const games = parseInteger(args.games, "--games", 1, 10_000_000);
     const parallel = parseInteger(args.parallel, "--parallel", 1, 10_000);

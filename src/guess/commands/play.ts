@@ -1,7 +1,7 @@
 import { defineCommand } from "citty";
-import { UsageError } from "../../shared/errors.ts";
-import { parseDuration, parsePort } from "../../shared/parsers.ts";
+import { serverAddress, serverArgs, timeoutArgs, timeoutMs } from "../../shared/flags.ts";
 import { runPlay } from "../play.ts";
+import { GUESS_PORT } from "../protocol.ts";
 
 export default defineCommand({
   meta: {
@@ -10,18 +10,10 @@ export default defineCommand({
       "Play the guessing game yourself: type the maximum, then your guesses; the server's answers are shown as they come",
   },
   args: {
-    host: { type: "positional", description: "Server host name or address", required: true },
-    port: { type: "positional", description: "Server port", default: "2004" },
-    timeout: {
-      type: "string",
-      description: "Connect timeout, and how long to wait for the server after your input ends",
-      default: "5s",
-      valueHint: "duration",
-    },
+    ...serverArgs(GUESS_PORT),
+    ...timeoutArgs("Connect timeout, and how long to wait for the server after your input ends"),
   },
   async run({ args }) {
-    const timeoutMs = parseDuration(args.timeout, "--timeout");
-    if (timeoutMs < 1) throw new UsageError("--timeout must be above 0");
-    await runPlay({ host: args.host, port: parsePort(args.port, "PORT"), timeoutMs });
+    await runPlay({ ...serverAddress(args), timeoutMs: timeoutMs(args) });
   },
 });

@@ -1,8 +1,8 @@
 import { defineCommand } from "citty";
-import { createLogger, untilSignal } from "../../shared/log.ts";
-import { formatHostPort } from "../../shared/net.ts";
-import { parseDuration, parseInteger } from "../../shared/parsers.ts";
-import { GuessServer } from "../server.ts";
+import { listenArgs, listenOptions } from "../../shared/flags.ts";
+import { serveUntilSignal } from "../../shared/server/lifecycle.ts";
+import { GUESS_PORT } from "../protocol.ts";
+import { GAME_IDLE_TIMEOUT_MS, startGuessServer } from "../server.ts";
 
 export default defineCommand({
   meta: {
@@ -10,37 +10,9 @@ export default defineCommand({
     description:
       "Serve the guessing game: each client gives a maximum, then guesses a secret number (plus/moins)",
   },
-  args: {
-    host: {
-      type: "string",
-      description: "Address to listen on (IPv4 or IPv6)",
-      default: "127.0.0.1",
-    },
-    port: {
-      type: "string",
-      description: "TCP port (0 = any free port, shown in the log)",
-      default: "2004",
-    },
-    "idle-timeout": {
-      type: "string",
-      description: "End a game whose player is silent this long (e.g. 30s, 2m; 0 = never)",
-      default: "60s",
-      valueHint: "duration",
-    },
-    quiet: { type: "boolean", description: "No log lines, errors only" },
-  },
+  args: listenArgs({ port: GUESS_PORT, idleTimeoutMs: GAME_IDLE_TIMEOUT_MS }),
   async run({ args }) {
-    const log = createLogger("tp-guess", args.quiet === true);
-    const server = new GuessServer({
-      host: args.host,
-      port: parseInteger(args.port, "--port", 0, 65535),
-      idleTimeoutMs: parseDuration(args["idle-timeout"], "--idle-timeout", "s"),
-      log,
-    });
-    log.info(`listening on ${formatHostPort(server.host, server.port)}`);
-    const signal = await untilSignal();
-    log.info(`${signal}: stopping, ${server.activeGames} game(s) interrupted`);
-    await server.stop();
-    process.exit(0);
+    const options = listenOptions(args, "tp-guess");
+    await serveUntilSignal(() => startGuessServer(options), options.log);
   },
 });
