@@ -120,4 +120,4 @@ test("release of this system: an archive whose SHA256SUMS check, with runnable p
   for (const p of PROGRAMS) expect(statSync(join(dir, p)).ino).toBe(inode);
   const help = await runCommand([join(dir, "tp-guess"), "--help"]);
   expect(help.stdout).toMatch(/USAGE tp-guess/);
-});
+}, 120_000);

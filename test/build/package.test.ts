@@ -51,4 +51,5 @@ test.skipIf(!hasNpm)(
       expect((await runCommand([join(prefix, "bin", name), "--help"])).stdout).toMatch(usage);
     }
   },
+  180_000,
 );
