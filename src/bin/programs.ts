@@ -99,12 +99,32 @@ const multiCallCommand = defineCommand({
   },
 });
 
+/** `tp-scan completion bash|zsh|fish` prints a script; the script calls `tp-scan complete -- ...`. */
+const COMPLETION_COMMANDS = ["complete", "completion"];
+
+/**
+ * Give `command` its completion subcommands, generated from its citty definition by
+ * @bomb.sh/tab (loaded only when asked for: it walks, and so imports, the whole command tree).
+ */
+async function withCompletion(command: AnyCommand): Promise<AnyCommand> {
+  const { default: tab } = await import("@bomb.sh/tab/citty");
+  // tab adds `complete` to the command's own subcommands (each program's tree is built fresh).
+  await tab(command);
+  const subs = command.subCommands as Record<string, AnyCommand>;
+  const complete = subs.complete as AnyCommand;
+  // `complete -- tp-scan -p 80 --` passes every word typed so far.
+  allowExtraPositionals(complete);
+  subs.completion = complete;
+  return command;
+}
+
 export async function runProgram(
   name: ProgramName | typeof MULTICALL_NAME,
   args: string[],
   workerEntry: string,
 ): Promise<void> {
-  const command =
+  let command =
     name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, workerEntry);
+  if (COMPLETION_COMMANDS.includes(args[0] ?? "")) command = await withCompletion(command);
   await runCli(command, args);
 }
