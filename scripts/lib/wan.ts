@@ -3,29 +3,33 @@
 // adds delay, jitter (no reordering), loss and a packet-rate cap with a bounded queue (this
 // kernel has no netem). T holds live hosts with listeners and SYN-dropped (filtered) ports,
 // absent addresses (routed to T, no answer at all), unreachable ones (ICMP host-unreachable),
-// an optional per-host RST rate limit, and a SYN counter. See docs/wan-lab.md.
+// an optional per-host RST rate limit and SYN counters; optionally IPv6 twins of every address
+// (2001:2::/48); names host-N.wan.test that resolve inside S. See docs/wan-lab.md.
 //
 //   const lab = await WanLab.up({ delayMs: 25, lossPct: 2, hosts: [{ listen: [22, 80] }] });
 //   Bun.spawn(lab.scannerCommand(["./tp-scan", lab.hosts[0].address, "-p", "1-1024"]));
 //   await lab.synCount(); await lab.counters(); await lab.down();
 //
 // CLI: bun scripts/lib/wan.ts check|gc|up [options] [-- CMD...] (help: bun scripts/lib/wan.ts)
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
 import { buildForwarder } from "../wan/build.ts";
 import { type Counters, Forwarder } from "../wan/forwarder.ts";
+import { scannerIpBatch } from "../wan/interfaces.ts";
 import {
+  type LinkSettings,
   linkSpec,
   type Plan,
   type PlannedHost,
   planAddresses,
-  ruleCounters,
-  scannerIpBatch,
-  targetIpBatch,
-  targetRules,
+  SCANNER_ADDRESS6,
+  specOf,
+  v6Of,
   type WanOptions,
 } from "../wan/layout.ts";
+import { nameOf, removeNames, writeNames } from "../wan/names.ts";
+import { targetRules } from "../wan/rules.ts";
 import { runOk, which } from "../wan/sh.ts";
+import { configureTarget, readRuleCounters, readSynCounts, startListeners } from "../wan/target.ts";
 
 export type { Counters, DirectionCounters } from "../wan/forwarder.ts";
 export type { HostSpec, LinkSettings, PlannedHost, WanOptions } from "../wan/layout.ts";
@@ -33,7 +37,6 @@ export type { HostSpec, LinkSettings, PlannedHost, WanOptions } from "../wan/lay
 /** Namespaces of this module are tpwan-<owner pid>-<n>-s|t; gc removes those of dead owners. */
 const PREFIX = "tpwan-";
 const TUN = "wan0"; // one device per namespace, so the name never collides
-const LISTEN_SCRIPT = join(import.meta.dir, "..", "wan", "listen.ts");
 let instances = 0;
 const live = new Set<WanLab>();
 
@@ -48,6 +51,7 @@ export class WanLab {
     /** Namespace of the target hosts. */
     readonly targetNs: string,
     readonly plan: Plan,
+    private readonly options: WanOptions,
   ) {}
 
   /** The scanner's address in S. */
@@ -66,6 +70,29 @@ export class WanLab {
   get unreachableAddresses(): string[] {
     return this.plan.unreachable;
   }
+  /**
+   * Names that resolve inside S (its own /etc/hosts): host-N.wan.test for hosts[N-1], and
+   * absent-N / unreachable-N.wan.test; any other name fails at once there.
+   */
+  get hostNames(): string[] {
+    return this.plan.hosts.map((_, i) => nameOf("host", i));
+  }
+  get absentNames(): string[] {
+    return this.plan.absent.map((_, i) => nameOf("absent", i));
+  }
+  get unreachableNames(): string[] {
+    return this.plan.unreachable.map((_, i) => nameOf("unreachable", i));
+  }
+  /** With ipv6: the scanner's IPv6 address, and the IPv6 twins of the lists above. */
+  get scannerAddress6(): string | null {
+    return this.plan.ipv6 ? SCANNER_ADDRESS6 : null;
+  }
+  get absentAddresses6(): string[] {
+    return this.plan.ipv6 ? this.plan.absent.map(v6Of) : [];
+  }
+  get unreachableAddresses6(): string[] {
+    return this.plan.ipv6 ? this.plan.unreachable.map(v6Of) : [];
+  }
 
   /** Null when a lab can be built here, else why not (one line). */
   static async unavailableReason(): Promise<string | null> {
@@ -75,10 +102,19 @@ export class WanLab {
     for (const tool of ["ip", "iptables", "iptables-restore", "iptables-save"])
       if (!which(tool)) return `the WAN lab needs '${tool}' (iproute2/iptables not installed)`;
     if (!which("cc") && !which("gcc")) return "the WAN lab needs a C compiler (cc)";
+    if (!which("sysctl")) return "the WAN lab needs 'sysctl' (procps not installed)";
     try {
       await buildForwarder();
     } catch (error) {
       return `the WAN lab's forwarder does not build: ${(error as Error).message}`;
+    }
+    // Every feature once (TUN in a namespace, REJECT, hashlimit, comment, sysctl), so a kernel
+    // without one of them skips the tests with the reason instead of failing them.
+    try {
+      const options = { unreachable: 1, rstPerSecond: 1, synPerAddress: true, icmpRatelimitMs: 0 };
+      await (await WanLab.up(options)).down();
+    } catch (error) {
+      return `the WAN lab cannot be built here: ${(error as Error).message}`;
     }
     return null;
   }
@@ -88,15 +124,16 @@ export class WanLab {
     const plan = planAddresses(options);
     const toTarget = linkSpec(options, options.toTarget);
     const toScanner = linkSpec(options, options.toScanner);
-    const rules = targetRules(plan, options);
+    targetRules(plan, options); // refuse bad settings before building anything
     const binary = await buildForwarder();
     await WanLab.gc();
     const base = `${PREFIX}${process.pid}-${instances++}`;
-    const lab = new WanLab(`${base}-s`, `${base}-t`, plan);
+    const lab = new WanLab(`${base}-s`, `${base}-t`, plan, options);
     live.add(lab);
     try {
       await runOk(["ip", "netns", "add", lab.scannerNs]);
       await runOk(["ip", "netns", "add", lab.targetNs]);
+      writeNames(lab.scannerNs, plan);
       lab.forwarder = await Forwarder.start({
         binary,
         scannerNs: lab.scannerNs,
@@ -106,10 +143,9 @@ export class WanLab {
         toScanner,
         seed: options.seed ?? 1,
       });
-      await runOk(["ip", "-n", lab.scannerNs, "-batch", "-"], scannerIpBatch(TUN));
-      await runOk(["ip", "-n", lab.targetNs, "-batch", "-"], targetIpBatch(plan, TUN));
-      await runOk(lab.targetCommand(["iptables-restore", "--noflush"]), rules);
-      await lab.startListeners();
+      await runOk(["ip", "-n", lab.scannerNs, "-batch", "-"], scannerIpBatch(plan, TUN));
+      await configureTarget(lab.targetNs, plan, options, TUN);
+      lab.listeners = await startListeners(lab.targetNs, plan);
     } catch (error) {
       await lab.down();
       throw error;
@@ -117,22 +153,9 @@ export class WanLab {
     return lab;
   }
 
-  private async startListeners(): Promise<void> {
-    const hosts = this.plan.hosts.filter((h) => h.listen.length > 0);
-    if (hosts.length === 0) return;
-    const spec = hosts.map((h) => ({ address: h.address, ports: h.listen, banner: h.banner }));
-    const argv = this.targetCommand([process.execPath, LISTEN_SCRIPT, JSON.stringify(spec)]);
-    const proc = Bun.spawn(argv, { stdin: "pipe", stdout: "pipe", stderr: "pipe" });
-    this.listeners = proc;
-    const reader = proc.stdout.getReader();
-    const first = await Promise.race([reader.read(), Bun.sleep(20_000).then(() => null)]);
-    reader.releaseLock();
-    const text = first && !first.done ? new TextDecoder().decode(first.value) : "";
-    if (!text.startsWith("ready")) {
-      proc.kill();
-      const err = (await new Response(proc.stderr).text()).trim();
-      throw new Error(err || "the lab's listeners did not start");
-    }
+  /** The forwarder's process id (it ends with this process, or on down()). */
+  get forwarderPid(): number | null {
+    return this.forwarder?.pid ?? null;
   }
 
   /** argv prefixed to run inside the scanner namespace S. */
@@ -145,25 +168,70 @@ export class WanLab {
     return ["ip", "netns", "exec", this.targetNs, ...argv];
   }
 
+  /**
+   * Change the link while the lab runs (settings not given stay as they are); top-level
+   * settings apply to both directions, toTarget/toScanner to one. Packets already in flight
+   * keep their times, and none is ever reordered.
+   */
+  async setLink(settings: LinkSettings & { toTarget?: LinkSettings; toScanner?: LinkSettings }) {
+    if (!this.forwarder) throw new Error("the lab is down");
+    const { toTarget, toScanner, ...both } = settings;
+    await this.forwarder.setLink("toTarget", specOf({ ...both, ...toTarget }));
+    await this.forwarder.setLink("toScanner", specOf({ ...both, ...toScanner }));
+  }
+
   /** The forwarder's packet counters, per direction. */
   counters(): Promise<Counters> {
     if (!this.forwarder) return Promise.reject(new Error("the lab is down"));
     return this.forwarder.counters();
   }
 
-  private async targetRuleCounters(): Promise<ReturnType<typeof ruleCounters>> {
-    return ruleCounters(await runOk(this.targetCommand(["iptables-save", "-c"])));
-  }
-
   /** SYNs that reached T so far (any address, absent ones included), from an iptables counter. */
   async synCount(): Promise<number> {
-    return (await this.targetRuleCounters()).syn;
+    return (await readRuleCounters(this.targetNs, this.plan)).syn;
+  }
+
+  /**
+   * The scanner's connection attempts as the link saw them: SYNs read from S, and their rate
+   * between the first and the latest ((count − 1) / span, per second; 0 below two SYNs). Taken
+   * where they enter the link, before any loss, on the forwarder's clock: process start-up and
+   * the scan's tail do not blur it, which a --rate test needs.
+   */
+  async synRate(): Promise<{ count: number; perSecond: number; spanMs: number }> {
+    const { syn, synFirstMs, synLastMs } = (await this.counters()).toTarget;
+    const spanMs = synLastMs - synFirstMs;
+    return {
+      count: syn,
+      perSecond: syn > 1 && spanMs > 0 ? ((syn - 1) * 1000) / spanMs : 0,
+      spanMs,
+    };
+  }
+
+  /** SYNs that reached T so far, per target address (needs the synPerAddress option). */
+  async synCounts(): Promise<Map<string, number>> {
+    if (!this.options.synPerAddress)
+      throw new Error("synCounts() needs WanLab.up({ synPerAddress: true })");
+    return readSynCounts(this.targetNs, this.plan);
   }
 
   /** RSTs T's hosts sent and those the RST rate limit dropped (both 0 without a limit). */
   async rstCounts(): Promise<{ sent: number; dropped: number }> {
-    const c = await this.targetRuleCounters();
+    const c = await readRuleCounters(this.targetNs, this.plan);
     return { sent: c.rstSent, dropped: c.rstDropped };
+  }
+
+  /**
+   * Packets a TUN device dropped before the forwarder read them (its queue was full): loss no
+   * setting asked for, so a test can check it stayed 0. Per direction of travel.
+   */
+  async tunDrops(): Promise<{ toTarget: number; toScanner: number }> {
+    const dropped = async (ns: string) => {
+      const json = await runOk(["ip", "-n", ns, "-s", "-j", "link", "show", TUN]);
+      return (
+        (JSON.parse(json) as { stats64: { tx: { dropped: number } } }[])[0]?.stats64.tx.dropped ?? 0
+      );
+    };
+    return { toTarget: await dropped(this.scannerNs), toScanner: await dropped(this.targetNs) };
   }
 
   /** Tear everything down; returns the forwarder's final counters. Safe to call twice. */
@@ -184,9 +252,13 @@ export class WanLab {
   killNow(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const proc of [this.listeners]) proc?.kill("SIGKILL");
-    if (this.forwarder) process.kill(this.forwarder.pid, "SIGKILL");
-    for (const ns of [this.scannerNs, this.targetNs]) Bun.spawnSync(["ip", "netns", "del", ns]);
+    this.listeners?.kill("SIGKILL");
+    const forwarder = this.forwarder?.pid;
+    if (forwarder && pidAlive(forwarder)) process.kill(forwarder, "SIGKILL");
+    for (const ns of [this.scannerNs, this.targetNs]) {
+      removeNames(ns);
+      Bun.spawnSync(["ip", "netns", "del", ns]);
+    }
   }
 
   /** Delete the labs of processes that no longer exist; returns the namespaces removed. */
@@ -203,17 +275,19 @@ export class WanLab {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** True while pid runs (a zombie, dead but not yet reaped by its new parent, does not). */
+export function pidAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
   }
 }
 
-/** Kill what still runs inside a namespace, then delete it. */
+/** Kill what still runs inside a namespace, then delete it (and its /etc/netns files). */
 async function removeNamespace(name: string): Promise<void> {
+  removeNames(name);
   const pids = await runOk(["ip", "netns", "pids", name]).catch(() => "");
   for (const pid of pids.split("\n").filter(Boolean).map(Number)) {
     try {

@@ -1,6 +1,6 @@
 // The WAN lab by hand or from a shell bench: bun scripts/lib/wan.ts COMMAND (usage below).
 import { WanLab } from "../lib/wan.ts";
-import type { HostSpec, WanOptions } from "./layout.ts";
+import { type HostSpec, parseSpec, type WanOptions } from "./layout.ts";
 
 const USAGE = `usage: bun scripts/lib/wan.ts COMMAND
   check      exit 0 if a WAN lab can be built here, else say why (exit 1)
@@ -11,11 +11,22 @@ const USAGE = `usage: bun scripts/lib/wan.ts COMMAND
              stay up until Ctrl-C (SIGUSR1 prints counters)
 OPTIONS (link settings apply to both directions; one-way values):
   --delay MS --jitter MS --loss PCT --pps N --queue N
+  --to-target SPEC --to-scanner SPEC
+                        one direction's overrides: delay=MS,jitter=MS,loss=PCT,pps=N,queue=N
   --hosts N             live target hosts (default 1), 198.19.1.1 onwards
   --listen PORTS        listeners on every host (22,80,8000-8010)
   --drop-syn PORTS      SYN-dropped (filtered) ports on every host
   --banner TEXT         greeting of every listener
-  --absent N  --unreachable N  --rst-per-second N  --seed N  --interleave`;
+  --absent N  --unreachable N  --rst-per-second N  --seed N
+  --interleave          absent/unreachable addresses mixed among the hosts (seeded)
+  --ipv6                every address also has an IPv6 twin: 198.19.X.Y ↔ 2001:2::X:Y
+  --syn-per-address     count SYNs per target address too (reported at the end)`;
+
+const BOOLEAN: Record<string, keyof WanOptions> = {
+  "--interleave": "interleave",
+  "--ipv6": "ipv6",
+  "--syn-per-address": "synPerAddress",
+};
 
 const NUMERIC: Record<string, keyof WanOptions> = {
   "--delay": "delayMs",
@@ -37,22 +48,26 @@ export function parseUp(argv: string[]): { options: WanOptions; command: string[
   let i = 0;
   for (; i < argv.length && argv[i] !== "--"; i++) {
     const flag = argv[i] as string;
-    if (flag === "--interleave") {
-      options.interleave = true;
+    const boolean = BOOLEAN[flag];
+    if (boolean) {
+      options[boolean] = true;
       continue;
     }
+    const key = NUMERIC[flag];
+    const valued = ["--hosts", "--listen", "--drop-syn", "--banner", "--to-target", "--to-scanner"];
+    if (!key && !valued.includes(flag)) throw new Error(`unknown option ${flag}`);
     const value = argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
-    const key = NUMERIC[flag];
     if (key) {
       const n = Number(value);
       if (!Number.isFinite(n)) throw new Error(`${flag}: not a number '${value}'`);
       options[key] = n;
     } else if (flag === "--hosts") hosts = Number(value);
+    else if (flag === "--to-target") options.toTarget = parseSpec(value);
+    else if (flag === "--to-scanner") options.toScanner = parseSpec(value);
     else if (flag === "--listen") host.listen = value.split(",");
     else if (flag === "--drop-syn") host.dropSyn = value.split(",");
-    else if (flag === "--banner") host.banner = value;
-    else throw new Error(`unknown option ${flag}`);
+    else host.banner = value;
   }
   if (!Number.isInteger(hosts) || hosts < 0) throw new Error("--hosts wants a whole number");
   options.hosts = Array.from({ length: hosts }, () => host);
@@ -64,30 +79,38 @@ function describe(lab: WanLab): string {
     `scanner ${lab.scannerAddress} in namespace ${lab.scannerNs}`,
     `targets in namespace ${lab.targetNs}`,
   ];
-  for (const h of lab.hosts) lines.push(`host ${h.address} listen ${h.listen.join(",") || "-"}`);
-  if (lab.absentAddresses.length) lines.push(`absent ${lab.absentAddresses.join(" ")}`);
-  if (lab.unreachableAddresses.length)
-    lines.push(`unreachable ${lab.unreachableAddresses.join(" ")}`);
+  lab.hosts.forEach((h, i) => {
+    const twin = h.address6 ? ` ${h.address6}` : "";
+    lines.push(`${lab.hostNames[i]} ${h.address}${twin} listen ${h.listen.join(",") || "-"}`);
+  });
+  const absent = [...lab.absentAddresses, ...lab.absentAddresses6];
+  const unreachable = [...lab.unreachableAddresses, ...lab.unreachableAddresses6];
+  if (absent.length) lines.push(`absent ${absent.join(" ")}`);
+  if (unreachable.length) lines.push(`unreachable ${unreachable.join(" ")}`);
   lines.push(`run inside: ${lab.scannerCommand([]).join(" ")} CMD`);
   return lines.join("\n");
 }
 
 async function report(lab: WanLab): Promise<string> {
   const [counters, syn, rst] = await Promise.all([lab.counters(), lab.synCount(), lab.rstCounts()]);
-  return `wan: ${JSON.stringify({ ...counters, synToTarget: syn, rst })}`;
+  const perAddress = await lab.synCounts().catch(() => null); // null without --syn-per-address
+  const synByAddress = perAddress ? { synByAddress: Object.fromEntries(perAddress) } : {};
+  return `wan: ${JSON.stringify({ ...counters, synToTarget: syn, rst, ...synByAddress })}`;
 }
 
 async function up(argv: string[]): Promise<number> {
   const { options, command } = parseUp(argv);
   const lab = await WanLab.up(options);
   const stop = () => lab.down().then(() => process.exit(130));
-  process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   if (command.length === 0) {
     console.log(describe(lab));
+    process.on("SIGINT", stop);
     process.on("SIGUSR1", () => void report(lab).then(console.log));
     await new Promise(() => {}); // until a signal
   }
+  // Ctrl-C goes to the command (same process group); the lab reports and goes down after it.
+  process.on("SIGINT", () => {});
   const proc = Bun.spawn(lab.scannerCommand(command), { stdio: ["inherit", "inherit", "inherit"] });
   const code = await proc.exited;
   console.error(await report(lab));

@@ -10,8 +10,10 @@
 //         queue 0 with pps set means an unbounded queue)
 //
 // Prints "ready" once both devices exist (the caller then configures them), and a JSON line of
-// counters on SIGUSR1, on a 'c' byte read from stdin (--control), and at exit. Exits on
-// SIGTERM/SIGINT, when stdin closes (--control) and when its parent dies (PR_SET_PDEATHSIG).
+// counters on SIGUSR1, on a "c" line read from stdin (--control; "set ab|ba SPEC" changes a
+// direction), and at exit. Exits on
+// SIGTERM, on SIGINT (ignored with --control), when stdin closes (--control) and when its parent
+// dies (PR_SET_PDEATHSIG).
 // The TUN devices disappear with the process.
 #define _GNU_SOURCE
 #include <errno.h>
@@ -56,7 +58,11 @@ struct direction {
   int64_t link_free_ns; // when the bottleneck has sent every packet accepted so far
   int64_t last_due_ns;
   uint64_t in, out, lost, qdrop, errors;
+  uint64_t syn;                          // TCP SYNs (without ACK) read, to measure a scan's rate
+  int64_t first_syn_ns, last_syn_ns;     // when the first and the latest of them were read
 };
+
+static int64_t started_ns; // counters report times relative to this
 
 static volatile sig_atomic_t stop_requested, counters_requested;
 static void on_stop(int sig) { (void)sig; stop_requested = 1; }
@@ -83,25 +89,30 @@ static uint64_t next_random(uint64_t *state) {
 
 static double uniform(uint64_t *state) { return (next_random(state) >> 11) * 0x1.0p-53; }
 
-static void parse_link(const char *spec, struct link *link) {
+// Parse SPEC into *out (fields not named keep their value); 0 if it is valid, -1 if not.
+static int parse_link(const char *spec, struct link *out) {
+  struct link link = *out;
   char *copy = strdup(spec), *save = NULL;
+  int ok = 0;
   for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
-    char *eq = strchr(item, '=');
-    if (!eq) goto bad;
+    char *eq = strchr(item, '='), *end;
+    double value = eq ? strtod(eq + 1, &end) : -1;
+    if (!eq || *end || value < 0 || !isfinite(value)) { ok = -1; break; }
     *eq = 0;
-    char *end;
-    double value = strtod(eq + 1, &end);
-    if (*end || value < 0 || !isfinite(value)) goto bad;
-    if (!strcmp(item, "delay")) link->delay_ns = (int64_t)(value * 1e6);
-    else if (!strcmp(item, "jitter")) link->jitter_ns = (int64_t)(value * 1e6);
-    else if (!strcmp(item, "loss") && value <= 100) link->loss = value / 100;
-    else if (!strcmp(item, "pps")) link->service_ns = value > 0 ? (int64_t)(1e9 / value) : 0;
-    else if (!strcmp(item, "queue")) link->queue = (int64_t)value;
-    else goto bad;
+    if (!strcmp(item, "delay")) link.delay_ns = (int64_t)(value * 1e6);
+    else if (!strcmp(item, "jitter")) link.jitter_ns = (int64_t)(value * 1e6);
+    else if (!strcmp(item, "loss") && value <= 100) link.loss = value / 100;
+    else if (!strcmp(item, "pps")) link.service_ns = value > 0 ? (int64_t)(1e9 / value) : 0;
+    else if (!strcmp(item, "queue")) link.queue = (int64_t)value;
+    else { ok = -1; break; }
   }
   free(copy);
-  return;
-bad:
+  if (ok == 0) *out = link;
+  return ok;
+}
+
+static void parse_link_or_exit(const char *spec, struct link *link) {
+  if (parse_link(spec, link) == 0) return;
   fprintf(stderr, "wanfwd: bad link spec '%s' (want delay=MS,jitter=MS,loss=PCT,pps=N,queue=N)\n",
           spec);
   exit(2);
@@ -136,9 +147,22 @@ static void push(struct direction *d, struct packet *p) {
   d->ring[(d->head + d->count++) % d->cap] = p;
 }
 
+// A connection attempt: TCP with SYN and without ACK, over IPv4 or IPv6 (no extension headers).
+static int is_syn(const unsigned char *data, size_t len) {
+  size_t tcp;
+  if (len >= 20 && data[0] >> 4 == 4 && data[9] == 6) tcp = (size_t)(data[0] & 15) * 4;
+  else if (len >= 40 && data[0] >> 4 == 6 && data[6] == 6) tcp = 40;
+  else return 0;
+  return len >= tcp + 14 && (data[tcp + 13] & 0x12) == 0x02;
+}
+
 // A packet read at `now`: lose it, queue-drop it, or schedule it.
 static void admit(struct direction *d, const unsigned char *data, size_t len, int64_t now) {
   d->in++;
+  if (is_syn(data, len)) {
+    if (d->syn++ == 0) d->first_syn_ns = now;
+    d->last_syn_ns = now;
+  }
   const struct link *l = &d->link;
   if (l->loss > 0 && uniform(&d->rng) < l->loss) { d->lost++; return; }
   int64_t depart = now;
@@ -190,13 +214,46 @@ static void print_counters(struct direction *dirs) {
   for (int i = 0; i < 2; i++) {
     struct direction *d = &dirs[i];
     printf("%s\"%s\":{\"in\":%llu,\"out\":%llu,\"lost\":%llu,\"qdrop\":%llu,\"errors\":%llu,"
-           "\"queued\":%zu}",
+           "\"queued\":%zu,\"syn\":%llu,\"synFirstMs\":%.3f,\"synLastMs\":%.3f}",
            i ? "," : "", d->name, (unsigned long long)d->in, (unsigned long long)d->out,
            (unsigned long long)d->lost, (unsigned long long)d->qdrop,
-           (unsigned long long)d->errors, d->count);
+           (unsigned long long)d->errors, d->count, (unsigned long long)d->syn,
+           d->syn ? (d->first_syn_ns - started_ns) / 1e6 : 0.0,
+           d->syn ? (d->last_syn_ns - started_ns) / 1e6 : 0.0);
   }
   printf("}\n");
   fflush(stdout);
+}
+
+// One command a line on stdin (--control), one line of answer each:
+//   c               the counters (JSON)
+//   set ab|ba SPEC  change that direction from now on (packets in flight keep their times): ok
+static void run_command(char *line, struct direction *dirs) {
+  char dir[8], spec[200];
+  if (!strcmp(line, "c")) print_counters(dirs);
+  else if (sscanf(line, "set %7s %199s", dir, spec) == 2 && (!strcmp(dir, "ab") || !strcmp(dir, "ba")))
+    printf("%s\n", parse_link(spec, &dirs[dir[0] == 'b'].link) == 0 ? "ok" : "error bad spec");
+  else printf("error unknown command\n");
+  fflush(stdout);
+}
+
+// Read what stdin has; run each complete line. -1 once stdin is closed.
+static int read_control(struct direction *dirs) {
+  static char buf[1024];
+  static size_t len;
+  ssize_t n = read(0, buf + len, sizeof buf - 1 - len);
+  if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) return -1;
+  if (n > 0) len += (size_t)n;
+  char *start = buf, *nl;
+  while ((nl = memchr(start, '\n', len - (size_t)(start - buf)))) {
+    *nl = 0;
+    run_command(start, dirs);
+    start = nl + 1;
+  }
+  len -= (size_t)(start - buf);
+  memmove(buf, start, len);
+  if (len == sizeof buf - 1) len = 0; // a line too long to be a command
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -213,8 +270,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(arg, "--ns-b")) ns_b = value;
     else if (!strcmp(arg, "--tun")) tun = value;
     else if (!strcmp(arg, "--seed")) seed = strtoull(value, NULL, 10);
-    else if (!strcmp(arg, "--ab")) parse_link(value, &dirs[0].link);
-    else if (!strcmp(arg, "--ba")) parse_link(value, &dirs[1].link);
+    else if (!strcmp(arg, "--ab")) parse_link_or_exit(value, &dirs[0].link);
+    else if (!strcmp(arg, "--ba")) parse_link_or_exit(value, &dirs[1].link);
     else { fprintf(stderr, "wanfwd: unknown option %s\n", arg); return 2; }
   }
   if (!ns_a || !ns_b) { fprintf(stderr, "wanfwd: --ns-a and --ns-b are required\n"); return 2; }
@@ -227,9 +284,13 @@ int main(int argc, char **argv) {
   sigemptyset(&blocked);
   sigaddset(&blocked, SIGTERM), sigaddset(&blocked, SIGINT), sigaddset(&blocked, SIGUSR1);
   sigprocmask(SIG_BLOCK, &blocked, &during_poll); // signals land only inside ppoll
-  signal(SIGTERM, on_stop), signal(SIGINT, on_stop), signal(SIGUSR1, on_usr1);
+  signal(SIGTERM, on_stop), signal(SIGUSR1, on_usr1);
+  // Under --control its owner decides when it ends: a Ctrl-C meant for the command the lab runs
+  // (same process group) must not take the link down under it.
+  signal(SIGINT, control ? SIG_IGN : on_stop);
   signal(SIGPIPE, SIG_IGN);
 
+  started_ns = now_ns();
   int fd_a = open_tun_in(ns_a, tun), fd_b = open_tun_in(ns_b, tun);
   dirs[0].in_fd = fd_a, dirs[0].out_fd = fd_b, dirs[0].rng = seed * 2 + 1;
   dirs[1].in_fd = fd_b, dirs[1].out_fd = fd_a, dirs[1].rng = seed * 2 + 2;
@@ -258,13 +319,7 @@ int main(int argc, char **argv) {
     if (ready <= 0) continue;
     if (fds[0].revents & POLLIN) read_side(&dirs[0], buf);
     if (fds[1].revents & POLLIN) read_side(&dirs[1], buf);
-    if (control && fds[2].revents) {
-      char cmd[64];
-      ssize_t n = read(0, cmd, sizeof cmd);
-      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) break; // stdin closed
-      for (ssize_t i = 0; i < n; i++)
-        if (cmd[i] == 'c') print_counters(dirs);
-    }
+    if (control && fds[2].revents && read_control(dirs) < 0) break; // stdin closed
   }
   print_counters(dirs);
   return 0;

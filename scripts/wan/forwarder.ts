@@ -16,6 +16,11 @@ export interface DirectionCounters {
   errors: number;
   /** In flight inside the forwarder (delayed or queued) right now. */
   queued: number;
+  /** TCP SYNs without ACK (connection attempts) read, before any loss. */
+  syn: number;
+  /** When the first and the latest of them were read, ms after the forwarder started. */
+  synFirstMs: number;
+  synLastMs: number;
 }
 
 export interface Counters {
@@ -109,18 +114,32 @@ export class Forwarder {
 
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** Counters now (requests are answered in order, one line each). */
-  counters(): Promise<Counters> {
+  /** Send one control line and return its answer (requests are answered in order). */
+  private request(line: string): Promise<string> {
     const next = this.queue.then(async () => {
-      this.lines = this.lines.filter((l) => !l.startsWith("{")); // stale SIGUSR1 answers
-      this.proc.stdin.write("c");
+      this.lines = []; // unsolicited lines (counters printed on SIGUSR1)
+      this.proc.stdin.write(`${line}\n`);
       this.proc.stdin.flush();
-      const line = await this.nextLine(5_000);
-      if (!line?.startsWith("{")) throw new Error("the forwarder did not report its counters");
-      return parseCounters(line);
+      const answer = await this.nextLine(5_000);
+      if (answer === null) throw new Error(`the forwarder did not answer '${line}'`);
+      return answer;
     });
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /** Counters now. */
+  async counters(): Promise<Counters> {
+    const line = await this.request("c");
+    if (!line.startsWith("{")) throw new Error(`the forwarder answered '${line}' for its counters`);
+    return parseCounters(line);
+  }
+
+  /** Change one direction from now on; packets in flight keep their times. */
+  async setLink(direction: "toTarget" | "toScanner", spec: string): Promise<void> {
+    if (spec === "") return;
+    const answer = await this.request(`set ${direction === "toTarget" ? "ab" : "ba"} ${spec}`);
+    if (answer !== "ok") throw new Error(`the forwarder refused '${spec}': ${answer}`);
   }
 
   /** Stop it; the counters it printed at exit (or the last ones seen). */

@@ -1,5 +1,5 @@
-// The WAN lab's plan, as pure data: which address plays which role, what each direction of the
-// link does, and the ip/iptables input that builds the target namespace. No side effects here,
+// The WAN lab's plan, as pure data: which address plays which role and what each direction of
+// the link does (interfaces: interfaces.ts; iptables: rules.ts). No side effects here,
 // so all of it is unit-tested without a network (test/wan/layout.test.ts).
 
 /** One direction of the link. Every field defaults to 0 = none. */
@@ -43,6 +43,16 @@ export interface WanOptions extends LinkSettings {
   rstPerSecond?: number;
   /** Burst of the RST limit; default rstPerSecond (a per-second budget, as FreeBSD counts). */
   rstBurst?: number;
+  /**
+   * The target side's ICMP error budget per destination (net.ipv4.icmp_ratelimit: one error
+   * per this many ms after a burst of 6; 0 = unlimited). Default: the kernel's 1000, so a burst
+   * of probes to an unreachable address gets 6 answers and then silence, as from a Linux router.
+   */
+  icmpRatelimitMs?: number;
+  /** Give every address an IPv6 twin too (v6Of), with the same behaviour. */
+  ipv6?: boolean;
+  /** Count SYNs per target address too (lab.synCounts()); costs a rule per address per SYN. */
+  synPerAddress?: boolean;
   /** Seed of loss, jitter and role interleaving (same seed, same draws). Default 1. */
   seed?: number;
   /** Mix absent and unreachable addresses among the hosts (seeded) instead of after them. */
@@ -51,6 +61,8 @@ export interface WanOptions extends LinkSettings {
 
 export interface PlannedHost {
   address: string;
+  /** Its IPv6 address, with the ipv6 option. */
+  address6?: string;
   listen: number[];
   dropSyn: [number, number][];
   banner?: string;
@@ -58,6 +70,8 @@ export interface PlannedHost {
 
 export interface Plan {
   scanner: string;
+  /** Every address also has its IPv6 twin (v6Of). */
+  ipv6: boolean;
   hosts: PlannedHost[];
   absent: string[];
   unreachable: string[];
@@ -69,6 +83,16 @@ export interface Plan {
 export const SCANNER_ADDRESS = "198.18.0.1";
 export const SCANNER_NET = "198.18.0.0/16";
 export const TARGET_NET = "198.19.0.0/16";
+/** With ipv6: the same roles in 2001:2::/48 (RFC 5180), 198.19.X.Y ↔ 2001:2::X:Y (hex). */
+export const SCANNER_ADDRESS6 = "2001:2:0:ff::1";
+export const SCANNER_NET6 = "2001:2:0:ff::/64";
+export const TARGET_NET6 = "2001:2::/64";
+
+/** The IPv6 twin of a target pool address: 198.19.1.254 → 2001:2::1:fe. */
+export function v6Of(address: string): string {
+  const [, , x = 0, y = 0] = address.split(".").map(Number);
+  return `2001:2::${x.toString(16)}:${y.toString(16)}`;
+}
 /** Usable addresses of the pool: 198.19.1.1 .. 198.19.255.254, no .0 or .255. */
 export const MAX_ADDRESSES = 255 * 254;
 
@@ -131,6 +155,7 @@ export function planAddresses(options: WanOptions): Plan {
   }
   const plan: Plan = {
     scanner: SCANNER_ADDRESS,
+    ipv6: options.ipv6 === true,
     hosts: [],
     absent: [],
     unreachable: [],
@@ -145,6 +170,7 @@ export function planAddresses(options: WanOptions): Plan {
       const spec = specs[plan.hosts.length] as HostSpec;
       plan.hosts.push({
         address,
+        ...(options.ipv6 ? { address6: v6Of(address) } : {}),
         listen: expandPorts(spec.listen ?? []),
         dropSyn: parsePortList(spec.dropSyn ?? []),
         ...(spec.banner === undefined ? {} : { banner: spec.banner }),
@@ -169,79 +195,48 @@ function count(value: number | undefined, what: string): number {
 /** One direction's settings as the forwarder's SPEC: "delay=25,jitter=0,loss=2,pps=0,queue=0". */
 export function linkSpec(base: LinkSettings, override: LinkSettings = {}): string {
   const s = { ...base, ...override };
-  const fields: [string, number | undefined][] = [
-    ["delay", s.delayMs],
-    ["jitter", s.jitterMs],
-    ["loss", s.lossPct],
-    ["pps", s.pps],
-    ["queue", s.queue],
-  ];
-  return fields
-    .map(([name, value]) => {
-      const v = value ?? 0;
-      if (!Number.isFinite(v) || v < 0 || (name === "loss" && v > 100))
-        throw new Error(`bad ${name} '${value}'`);
-      return `${name}=${v}`;
-    })
-    .join(",");
+  return specOf({
+    delayMs: s.delayMs ?? 0,
+    jitterMs: s.jitterMs ?? 0,
+    lossPct: s.lossPct ?? 0,
+    pps: s.pps ?? 0,
+    queue: s.queue ?? 0,
+  });
 }
 
-/** `ip -batch` input for the scanner namespace; the TUN device is `dev`. */
-export function scannerIpBatch(dev: string): string {
-  return [
-    "link set lo up",
-    `link set ${dev} up`,
-    `addr add ${SCANNER_ADDRESS}/32 dev ${dev}`,
-    `route add ${TARGET_NET} dev ${dev} src ${SCANNER_ADDRESS}`,
-    "",
-  ].join("\n");
-}
+const SPEC_NAMES: [keyof LinkSettings, string][] = [
+  ["delayMs", "delay"],
+  ["jitterMs", "jitter"],
+  ["lossPct", "loss"],
+  ["pps", "pps"],
+  ["queue", "queue"],
+];
 
-/** `ip -batch` input for the target namespace: hosts and unreachable addresses, not absent. */
-export function targetIpBatch(plan: Plan, dev: string): string {
-  const owned = [...plan.hosts.map((h) => h.address), ...plan.unreachable];
-  return [
-    "link set lo up",
-    `link set ${dev} up`,
-    ...owned.map((a) => `addr add ${a}/32 dev ${dev}`),
-    `route add ${SCANNER_NET} dev ${dev}`,
-    "",
-  ].join("\n");
-}
-
-/** Comments naming the counting rules, so counters are read back by name. */
-export const RULE = { syn: "wan-syn", rstSent: "wan-rst-sent", rstDropped: "wan-rst-dropped" };
-
-/** iptables-restore input for the target namespace. */
-export function targetRules(plan: Plan, options: WanOptions): string {
-  const lines = ["*raw", `-A PREROUTING -p tcp --syn -m comment --comment ${RULE.syn}`, "COMMIT"];
-  lines.push("*filter");
-  for (const address of plan.unreachable)
-    lines.push(`-A INPUT -d ${address}/32 -j REJECT --reject-with icmp-host-unreachable`);
-  for (const host of plan.hosts)
-    for (const [a, b] of host.dropSyn)
-      lines.push(`-A INPUT -d ${host.address}/32 -p tcp --syn --dport ${a}:${b} -j DROP`);
-  const rate = options.rstPerSecond;
-  if (rate !== undefined) {
-    if (!Number.isInteger(rate) || rate < 1) throw new Error("rstPerSecond must be ≥ 1");
-    const burst = options.rstBurst ?? rate;
-    // hashlimit by source address: each host has its own budget, as each real host does.
-    lines.push(
-      `-A OUTPUT -p tcp --tcp-flags RST RST -m hashlimit --hashlimit-upto ${rate}/sec` +
-        ` --hashlimit-burst ${burst} --hashlimit-mode srcip --hashlimit-name wanrst` +
-        ` -m comment --comment ${RULE.rstSent} -j ACCEPT`,
-      `-A OUTPUT -p tcp --tcp-flags RST RST -m comment --comment ${RULE.rstDropped} -j DROP`,
-    );
+/** A SPEC back into settings ("delay=25,loss=2" → { delayMs: 25, lossPct: 2 }); throws if bad. */
+export function parseSpec(spec: string): LinkSettings {
+  const settings: LinkSettings = {};
+  for (const item of spec.split(",").filter(Boolean)) {
+    const [name, text = ""] = item.split("=");
+    const key = SPEC_NAMES.find(([, n]) => n === name)?.[0];
+    if (!key || text === "" || !Number.isFinite(Number(text)))
+      throw new Error(
+        `bad link setting '${item}' (want delay=MS,jitter=MS,loss=PCT,pps=N,queue=N)`,
+      );
+    settings[key] = Number(text);
   }
-  lines.push("COMMIT", "");
-  return lines.join("\n");
+  specOf(settings); // the same range checks
+  return settings;
 }
 
-/** Packet counts of the named rules in `iptables-save -c` output (0 for a rule not there). */
-export function ruleCounters(save: string): Record<keyof typeof RULE, number> {
-  const of = (comment: string) => {
-    const line = save.split("\n").find((l) => l.includes(`--comment ${comment}`));
-    return line ? Number(/^\[(\d+):/.exec(line)?.[1] ?? 0) : 0;
-  };
-  return { syn: of(RULE.syn), rstSent: of(RULE.rstSent), rstDropped: of(RULE.rstDropped) };
+/** Only the settings given, as a SPEC (the forwarder keeps the others): "delay=100". */
+export function specOf(settings: LinkSettings): string {
+  const parts: string[] = [];
+  for (const [key, name] of SPEC_NAMES) {
+    const value = settings[key];
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0 || (name === "loss" && value > 100))
+      throw new Error(`bad ${name} '${value}'`);
+    parts.push(`${name}=${value}`);
+  }
+  return parts.join(",");
 }

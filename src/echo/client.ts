@@ -6,12 +6,15 @@ import { readLines } from "../shared/input.ts";
 import { decodeText } from "../shared/lines.ts";
 import { connectTcp, Sender } from "../shared/net.ts";
 import { GOODBYE } from "./dialogue.ts";
+import { PromptPacer } from "./pacer.ts";
 
 export interface ClientOptions {
   host: string;
   port: number;
   input?: ReadableStream<Uint8Array>;
   output?: (bytes: Uint8Array) => void;
+  /** How long lines wait for a `Votre message ?` before they are sent anyway. */
+  promptWaitMs?: number;
 }
 
 interface ClientState {
@@ -32,10 +35,15 @@ export async function runClient(opts: ClientOptions): Promise<void> {
   });
   const state: ClientState = { closed: false, tail: "" };
   let sender: Sender | undefined;
+  let pacer: PromptPacer | undefined;
+  /** What the server said before the pacer was set up (the greeting may come that early). */
+  const early: Uint8Array[] = [];
   const socket = await connectTcp<ClientState>(opts.host, opts.port, state, {
     data(_socket, chunk) {
       output(chunk);
       state.tail = (state.tail + decodeText(chunk)).slice(-64);
+      if (pacer) pacer.fromServer(chunk);
+      else early.push(chunk.slice());
     },
     drain() {
       sender?.drained();
@@ -43,16 +51,34 @@ export async function runClient(opts: ClientOptions): Promise<void> {
     close() {
       state.closed = true;
       sender?.closed();
+      pacer?.close();
       closed();
     },
     error() {},
   });
 
-  // Send stdin to the server as it comes; when it ends, half-close so the server knows we are
-  // done (it then says Good Bye., as the lab's server does on an empty read).
+  // Send stdin to the server one line per prompt (pacer.ts); when it ends, half-close so the
+  // server knows we are done (it then says Good Bye., as the lab's server does on an empty read).
   const out = new Sender(socket as Socket<unknown>);
   sender = out;
-  const input = readLines((lines) => !state.closed && out.send(lines), opts.input);
+  const paced = new PromptPacer(
+    {
+      send: (bytes) => out.send(bytes),
+      setTimer: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        return () => clearTimeout(timer);
+      },
+    },
+    opts.promptWaitMs,
+  );
+  pacer = paced;
+  // The greeting may have come with the connection, before the pacer existed.
+  for (const chunk of early.splice(0)) paced.fromServer(chunk);
+  const input = readLines(async (lines) => {
+    if (state.closed) return false;
+    await paced.offer(lines);
+    return !state.closed;
+  }, opts.input);
   input.ended.then((ended) => {
     if (ended && !state.closed) socket.shutdown();
   });

@@ -13,9 +13,9 @@ export const PROMPT = "Votre message ?\n";
 export const GOODBYE = "Good Bye.";
 export const ECHO_PREFIX = "ECHO : ";
 
-const PROMPT_BYTES = encodeText(PROMPT);
+export const PROMPT_BYTES = encodeText(PROMPT);
 const GOODBYE_BYTES = encodeText(GOODBYE);
-const ECHO_PREFIX_BYTES = encodeText(ECHO_PREFIX);
+export const ECHO_PREFIX_BYTES = encodeText(ECHO_PREFIX);
 
 /** The greeting followed by the first prompt; an IPv6 host gets brackets so the port stays readable. */
 export function welcome(host: string, port: number): Uint8Array {
@@ -29,9 +29,9 @@ const isAsciiBlank = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
  * Decides on bytes for plain ASCII edges, so a long message costs no decoding; falls back to
  * Unicode-aware trimming when an edge is non-ASCII (a no-break space counts as blank, as in Python).
  */
-export function isEndOfDialogue(line: Uint8Array): boolean {
-  let start = 0;
-  let end = line.length;
+export function isEndOfDialogue(line: Uint8Array, from = 0, to = line.length): boolean {
+  let start = from;
+  let end = to;
   while (start < end && isAsciiBlank(line[start] as number)) start++;
   while (end > start && isAsciiBlank(line[end - 1] as number)) end--;
   if (start === end) return true;

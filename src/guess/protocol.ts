@@ -23,26 +23,49 @@ export const KEYWORDS = {
   idle: "délai",
   shutdown: "arrêt",
   full: "complet",
+  hello: "bonjour",
+  lost: "perdu",
 } as const;
 
 // The hint and error lines avoid the words "plus" and "moins" except as their keyword, so a
 // naive client that searches a line for "plus" is not fooled by a "moins" line.
 export const wire = {
   welcome: (): string => "bienvenue au jeu du nombre secret",
+  /** The greeting when the teacher fixed the maximum (--max): the range, and the guess limit. */
+  welcomeFixed: (max: bigint, maxGuesses?: number): string =>
+    `bienvenue au jeu du nombre secret : un entier de 1 à ${max}${maxGuesses === undefined ? "" : wire.limit(maxGuesses)}`,
+  /** Added to the greeting under --max-guesses. */
+  limit: (maxGuesses: number): string =>
+    `, ${maxGuesses} ${maxGuesses === 1 ? "coup permis" : "coups permis"}`,
+  hello: (name: string): string => `bonjour ${name}`,
+  lost: (guesses: number, secret: bigint): string =>
+    `perdu : ${guesses} ${guesses === 1 ? "coup" : "coups"} sans trouver, le nombre secret était ${secret}`,
   askMax: (): string => `maximum ? donnez le nombre maximum, un entier de 1 à ${MAX_LIMIT_TEXT}`,
   askGuess: (max: bigint): string => `nombre ? proposez un entier de 1 à ${max}`,
   plus: (guess: bigint): string => `plus : le nombre secret est supérieur à ${guess}`,
   moins: (guess: bigint): string => `moins : le nombre secret est inférieur à ${guess}`,
   won: (guesses: number, secret: bigint): string =>
     `gagné en ${guesses} ${guesses === 1 ? "coup" : "coups"} : le nombre secret était ${secret}`,
+  // Long numbers are cut: the maximum is said in full once, by the question that follows.
   error: (problem: string, expected: string): string =>
-    `erreur : ${problem} ; attendu : ${expected}`,
+    `erreur : ${cutLongNumbers(problem)} ; attendu : ${cutLongNumbers(expected)}`,
   idle: (seconds: number): string =>
     `délai dépassé : aucune réponse depuis ${seconds} s, fin de la partie`,
   shutdown: (): string => "arrêt du serveur : partie interrompue, au revoir",
   full: (max: number): string =>
     `complet : le serveur a déjà ${max} parties en cours, revenez dans un moment`,
 };
+
+/** Numbers longer than this are cut in an `erreur` line. */
+const LONG_NUMBER = /\d{25,}/g;
+
+/**
+ * An `erreur` line stays short whatever the maximum: with a 1001-digit maximum in every error,
+ * a client sending 2-byte lines drew ~2.1 KB of reply per line (20 such clients: 7.6 GB).
+ */
+export function cutLongNumbers(text: string): string {
+  return text.replace(LONG_NUMBER, (digits) => `${digits.slice(0, 8)}…(${digits.length} chiffres)`);
+}
 
 export type NumberParse =
   | { ok: true; value: bigint }

@@ -1,85 +1,50 @@
-// tp-scan's engine: full TCP connects from Workers running raw non-blocking sockets through
-// bun:ffi (socket/connect/epoll from libc), results shared through SharedArrayBuffers.
+// tp-scan's engine: one set of Workers for the whole run, each running raw non-blocking
+// sockets through bun:ffi (socket/connect/epoll from libc, see prober.ts), all of them taking
+// entries of one work space, targets x ports, in the seeded order of order.ts. Results go
+// through SharedArrayBuffers (shared.ts); the Workers post open ports and final hosts as they
+// happen, and this side turns them into the events of results.ts.
 //
-// Why this engine (measured on the 2-core dev machine, full loopback range, 65535 ports):
-//  - Bun.connect: ~1.9 s on one thread, but it cannot cancel a pending connect: a timed-out
-//    probe keeps its descriptor until the kernel gives up (~2 min; 2001 filtered probes left
-//    2009 fds open). Unusable for filtered hosts.
-//  - node:net with destroy(): frees them, but ~2x slower than Bun.connect.
+// Why this engine (full loopback range, 65535 ports, 2-core machine; figures in
+// bench/results/latest.md and docs/scan-engine.md):
+//  - Bun.connect cannot cancel a pending connect: a timed-out probe keeps its descriptor until
+//    the kernel gives up (~2 min; 2001 filtered probes left 2009 fds open). Unusable for
+//    filtered hosts. node:net with destroy() frees them but measured ~2x slower.
 //  - bun:ffi over libc, one epoll loop per Worker: close() on a timed-out probe frees it at
-//    once; one thread scans the range in ~0.8-1.0 s, on par with a plain C epoll loop
-//    measured in the same minutes (1.7-2.2 s: the kernel's connect path dominates). Two
-//    tricks make it faster than that C loop: the handshake (or RST) on loopback completes inside
-//    connect() itself, so a second connect() right after it settles most probes without epoll
-//    (0 = connected, ECONNREFUSED = closed, EALREADY = still pending); and after a refusal the
-//    kernel has dissolved the attempt, so the same socket serves the next probe, saving a
-//    socket()+close() per closed port (2 syscalls per closed port in all). Two Workers split
-//    the shuffled port list through a shared cursor: ~0.6 s. nmap -sT -T5: 1.7-3.1 s.
-// Exactness: self-connects (source port == destination port on loopback) are detected
-// (getsockname == getpeername) and re-probed; EMFILE/ENFILE/EADDRNOTAVAIL/ENOBUFS/EAGAIN are
-// the scanner's limits, never a state: the port is re-queued and the pace drops; a probe
-// about to time out gets a last look at its socket first.
-import { availableParallelism } from "node:os";
+//    once. On loopback the handshake (or RST) completes inside connect() itself, so a second
+//    connect() settles most probes without epoll, and a refused socket serves the next probe
+//    (2 system calls per closed port in all).
+// Exactness: self-connects (source port == destination port on loopback) are detected and
+// re-probed; EMFILE/ENFILE/EADDRNOTAVAIL/ENOBUFS/EAGAIN are the scanner's limits, never a
+// state: the port is re-queued and the pace drops; a probe about to time out gets a last look
+// at its socket first.
+import { readHostResult } from "./host-result.ts";
 import { openFdCount } from "./libc.ts";
-import { shuffled } from "./ports.ts";
-import { CLOSED, CTL, FILTERED, OPEN, type ProbeJob, type ProbeResult, UNKNOWN } from "./prober.ts";
-import type { Target } from "./target.ts";
-import { DEFAULT_TIMING, type TimeoutPolicy } from "./timing.ts";
+import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
+import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
+import type { ScanPlan } from "./plan.ts";
+import type { ProbeJob, ProbeMessage } from "./prober.ts";
+import type { HostResult, ScanEvents } from "./results.ts";
+import { CTL, createShared, type SharedScan } from "./shared.ts";
 
-export type PortState = "open" | "closed" | "filtered";
-
-export interface ScanOptions {
-  /** Ports to probe, sorted. */
-  ports: number[];
-  /** Probe in ascending order instead of shuffled. */
-  ordered: boolean;
-  /** Probes in flight at once (all threads together). */
+export interface ScanStats {
+  threads: number;
   concurrency: number;
-  /** Fixed timeout in ms; null = adaptive. */
-  fixedTimeoutMs: number | null;
+  probes: number;
   retries: number;
-  /** Banner wait in ms; 0 = no banner grab. */
-  bannerMs: number;
-  policy?: TimeoutPolicy;
-  /** Worker threads; default: one per core (at most 4), fewer for small scans. */
-  threads?: number;
-  signal?: AbortSignal;
-  /** Called about every `progressMs` with the number of ports done. */
-  onProgress?: (done: number, total: number) => void;
-  progressMs?: number;
+  localRetries: number;
+  selfConnects: number;
+  peakInFlight: number;
+  errors: Record<string, number>;
+  fds: { baseline: number; peak: number; after: number };
 }
 
-export interface ScanResult {
-  target: Target;
-  /** Ports probed, sorted. */
-  ports: number[];
-  /** State of each port by number (0 = not finished, e.g. after Ctrl-C). */
-  states: Uint8Array;
-  counts: { scanned: number; open: number; closed: number; filtered: number };
-  banners: Map<number, string>;
-  startedAt: Date;
+export interface ScanSummary {
+  /** Every host of the plan, in the plan's order. */
+  hosts: HostResult[];
   elapsedMs: number;
   interrupted: boolean;
-  timing: { srttMs: number | null; rttvarMs: number | null; timeoutMs: number; samples: number };
-  stats: {
-    threads: number;
-    concurrency: number;
-    probes: number;
-    retries: number;
-    localRetries: number;
-    selfConnects: number;
-    peakInFlight: number;
-    errors: Record<string, number>;
-    fds: { baseline: number; peak: number; after: number };
-  };
+  stats: ScanStats;
 }
-
-export const STATE_NAMES: Record<number, PortState | undefined> = {
-  [OPEN]: "open",
-  [CLOSED]: "closed",
-  [FILTERED]: "filtered",
-  [UNKNOWN]: undefined,
-};
 
 let workerEntry: string | URL = new URL("./worker.ts", import.meta.url);
 
@@ -88,148 +53,224 @@ export function setWorkerEntry(entry: string | URL): void {
   workerEntry = entry;
 }
 
-export function defaultThreads(portCount: number, concurrency: number): number {
-  const forced = Number(process.env.TP_SCAN_THREADS);
-  if (Number.isInteger(forced) && forced >= 1 && forced <= 64) return Math.min(forced, concurrency);
-  const cores = Math.max(1, availableParallelism());
-  // Below a few thousand ports a second thread costs more to start than it saves.
-  return Math.max(1, Math.min(cores, 4, concurrency, Math.ceil(portCount / 4096)));
+/** Fill in states known from a resumed scan and count what is left of each host. */
+function prepare(plan: ScanPlan, shared: SharedScan, tables: ReturnType<typeof orderTables>) {
+  const portCount = plan.ports.length;
+  for (const [host, known] of plan.known ?? []) shared.states.set(known, host * portCount);
+  if (!plan.shard) {
+    for (let h = 0; h < plan.targets.length; h++) {
+      let left = portCount;
+      const known = plan.known?.get(h);
+      if (known) for (const s of known) if (s !== 0) left--;
+      shared.remaining[h] = left;
+    }
+    return;
+  }
+  const order = new WorkOrder(tables);
+  const length = shardLength(order.total, plan.shard);
+  for (let n = 0; n < length; n++) {
+    order.decode(shardPosition(n, plan.shard));
+    if (shared.states[order.host * portCount + order.portIndex] === 0)
+      (shared.remaining[order.host] as number)++;
+  }
 }
 
-function runWorker(job: ProbeJob): { result: Promise<ProbeResult>; worker: Worker } {
+interface WorkerRun {
+  worker: Worker;
+  done: Promise<{ errors: Record<string, number>; fatal?: string; peakInFlight: number }>;
+  closed: Promise<void>;
+}
+
+function startWorker(job: ProbeJob, onEvents: (m: ProbeMessage & { type: "events" }) => void) {
   const worker = new Worker(workerEntry);
-  const result = new Promise<ProbeResult>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<ProbeResult | { error: string }>) => {
-      if ("error" in event.data) reject(new Error(event.data.error));
-      else resolve(event.data);
+  const done = new Promise<{
+    errors: Record<string, number>;
+    fatal?: string;
+    peakInFlight: number;
+  }>((resolve, reject) => {
+    worker.onmessage = (event: MessageEvent<ProbeMessage>) => {
+      const m = event.data;
+      if (m.type === "events") onEvents(m);
+      else if (m.type === "error") reject(new Error(m.error));
+      else resolve(m);
     };
     worker.onerror = (event) => reject(new Error(event.message));
   });
+  const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve()));
   worker.postMessage(job);
-  return { result, worker };
+  return { worker, done, closed } satisfies WorkerRun;
 }
 
-/** Scan `target` on `options.ports`. Resolves when done, or early (partial) on abort. */
-export async function scan(target: Target, options: ScanOptions): Promise<ScanResult> {
+/** Scan the whole plan. Resolves when done, or early (partial) on abort. */
+export async function scan(
+  plan: ScanPlan,
+  events: ScanEvents = {},
+  signal?: AbortSignal,
+  progressMs = 200,
+): Promise<ScanSummary> {
   const startedAt = new Date();
   const t0 = performance.now();
-  const total = options.ports.length;
-  const threads = Math.max(
-    1,
-    Math.min(options.threads ?? defaultThreads(total, options.concurrency), options.concurrency),
-  );
-  const order = new Int32Array(new SharedArrayBuffer(total * 4));
-  order.set(options.ordered ? options.ports : shuffled(options.ports));
-  const states = new Uint8Array(new SharedArrayBuffer(65536));
-  const ctl = new Int32Array(new SharedArrayBuffer(CTL.size * 4));
+  const hostCount = plan.targets.length;
+  const shared = createShared(hostCount, plan.ports.length);
+  const tables = orderTables({
+    hostCount,
+    ports: plan.ports,
+    seed: plan.seed,
+    ordered: plan.ordered,
+  });
+  prepare(plan, shared, tables);
+  let total = 0;
+  for (const r of shared.remaining) total += r;
   const fds = { baseline: openFdCount(), peak: 0, after: 0 };
   fds.peak = fds.baseline;
 
-  const stop = () => Atomics.store(ctl, CTL.stop, 1);
-  options.signal?.addEventListener("abort", stop);
-  if (options.signal?.aborted) stop();
+  const banners = Array.from({ length: hostCount }, () => new Map<number, string>());
+  const emitted = new Uint8Array(hostCount);
+  const run = () => ({ startedAt, elapsedMs: performance.now() - t0, stopped: false });
+  const emit = (host: number, stopped = false) => {
+    if (emitted[host]) return;
+    emitted[host] = 1;
+    events.onHost?.(
+      readHostResult(plan, shared, host, banners[host] as Map<number, string>, {
+        ...run(),
+        stopped,
+      }),
+    );
+  };
+  const onEvents = (m: ProbeMessage & { type: "events" }) => {
+    for (const [host, port, text] of m.banners) banners[host]?.set(port, text);
+    for (let i = 0; i < m.opens.length; i += 2) {
+      const host = m.opens[i] as number;
+      const port = plan.ports[m.opens[i + 1] as number] as number;
+      events.onOpen?.(plan.targets[host] as HostResult["target"], host, port);
+    }
+    for (const host of m.finals) emit(host);
+  };
+  for (let h = 0; h < hostCount; h++) if ((shared.remaining[h] as number) <= 0) emit(h);
+
+  const stop = () => Atomics.store(shared.ctl, CTL.stop, 1);
+  signal?.addEventListener("abort", stop);
+  if (signal?.aborted) stop();
   const timer = setInterval(() => {
     fds.peak = Math.max(fds.peak, openFdCount());
-    options.onProgress?.(Atomics.load(ctl, CTL.done), total);
-  }, options.progressMs ?? 100);
+    events.onProgress?.(Atomics.load(shared.ctl, CTL.done), total);
+  }, progressMs);
 
-  const workers: Worker[] = [];
-  const closing: Promise<void>[] = [];
-  const results: ProbeResult[] = [];
+  const runs: WorkerRun[] = [];
+  const outcomes: Array<{ errors: Record<string, number>; fatal?: string; peakInFlight: number }> =
+    [];
   try {
-    const runs = Array.from({ length: threads }, (_, i) => {
+    const rate =
+      plan.ratePerSecond === null
+        ? null
+        : { perSecond: plan.ratePerSecond, slot: sharedPacerSlot(), epochMs: crossThreadNowMs() };
+    for (let i = 0; i < plan.threads; i++) {
       const share =
-        Math.floor(options.concurrency / threads) + (i < options.concurrency % threads ? 1 : 0);
-      const run = runWorker({
-        family: target.family,
-        address: target.bytes,
-        scopeId: target.scopeId,
-        order,
-        states,
-        ctl,
-        concurrency: share,
-        policy: options.policy ?? DEFAULT_TIMING,
-        fixedTimeoutMs: options.fixedTimeoutMs,
-        retries: options.retries,
-        bannerMs: options.bannerMs,
-      });
-      workers.push(run.worker);
-      closing.push(new Promise((resolve) => run.worker.addEventListener("close", () => resolve())));
-      // One failing worker stops the others, so the scan ends promptly either way.
-      return run.result.then(
-        (result) => {
-          if (result.fatal) stop();
-          return result;
+        Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
+      runs.push(startWorker(jobFor(plan, tables, shared, share, rate), onEvents));
+    }
+    // One failing Worker stops the others, so the scan ends promptly either way.
+    const guarded = runs.map((r) =>
+      r.done.then(
+        (o) => {
+          if (o.fatal) stop();
+          return o;
         },
         (error) => {
           stop();
           throw error;
         },
-      );
-    });
-    results.push(...(await Promise.all(runs)));
+      ),
+    );
+    outcomes.push(...(await Promise.all(guarded)));
   } finally {
     clearInterval(timer);
-    options.signal?.removeEventListener("abort", stop);
-    for (const w of workers) w.terminate();
+    signal?.removeEventListener("abort", stop);
+    for (const r of runs) r.worker.terminate();
   }
-  // A terminated Worker releases its own descriptors (event loop, wake-up fd) when its thread
-  // is gone: wait for that (bounded), so the count below is the scan's true leftover.
+  await settleWorkers(runs);
+  const fatal = outcomes.find((o) => o.fatal)?.fatal;
+  if (fatal) throw new Error(fatal);
+  events.onProgress?.(Atomics.load(shared.ctl, CTL.done), total);
+  const stopped = Atomics.load(shared.ctl, CTL.stop) === 1;
+  for (let h = 0; h < hostCount; h++) emit(h, stopped);
+  fds.after = await fdsAfter(fds.baseline);
+  const elapsedMs = performance.now() - t0;
+  const hosts = Array.from({ length: hostCount }, (_, h) =>
+    readHostResult(plan, shared, h, banners[h] as Map<number, string>, {
+      startedAt,
+      elapsedMs,
+      stopped,
+    }),
+  );
+  const counted = (slot: number) => Atomics.load(shared.ctl, slot);
+  const errors: Record<string, number> = {};
+  for (const o of outcomes)
+    for (const [k, v] of Object.entries(o.errors)) errors[k] = (errors[k] ?? 0) + v;
+  return {
+    hosts,
+    elapsedMs,
+    interrupted: stopped && hosts.some((h) => h.interrupted),
+    stats: {
+      threads: plan.threads,
+      concurrency: plan.concurrency,
+      probes: counted(CTL.probes),
+      retries: counted(CTL.retries),
+      localRetries: counted(CTL.localRetries),
+      selfConnects: counted(CTL.selfConnects),
+      peakInFlight: outcomes.reduce((n, o) => n + o.peakInFlight, 0),
+      errors,
+      fds,
+    },
+  };
+}
+
+function jobFor(
+  plan: ScanPlan,
+  tables: ReturnType<typeof orderTables>,
+  shared: SharedScan,
+  share: number,
+  rate: ProbeJob["rate"],
+): ProbeJob {
+  return {
+    engine: plan.engine,
+    targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
+    order: tables,
+    ports: plan.ports,
+    shard: plan.shard,
+    shared,
+    share,
+    policy: plan.policy,
+    fixedTimeoutMs: plan.fixedTimeoutMs,
+    retries: plan.retries,
+    bannerMs: plan.bannerMs,
+    discovery: plan.discovery,
+    defeatRstRatelimit: plan.defeatRstRatelimit,
+    hostTimeoutMs: plan.hostTimeoutMs,
+    rate,
+  };
+}
+
+/**
+ * A terminated Worker releases its own descriptors (event loop, wake-up fd) when its thread
+ * is gone: wait for that (bounded), so the count after is the scan's true leftover.
+ */
+async function settleWorkers(runs: WorkerRun[]): Promise<void> {
   let bound: Timer | undefined;
   await Promise.race([
-    Promise.all(closing),
+    Promise.all(runs.map((r) => r.closed)),
     new Promise<void>((resolve) => {
       bound = setTimeout(resolve, 2000);
     }),
   ]);
   clearTimeout(bound); // a pending timer would keep the program alive
-  const elapsedMs = performance.now() - t0;
-  options.onProgress?.(Atomics.load(ctl, CTL.done), total);
-  const fatal = results.find((r) => r.fatal)?.fatal;
-  if (fatal) throw new Error(fatal);
-  fds.after = openFdCount();
-  for (let i = 0; i < 50 && fds.after > fds.baseline; i++) {
-    await Bun.sleep(20);
-    fds.after = openFdCount();
-  }
+}
 
-  const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
-  for (const port of options.ports) {
-    const s = states[port];
-    if (s === OPEN) counts.open++;
-    else if (s === CLOSED) counts.closed++;
-    else if (s === FILTERED) counts.filtered++;
+async function fdsAfter(baseline: number): Promise<number> {
+  let after = openFdCount();
+  for (let i = 0; i < 50 && after > baseline; i++) {
+    await Bun.sleep(20);
+    after = openFdCount();
   }
-  counts.scanned = counts.open + counts.closed + counts.filtered;
-  const errors: Record<string, number> = {};
-  for (const r of results)
-    for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
-  const best = results.reduce((a, b) => (b.samples > a.samples ? b : a));
-  return {
-    target,
-    ports: options.ports,
-    states,
-    counts,
-    banners: new Map(results.flatMap((r) => r.banners)),
-    startedAt,
-    elapsedMs,
-    interrupted: Atomics.load(ctl, CTL.stop) === 1 && counts.scanned < total,
-    timing: {
-      srttMs: best.srttMs ?? null,
-      rttvarMs: best.rttvarMs ?? null,
-      timeoutMs: best.timeoutMs,
-      samples: results.reduce((n, r) => n + r.samples, 0),
-    },
-    stats: {
-      threads,
-      concurrency: options.concurrency,
-      probes: Atomics.load(ctl, CTL.probes),
-      retries: Atomics.load(ctl, CTL.retries),
-      localRetries: Atomics.load(ctl, CTL.localRetries),
-      selfConnects: Atomics.load(ctl, CTL.selfConnects),
-      peakInFlight: results.reduce((n, r) => n + r.peakInFlight, 0),
-      errors,
-      fds,
-    },
-  };
+  return after;
 }

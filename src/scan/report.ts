@@ -1,21 +1,9 @@
 // Rendering scan results: the human table, the --list line, the --json document. Pure.
-import { type PortState, type ScanResult, STATE_NAMES } from "./engine.ts";
+import type { ScanStats } from "./engine.ts";
+import type { ScanPlan } from "./plan.ts";
 import { formatPortRanges } from "./ports.ts";
+import { type HostResult, type PortState, STATE_CODE, STATE_NAMES } from "./results.ts";
 import type { ServiceTable } from "./services.ts";
-import type { TimeoutPolicy } from "./timing.ts";
-
-export interface ReportSettings {
-  portSpec: string;
-  portCount: number;
-  concurrency: number;
-  threads: number;
-  fixedTimeoutMs: number | null;
-  policy: TimeoutPolicy;
-  retries: number;
-  ordered: boolean;
-  bannerMs: number;
-  show: PortState[];
-}
 
 /** Printable single line of what a server said first (control characters escaped, capped). */
 export function cleanBanner(raw: string, max = 80): string {
@@ -37,14 +25,15 @@ export interface ReportedPort {
 
 /** The ports worth showing: open ones plus the states asked for with --show, by port. */
 export function reportedPorts(
-  result: ScanResult,
+  result: HostResult,
   show: PortState[],
   services: ServiceTable,
 ): ReportedPort[] {
   const wanted = new Set<PortState>(["open", ...show]);
   const out: ReportedPort[] = [];
-  for (const port of result.ports) {
-    const state = STATE_NAMES[result.states[port] as number];
+  for (let i = 0; i < result.ports.length; i++) {
+    const port = result.ports[i] as number;
+    const state = STATE_NAMES[result.states[i] as number];
     if (!state || !wanted.has(state)) continue;
     const entry: ReportedPort = { port, state, service: services.get(port) ?? null };
     const banner = result.banners.get(port);
@@ -58,16 +47,22 @@ function seconds(ms: number): string {
   return ms < 10_000 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1);
 }
 
-export function portsPerSecond(result: ScanResult): number {
+export function portsPerSecond(result: HostResult): number {
   return result.elapsedMs > 0 ? Math.round((result.counts.scanned * 1000) / result.elapsedMs) : 0;
 }
 
 /** The summary line: ports scanned, counts, time, rate. */
-export function summaryLine(result: ScanResult): string {
+export function summaryLine(result: HostResult): string {
   const { counts } = result;
-  const head = result.interrupted
-    ? `interrupted: ${counts.scanned} of ${result.ports.length} ports scanned`
-    : `${counts.scanned} ports scanned`;
+  if (result.status !== "up") {
+    return `host ${result.status} (${result.reason}): ${counts.scanned} of ${result.ports.length} ports scanned in ${seconds(result.elapsedMs)} s`;
+  }
+  const head =
+    result.reason === "host-timeout"
+      ? `host timeout: ${counts.scanned} of ${result.ports.length} ports scanned`
+      : result.interrupted
+        ? `interrupted: ${counts.scanned} of ${result.ports.length} ports scanned`
+        : `${counts.scanned} ports scanned`;
   return (
     `${head} in ${seconds(result.elapsedMs)} s (${portsPerSecond(result).toLocaleString("en-US")} ports/s): ` +
     `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered`
@@ -75,7 +70,7 @@ export function summaryLine(result: ScanResult): string {
 }
 
 /** The human-readable report of one target. */
-export function textReport(result: ScanResult, show: PortState[], services: ServiceTable): string {
+export function textReport(result: HostResult, show: PortState[], services: ServiceTable): string {
   const { target } = result;
   const label =
     target.name === target.address ? target.address : `${target.name} (${target.address})`;
@@ -83,7 +78,9 @@ export function textReport(result: ScanResult, show: PortState[], services: Serv
   if (target.otherAddresses.length > 0)
     lines.push(`other addresses (not scanned): ${target.otherAddresses.join(" ")}`);
   const rows = reportedPorts(result, show, services);
-  if (rows.length === 0) {
+  if (result.status !== "up") {
+    // Nothing worth a table: the summary says why.
+  } else if (rows.length === 0) {
     lines.push(`no ${["open", ...show].join("/")} port among ${formatPortRanges(result.ports)}`);
   } else {
     lines.push(`${"PORT".padEnd(11)} ${"STATE".padEnd(8)} SERVICE`);
@@ -100,38 +97,44 @@ export function textReport(result: ScanResult, show: PortState[], services: Serv
 }
 
 /** --list: the open ports as one comma-separated line (for nmap -p). */
-export function listLine(result: ScanResult): string {
-  return result.ports.filter((p) => result.states[p] === 1).join(",");
+export function listLine(result: HostResult): string {
+  return result.ports.filter((_, i) => result.states[i] === STATE_CODE.open).join(",");
 }
 
 /** --json: one document for the whole run. */
 export function jsonReport(
-  results: ScanResult[],
-  settings: ReportSettings,
+  results: HostResult[],
+  plan: ScanPlan,
+  show: PortState[],
   services: ServiceTable,
-  interrupted: boolean,
+  run: { interrupted: boolean; stats: ScanStats | null },
 ): string {
   const doc = {
     scanner: "tp-scan",
     settings: {
-      ports: settings.portSpec,
-      portCount: settings.portCount,
-      concurrency: settings.concurrency,
-      threads: settings.threads,
-      timeoutMs: settings.fixedTimeoutMs,
-      adaptiveTimeout: settings.fixedTimeoutMs === null ? settings.policy : null,
-      retries: settings.retries,
-      ordered: settings.ordered,
-      bannerMs: settings.bannerMs,
-      show: ["open", ...settings.show],
+      ports: plan.identity.portSpec,
+      portCount: plan.ports.length,
+      concurrency: plan.concurrency,
+      threads: plan.threads,
+      timeoutMs: plan.fixedTimeoutMs,
+      adaptiveTimeout: plan.fixedTimeoutMs === null ? plan.policy : null,
+      retries: plan.retries,
+      ordered: plan.ordered,
+      bannerMs: plan.bannerMs,
+      seed: plan.seed,
+      shard: plan.shard,
+      discovery: plan.discovery,
+      show: ["open", ...show],
     },
     targets: results.map((r) => ({
       target: r.target.name,
       address: r.target.address,
       family: r.target.family === 6 ? "ipv6" : "ipv4",
       otherAddresses: r.target.otherAddresses,
+      status: r.status,
+      reason: r.reason,
       interrupted: r.interrupted,
-      ports: reportedPorts(r, settings.show, services),
+      ports: reportedPorts(r, show, services),
       counts: r.counts,
       timing: {
         startedAt: r.startedAt.toISOString(),
@@ -141,9 +144,9 @@ export function jsonReport(
         rttvarMs: r.timing.rttvarMs === null ? null : Math.round(r.timing.rttvarMs * 1000) / 1000,
         timeoutMs: Math.round(r.timing.timeoutMs * 10) / 10,
       },
-      stats: r.stats,
     })),
-    interrupted,
+    stats: run.stats,
+    interrupted: run.interrupted,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

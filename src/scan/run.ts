@@ -1,25 +1,33 @@
 // What `tp-scan HOST [HOST...]` does once citty has parsed its flags: validate them, resolve
-// the targets, run the engine with a progress line and Ctrl-C handling, print the report.
+// the targets, build the plan, run the engine with a progress line and Ctrl-C handling, print
+// each host's report as it is final.
 import { EXIT_FAILURE, EXIT_INTERRUPTED, RuntimeError, UsageError } from "../shared/errors.ts";
 import { createLogger } from "../shared/log.ts";
 import { parseDuration, parseInteger } from "../shared/parsers.ts";
-import { defaultThreads, type PortState, type ScanResult, scan } from "./engine.ts";
+import { resolveTargets, type TargetSettings, targetSettings } from "./commands/_target-args.ts";
+import { type ScanSummary, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
-import { parsePortSpec } from "./ports.ts";
-import { jsonReport, listLine, type ReportSettings, textReport } from "./report.ts";
+import {
+  BANNER_WAIT_MS,
+  buildPlan,
+  defaultThreads,
+  type PlanInput,
+  randomSeed,
+  type ScanPlan,
+} from "./plan.ts";
+import { parseEngine } from "./portable/engine-flag.ts";
+import type { EngineName } from "./portable/readiness.ts";
+import { progressPrinter } from "./progress.ts";
+import { jsonReport, listLine, textReport } from "./report.ts";
+import type { HostResult, PortState } from "./results.ts";
 import { loadServices } from "./services.ts";
-import { resolveTarget, type Target } from "./target.ts";
-import { DEFAULT_TIMING } from "./timing.ts";
+import type { Target } from "./target.ts";
 
-export const DEFAULT_CONCURRENCY = 1000;
-export const DEFAULT_RETRIES = 1;
-export const BANNER_WAIT_MS = 1000;
+export { BANNER_WAIT_MS, DEFAULT_CONCURRENCY, DEFAULT_RETRIES } from "./plan.ts";
+
 const MAX_CONCURRENCY = 100_000;
 
-export interface ScanSettings {
-  hosts: string[];
-  portSpec: string;
-  ports: number[];
+export interface ScanSettings extends TargetSettings {
   concurrency: number;
   fixedTimeoutMs: number | null;
   retries: number;
@@ -27,6 +35,13 @@ export interface ScanSettings {
   output: "text" | "json" | "list";
   show: PortState[];
   banner: boolean;
+  seed: number;
+  shard: { index: number; count: number } | null;
+  discovery: boolean;
+  ratePerSecond: number | null;
+  hostTimeoutMs: number | null;
+  defeatRstRatelimit: boolean;
+  engine: EngineName;
 }
 
 export function parseShow(text: string | undefined): PortState[] {
@@ -42,20 +57,22 @@ export function parseShow(text: string | undefined): PortState[] {
   return out;
 }
 
+/** `--shard I/N`: part I (1-based) of N. */
+export function parseShard(text: string | undefined): { index: number; count: number } | null {
+  if (text === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count || count > 1_000_000)
+    throw new UsageError(`--shard expects I/N with 1 <= I <= N (e.g. 2/3), got '${text}'`);
+  return count === 1 ? null : { index, count };
+}
+
 /** Turn citty's parsed args into validated settings (UsageError on anything wrong). */
 export function scanSettings(args: Record<string, unknown>): ScanSettings {
-  const hosts = [args.host as string, ...((args._ as string[] | undefined) ?? []).slice(1)].filter(
-    (h): h is string => typeof h === "string" && h !== "",
-  );
-  if (hosts.length === 0) throw new UsageError("no target host given");
-  const rawPorts = args.ports as string | undefined;
-  const portSpec = rawPorts === undefined ? "1-65535" : rawPorts;
-  const ports = parsePortSpec(portSpec);
   if (args.json && args.list) throw new UsageError("--json and --list cannot be combined");
   return {
-    hosts,
-    portSpec: portSpec === "-" ? "1-65535" : portSpec,
-    ports,
+    ...targetSettings(args),
     concurrency: parseInteger(args.concurrency as string | undefined, "-c", 1, MAX_CONCURRENCY),
     fixedTimeoutMs:
       args.timeout === undefined
@@ -66,66 +83,98 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
     output: args.json ? "json" : args.list ? "list" : "text",
     show: parseShow(args.show as string | undefined),
     banner: Boolean(args.banner),
+    seed:
+      args.seed === undefined
+        ? randomSeed()
+        : parseInteger(args.seed as string, "--seed", 0, 2 ** 32 - 1),
+    shard: parseShard(args.shard as string | undefined),
+    discovery: args["skip-discovery"] !== true,
+    ratePerSecond:
+      args.rate === undefined ? null : parseInteger(args.rate as string, "--rate", 1, 10_000_000),
+    hostTimeoutMs:
+      args["host-timeout"] === undefined
+        ? null
+        : checkTimeout(
+            parseDuration(args["host-timeout"] as string, "--host-timeout", "ms"),
+            "--host-timeout",
+          ),
+    defeatRstRatelimit: args["defeat-rst-ratelimit"] === true,
+    engine: parseEngine(args.engine as string | undefined),
   };
 }
 
-function checkTimeout(ms: number): number {
-  if (ms < 1 || ms > 600_000) throw new UsageError(`-t must be between 1ms and 10m, got ${ms}ms`);
+function checkTimeout(ms: number, flag = "-t"): number {
+  if (ms < 1 || ms > 600_000)
+    throw new UsageError(`${flag} must be between 1ms and 10m, got ${ms}ms`);
   return ms;
 }
 
-function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "?";
-  return seconds < 60
-    ? `${Math.ceil(seconds)} s`
-    : `${Math.floor(seconds / 60)} min ${Math.ceil(seconds % 60)} s`;
-}
-
-/** A progress line on stderr, only when stderr is a terminal. */
-function progressPrinter(label: string): {
-  update: (done: number, total: number) => void;
-  clear: () => void;
-} {
-  if (!process.stderr.isTTY) return { update: () => {}, clear: () => {} };
-  const started = performance.now();
-  let shown = false;
-  return {
-    update(done, total) {
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = elapsed > 0 ? done / elapsed : 0;
-      const eta = rate > 0 ? formatEta((total - done) / rate) : "?";
-      const pct = total > 0 ? Math.floor((done * 100) / total) : 100;
-      process.stderr.write(
-        `\r\u001b[K${label}: ${done}/${total} ports (${pct}%), ${Math.round(rate).toLocaleString("en-US")} ports/s, ETA ${eta}`,
-      );
-      shown = true;
-    },
-    clear() {
-      if (shown) process.stderr.write("\r\u001b[K");
-    },
-  };
-}
-
-/** Run the whole command; returns the exit code. */
-export async function runScan(settings: ScanSettings): Promise<number> {
+/** The concurrency the open-file limit allows (raised to the hard limit first). */
+function affordableConcurrency(wanted: number, workCount: number): number {
   const log = createLogger("tp-scan");
   // Each probe holds a descriptor: use the hard limit, and never ask for more than it allows.
   const limits = raiseFileLimit();
   if (limits.after > limits.before)
     log.info(`open-file limit raised from ${limits.before} to ${limits.after}`);
-  const threads = defaultThreads(settings.ports.length, settings.concurrency);
+  const threads = defaultThreads(workCount, wanted);
   const room = getFileLimit().soft - openFdCount() - 32 - 8 * threads;
-  let concurrency = settings.concurrency;
-  if (concurrency > room) {
-    concurrency = Math.max(1, room);
-    log.warn(
-      `concurrency capped to ${concurrency} by the open-file limit (${getFileLimit().soft})`,
-    );
+  if (wanted <= room) return wanted;
+  const capped = Math.max(1, room);
+  log.warn(`concurrency capped to ${capped} by the open-file limit (${getFileLimit().soft})`);
+  return capped;
+}
+
+function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
+  const input: PlanInput = {
+    targets,
+    ports: settings.ports,
+    ordered: settings.ordered,
+    concurrency: affordableConcurrency(
+      settings.concurrency,
+      targets.length * settings.ports.length,
+    ),
+    fixedTimeoutMs: settings.fixedTimeoutMs,
+    retries: settings.retries,
+    bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
+    seed: settings.seed,
+    shard: settings.shard,
+    ratePerSecond: settings.ratePerSecond,
+    discovery: settings.discovery,
+    hostTimeoutMs: settings.hostTimeoutMs,
+    defeatRstRatelimit: settings.defeatRstRatelimit,
+    engine: settings.engine,
+    known: null,
+    identity: {
+      targetSpecs: settings.targetSpecs,
+      excludeSpecs: settings.excludeSpecs,
+      portSpec: settings.portSpec,
+      excludePortSpec: settings.excludePortSpec,
+    },
+  };
+  return buildPlan(input);
+}
+
+/**
+ * A host whose round trip is beyond the first timeout of a silent host: its first tries all
+ * timed out and only the backed-off ones reached it; say so, since its filtered ports may be
+ * ports whose answers come later still.
+ */
+export function farHostWarning(host: HostResult, plan: ScanPlan): string | null {
+  const srtt = host.timing.srttMs;
+  if (plan.fixedTimeoutMs !== null || srtt === null || srtt <= plan.policy.initialMs) return null;
+  return `${host.target.name} is far (round trip ~${Math.round(srtt)} ms): its probes waited up to ${Math.round(host.timing.timeoutMs)} ms; filtered ports there may only be slow`;
+}
+
+/** Run the whole command; returns the exit code. */
+export async function runScan(settings: ScanSettings): Promise<number> {
+  const resolved = await resolveTargets(settings);
+  for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
+  const targets = [...resolved.targets];
+  if (targets.length === 0) {
+    if (resolved.failed === 0) process.stderr.write("tp-scan: warning: no target left to scan\n");
+    return resolved.failed > 0 ? EXIT_FAILURE : 0;
   }
-
-  const targets: Target[] = [];
-  for (const host of settings.hosts) targets.push(await resolveTarget(host));
-
+  const plan = planFor(settings, targets);
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
@@ -133,61 +182,41 @@ export async function runScan(settings: ScanSettings): Promise<number> {
   };
   process.on("SIGINT", onSigint);
   const services = loadServices().table;
-  const results: ScanResult[] = [];
-  let failed = false;
-  try {
-    for (const target of targets) {
-      if (controller.signal.aborted) break;
-      const progress = progressPrinter(target.name);
-      let result: ScanResult;
-      try {
-        result = await scan(target, {
-          ports: settings.ports,
-          ordered: settings.ordered,
-          concurrency,
-          fixedTimeoutMs: settings.fixedTimeoutMs,
-          retries: settings.retries,
-          bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
-          signal: controller.signal,
-          onProgress: progress.update,
-          progressMs: 200,
-        });
-      } catch (error) {
-        progress.clear();
-        if (targets.length === 1)
-          throw new RuntimeError(`${target.name}: ${(error as Error).message}`);
-        process.stderr.write(`tp-scan: error: ${target.name}: ${(error as Error).message}\n`);
-        failed = true;
-        continue;
-      }
-      progress.clear();
-      results.push(result);
-      if (settings.output === "text") {
-        process.stdout.write(
-          `${results.length > 1 ? "\n" : ""}${textReport(result, settings.show, services)}`,
-        );
-      } else if (settings.output === "list") {
-        process.stdout.write(`${listLine(result)}\n`);
-      }
+  const progress = progressPrinter(
+    plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
+  );
+  let printed = 0;
+  let unreachable = false;
+  const onHost = (host: HostResult) => {
+    progress.clear();
+    if (host.status === "unreachable") {
+      unreachable = true;
+      process.stderr.write(
+        `tp-scan: error: ${host.target.name}: host unreachable (${host.reason})\n`,
+      );
     }
+    const far = farHostWarning(host, plan);
+    if (far) createLogger("tp-scan").warn(far);
+    if (settings.output === "text")
+      process.stdout.write(
+        `${printed++ > 0 ? "\n" : ""}${textReport(host, settings.show, services)}`,
+      );
+    else if (settings.output === "list") process.stdout.write(`${listLine(host)}\n`);
+  };
+  let summary: ScanSummary;
+  try {
+    summary = await scan(plan, { onHost, onProgress: progress.update }, controller.signal);
+  } catch (error) {
+    progress.clear();
+    throw new RuntimeError((error as Error).message);
   } finally {
     process.off("SIGINT", onSigint);
   }
+  progress.clear();
   if (settings.output === "json") {
-    const report: ReportSettings = {
-      portSpec: settings.portSpec,
-      portCount: settings.ports.length,
-      concurrency,
-      threads: results[0]?.stats.threads ?? threads,
-      fixedTimeoutMs: settings.fixedTimeoutMs,
-      policy: DEFAULT_TIMING,
-      retries: settings.retries,
-      ordered: settings.ordered,
-      bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
-      show: settings.show,
-    };
-    process.stdout.write(jsonReport(results, report, services, controller.signal.aborted));
+    const run = { interrupted: controller.signal.aborted, stats: summary.stats };
+    process.stdout.write(jsonReport(summary.hosts, plan, settings.show, services, run));
   }
   if (controller.signal.aborted) return EXIT_INTERRUPTED;
-  return failed ? EXIT_FAILURE : 0;
+  return resolved.failed > 0 || unreachable ? EXIT_FAILURE : 0;
 }

@@ -2,7 +2,11 @@
 // _shared.ts: one definition, one help text and one parser per setting, whichever program
 // offers it. Each piece comes with the function that turns its values into options.
 import type { ArgDef } from "citty";
-import { DEFAULT_MAX_CLIENTS, DEFAULT_MAX_PENDING_OUTPUT } from "./limits.ts";
+import {
+  DEFAULT_LINE_TIMEOUT_MS,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_PENDING_OUTPUT,
+} from "./limits.ts";
 import { createLogger } from "./log.ts";
 import {
   parseDuration,
@@ -16,7 +20,10 @@ import type { ServerOptions } from "./server/lifecycle.ts";
 
 type Args = Record<string, ArgDef>;
 
-/** A server's flags: --host --port --idle-timeout --max-clients --max-pending --quiet. */
+/**
+ * A server's flags: --host --port --idle-timeout --max-clients --max-pending --line-timeout
+ * --max-per-address --quiet (the limits: docs/hardening.md).
+ */
 export function listenArgs(defaults: { port: number; idleTimeoutMs: number }) {
   return {
     host: {
@@ -47,6 +54,19 @@ export function listenArgs(defaults: { port: number; idleTimeoutMs: number }) {
       default: String(DEFAULT_MAX_PENDING_OUTPUT),
       valueHint: "bytes",
     },
+    "line-timeout": {
+      type: "string",
+      description:
+        "Disconnect a client that begins a line and does not end it within this long (0 = never)",
+      default: `${DEFAULT_LINE_TIMEOUT_MS / 1000}s`,
+      valueHint: "duration",
+    },
+    "max-per-address": {
+      type: "string",
+      description: "Most clients from one address at once (0 = no cap)",
+      default: "0",
+      valueHint: "n",
+    },
     quiet: { type: "boolean", description: "No log lines, errors only" },
   } as const satisfies Args;
 }
@@ -57,6 +77,8 @@ interface ListenValues {
   "idle-timeout": string;
   "max-clients": string;
   "max-pending": string;
+  "line-timeout": string;
+  "max-per-address": string;
   quiet?: boolean;
 }
 
@@ -68,6 +90,8 @@ export function listenOptions(args: ListenValues, program: string): ServerOption
     idleTimeoutMs: parseDuration(args["idle-timeout"], "--idle-timeout", "s"),
     maxClients: parseInteger(args["max-clients"], "--max-clients", 1, 1_000_000),
     maxPendingOutput: parseSize(args["max-pending"], "--max-pending", 1024, 1024 ** 3),
+    lineTimeoutMs: parseDuration(args["line-timeout"], "--line-timeout", "s"),
+    maxPerAddress: parseInteger(args["max-per-address"], "--max-per-address", 0, 1_000_000),
     log: createLogger(program, args.quiet === true),
   };
 }

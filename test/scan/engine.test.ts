@@ -5,8 +5,11 @@ import type { TCPSocketListener } from "bun";
 import { freePort } from "../../scripts/lib/net.ts";
 import { scan } from "../../src/scan/engine.ts";
 import { openFdCount } from "../../src/scan/libc.ts";
-import { CLOSED, OPEN } from "../../src/scan/prober.ts";
+import { STATE_CODE } from "../../src/scan/results.ts";
 import { resolveTarget } from "../../src/scan/target.ts";
+import { planFor } from "./fixtures/plan.ts";
+
+const { open: OPEN, closed: CLOSED } = STATE_CODE;
 
 // Real sockets and child processes on a shared 2-core machine: bun's 5 s default is tight.
 setDefaultTimeout(60_000);
@@ -50,27 +53,32 @@ afterAll(() => {
   for (const l of listeners) l.stop(true);
 });
 
-const base = { ordered: false, fixedTimeoutMs: null, retries: 1, bannerMs: 0 };
+/** The one host's result of a scan of `host`, and the run's summary. */
+async function scanOne(host: string, opts: Parameters<typeof planFor>[1], signal?: AbortSignal) {
+  const summary = await scan(planFor([await resolveTarget(host)], opts), {}, signal);
+  const r = summary.hosts[0];
+  if (!r) throw new Error("no host result");
+  const state = (port: number) => r.states[r.ports.indexOf(port)];
+  return { r, summary, state };
+}
 
 describe("engine on loopback", () => {
   test.each([
-    [1, 1],
-    [1, 500],
-    [2, 500],
-    [2, 3],
-  ])(
-    "threads %d, concurrency %d: own listeners open, freed ports closed",
-    async (threads, concurrency) => {
+    ["linux", 1, 1],
+    ["linux", 1, 500],
+    ["linux", 2, 500],
+    ["linux", 2, 3],
+    ["portable", 1, 1],
+    ["portable", 2, 500],
+  ] as const)(
+    "%s engine, threads %d, concurrency %d: own listeners open, freed ports closed",
+    async (engine, threads, concurrency) => {
       const ports = [...open, ...closed].sort((a, b) => a - b);
       const fdsBefore = openFdCount();
-      const r = await scan(await resolveTarget("127.0.0.1"), {
-        ...base,
-        ports,
-        concurrency,
-        threads,
-      });
-      for (const p of open) expect(r.states[p]).toBe(OPEN);
-      for (const p of closed) expect(r.states[p]).toBe(CLOSED);
+      const opts = { ports, concurrency, threads, engine };
+      const { r, summary, state } = await scanOne("127.0.0.1", opts);
+      for (const p of open) expect(state(p)).toBe(OPEN);
+      for (const p of closed) expect(state(p)).toBe(CLOSED);
       expect(r.counts).toEqual({
         scanned: ports.length,
         open: open.length,
@@ -78,7 +86,8 @@ describe("engine on loopback", () => {
         filtered: 0,
       });
       expect(r.interrupted).toBe(false);
-      expect(r.stats.threads).toBe(threads);
+      expect(r.status).toBe("up");
+      expect(summary.stats.threads).toBe(threads);
       expect(r.timing.samples).toBeGreaterThanOrEqual(ports.length);
       // The test process may close unrelated descriptors meanwhile (children of earlier
       // files): the engine must not leave any of its own, so the count is back at or below.
@@ -89,13 +98,12 @@ describe("engine on loopback", () => {
   test("IPv6 ::1", async () => {
     const l = listen("::1");
     const free = await freePort("::1");
-    const r = await scan(await resolveTarget("::1"), {
-      ...base,
+    const { state } = await scanOne("::1", {
       ports: [l.port, free].sort((a, b) => a - b),
       concurrency: 10,
     });
-    expect(r.states[l.port]).toBe(OPEN);
-    expect(r.states[free]).toBe(CLOSED);
+    expect(state(l.port)).toBe(OPEN);
+    expect(state(free)).toBe(CLOSED);
   });
 
   test("a banner is read from an open port that speaks first", async () => {
@@ -110,13 +118,12 @@ describe("engine on loopback", () => {
       },
     });
     listeners.push(l);
-    const r = await scan(await resolveTarget("127.0.0.1"), {
-      ...base,
+    const { r, state } = await scanOne("127.0.0.1", {
       ports: [l.port],
       concurrency: 10,
       bannerMs: 2000,
     });
-    expect(r.states[l.port]).toBe(OPEN);
+    expect(state(l.port)).toBe(OPEN);
     expect(r.banners.get(l.port)).toBe("SSH-2.0-tp-test\r\n");
   });
 
@@ -124,12 +131,12 @@ describe("engine on loopback", () => {
     const controller = new AbortController();
     controller.abort();
     const ports = Array.from({ length: 20000 }, (_, i) => i + 1);
-    const r = await scan(await resolveTarget("127.0.0.1"), {
-      ...base,
-      ports,
-      concurrency: 100,
-      signal: controller.signal,
-    });
+    const { r, summary } = await scanOne(
+      "127.0.0.1",
+      { ports, concurrency: 100 },
+      controller.signal,
+    );
+    expect(summary.interrupted).toBe(true);
     expect(r.interrupted).toBe(true);
     expect(r.counts.scanned).toBeLessThan(ports.length);
   });
@@ -137,10 +144,8 @@ describe("engine on loopback", () => {
   test("progress is reported up to the total", async () => {
     const seen: number[] = [];
     const ports = [...open, ...closed].sort((a, b) => a - b);
-    await scan(await resolveTarget("127.0.0.1"), {
-      ...base,
-      ports,
-      concurrency: 10,
+    const plan = planFor([await resolveTarget("127.0.0.1")], { ports, concurrency: 10 });
+    await scan(plan, {
       onProgress: (done, total) => {
         expect(total).toBe(ports.length);
         seen.push(done);

@@ -19,6 +19,8 @@ interface JsonTarget {
   ports: Array<{ port: number; state: string }>;
   counts: { scanned: number; open: number; closed: number; filtered: number };
   interrupted: boolean;
+  status: string;
+  /** The run's statistics (one run, one host here). */
   stats: {
     probes: number;
     retries: number;
@@ -29,7 +31,8 @@ interface JsonTarget {
 }
 
 function target(stdout: string): JsonTarget {
-  return JSON.parse(stdout).targets[0] as JsonTarget;
+  const doc = JSON.parse(stdout);
+  return { ...doc.targets[0], stats: doc.stats } as JsonTarget;
 }
 
 function portsIn(t: JsonTarget, state: string): number[] {
@@ -87,7 +90,13 @@ suite("exact over 1-65535 against ss -ltn and the test's listeners", () => {
   });
   afterAll(() => lab?.destroy());
 
-  test.each([10, 500, 5000])("IPv4, concurrency %d", async (concurrency) => {
+  // The portable engine (poll) at one concurrency: the full range is the point, not the width.
+  test.each([
+    ["linux", 10],
+    ["linux", 500],
+    ["linux", 5000],
+    ["portable", 500],
+  ])("IPv4, %s engine, concurrency %d", async (engine, concurrency) => {
     const r = await lab.scan([
       "127.0.0.1",
       "-p-",
@@ -96,6 +105,8 @@ suite("exact over 1-65535 against ss -ltn and the test's listeners", () => {
       "--json",
       "--show",
       "filtered",
+      "--engine",
+      String(engine),
     ]);
     expect(r.code).toBe(0);
     const t = target(r.stdout);
@@ -133,25 +144,48 @@ suite("firewalled ranges", () => {
   });
   afterAll(() => lab?.destroy());
 
-  test("2001 silent ports: all filtered, descriptors never above concurrency + margin, back to baseline", async () => {
-    const scan = lab.spawnScan(["127.0.0.1", "-p", "20000-22000", "-c", "500", "--json"]);
-    let peak = 0;
-    while (scan.proc.exitCode === null) {
-      peak = Math.max(peak, fdCount(scan.proc.pid));
-      await Bun.sleep(5);
-    }
-    expect(await scan.proc.exited).toBe(0);
-    await scan.stdout.done;
-    const t = target(scan.stdout.text);
-    expect(t.counts).toEqual({ scanned: 2001, open: 0, closed: 0, filtered: 2001 });
-    expect(t.stats.peakInFlight).toBeLessThanOrEqual(500);
-    expect(peak).toBeGreaterThan(400); // the sampling saw the scan at full width...
-    expect(peak).toBeLessThanOrEqual(500 + 40); // ...and never beyond it
-    expect(t.stats.fds.peak).toBeLessThanOrEqual(t.stats.fds.baseline + 500 + 16);
-    expect(t.stats.fds.after).toBe(t.stats.fds.baseline);
-    // Each silent port was probed once more (--retries 1) before being called filtered.
-    expect(t.stats.probes).toBe(4002);
-    expect(t.stats.retries).toBe(2001);
+  test.each(["linux", "portable"])(
+    "1001 silent ports (-Pn), %s engine: all filtered, descriptors never above concurrency + margin, back to baseline",
+    async (engine) => {
+      const scan = lab.spawnScan([
+        "127.0.0.1",
+        "-p",
+        "20000-21000",
+        "-c",
+        "500",
+        "--json",
+        "-Pn",
+        "--engine",
+        engine,
+      ]);
+      let peak = 0;
+      while (scan.proc.exitCode === null) {
+        peak = Math.max(peak, fdCount(scan.proc.pid));
+        await Bun.sleep(5);
+      }
+      expect(await scan.proc.exited).toBe(0);
+      await scan.stdout.done;
+      const t = target(scan.stdout.text);
+      expect(t.counts).toEqual({ scanned: 1001, open: 0, closed: 0, filtered: 1001 });
+      expect(t.stats.peakInFlight).toBeLessThanOrEqual(500);
+      expect(peak).toBeGreaterThan(400); // the sampling saw the scan at full width...
+      expect(peak).toBeLessThanOrEqual(500 + 40); // ...and never beyond it
+      expect(t.stats.fds.peak).toBeLessThanOrEqual(t.stats.fds.baseline + 500 + 16);
+      expect(t.stats.fds.after).toBe(t.stats.fds.baseline);
+      // A host that never answered may be far: each silent port got three tries (300, 600,
+      // 1200 ms: they reach a 1.2 s round trip) before being called filtered.
+      expect(t.stats.probes).toBe(3 * 1001);
+      expect(t.stats.retries).toBe(2 * 1001);
+    },
+  );
+
+  test("without -Pn, a host silent on its first ports is reported down and the rest skipped", async () => {
+    const r = await lab.scan(["127.0.0.1", "-p", "30000-40000", "--json"]);
+    expect(r.code).toBe(0);
+    const t = target(r.stdout);
+    expect(t.status).toBe("down");
+    expect(t.counts.scanned).toBe(0);
+    expect(t.stats.probes).toBeLessThan(3 * 1000); // not 3 x 10001
   });
 
   test("--retries N and a fixed -t: N+1 probes per silent port", async () => {
@@ -165,6 +199,7 @@ suite("firewalled ranges", () => {
         "--retries",
         String(retries),
         "--json",
+        "-Pn",
       ]);
       expect(r.code).toBe(0);
       const t = target(r.stdout);
@@ -228,7 +263,12 @@ suite("the scanner's own limits", () => {
 
   test("EMFILE is a local limit, never a port state: the port is retried, results stay exact", async () => {
     await lab.listen(range(20400, 20409));
-    const job = JSON.stringify({ host: "127.0.0.1", ports: "20000-20500", concurrency: 400 });
+    const job = JSON.stringify({
+      host: "127.0.0.1",
+      ports: "20000-20500",
+      concurrency: 400,
+      discovery: false,
+    });
     const fixture = join(ROOT, "test", "scan", "fixtures", "run-engine.ts");
     const r = await lab.run(["bash", "-c", `ulimit -n 90 && exec bun ${fixture} '${job}'`]);
     expect(r.stderr).toBe("");
@@ -245,17 +285,17 @@ suite("the scanner's own limits", () => {
   test("an unreachable network is an error (exit 1), not a scan of filtered ports", async () => {
     const dead = await Lab.create({ loopback: false });
     try {
-      // Loopback never up: 127.0.0.1 has no route (ENETUNREACH), ::1 no source address
-      // (EADDRNOTAVAIL, which is normally a passing shortage: given up after 5 s of nothing).
-      const r = await dead.scan(["127.0.0.1", "::1", "-p", "1-10"]);
+      // Loopback never up: 127.0.0.1 has no route (ENETUNREACH): that host is reported
+      // unreachable at once, with no port scanned.
+      const r = await dead.scan(["127.0.0.1", "-p", "1-10"]);
       expect(r.code).toBe(1);
-      expect(r.stdout).toBe("");
-      expect(r.stderr).toMatch(
-        /^tp-scan: error: 127\.0\.0\.1: network unreachable \(ENETUNREACH\)$/m,
-      );
-      expect(r.stderr).toMatch(
-        /^tp-scan: error: ::1: cannot start probes for 5 s \(EADDRNOTAVAIL\)$/m,
-      );
+      expect(r.stdout).toMatch(/^host unreachable \(ENETUNREACH\): 0 of 10 ports scanned/m);
+      expect(r.stderr).toBe("tp-scan: error: 127.0.0.1: host unreachable (ENETUNREACH)\n");
+      // ::1 has no source address (EADDRNOTAVAIL, normally a passing shortage): given up
+      // after 5 s of nothing.
+      const v6 = await dead.scan(["::1", "-p", "1-10"]);
+      expect(v6.code).toBe(1);
+      expect(v6.stderr).toMatch(/^tp-scan: error: cannot start probes for 5 s \(EADDRNOTAVAIL\)$/m);
     } finally {
       await dead.destroy();
     }
@@ -265,8 +305,19 @@ suite("the scanner's own limits", () => {
     const r = await lab.scan(["no-such-host.invalid", "-p", "80"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
-    expect(r.stderr).toMatch(/^tp-scan: error: cannot resolve 'no-such-host.invalid'/);
+    expect(r.stderr).toMatch(/^tp-scan: warning: cannot resolve 'no-such-host.invalid'/);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  test("a name that resolves to nothing among good targets: one line, the others scanned, exit 1", async () => {
+    const l = await lab.listen([20450]);
+    const r = await lab.scan(["no-such-host.invalid", "127.0.0.1", "-p", "20450,20451"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^tp-scan: warning: cannot resolve 'no-such-host.invalid'/);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stdout).toMatch(/^20450\/tcp\s+open/m);
+    expect(r.stdout).toMatch(/2 ports scanned .*: 1 open, 1 closed, 0 filtered/);
+    await l.stop();
   });
 
   test("the concurrency is capped to what the open-file limit allows, and the log says so", async () => {
@@ -274,7 +325,7 @@ suite("the scanner's own limits", () => {
     const r = await lab.run([
       "bash",
       "-c",
-      `ulimit -n 200 && exec ${exe} 127.0.0.1 -p 20000-20300 -c 5000 --json`,
+      `ulimit -n 200 && exec ${exe} 127.0.0.1 -p 20000-20300 -c 5000 --json -Pn`,
     ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/concurrency capped to \d+ by the open-file limit \(200\)/);

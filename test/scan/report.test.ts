@@ -1,6 +1,4 @@
 import { expect, test } from "bun:test";
-import type { ScanResult } from "../../src/scan/engine.ts";
-import { CLOSED, FILTERED, OPEN } from "../../src/scan/prober.ts";
 import {
   cleanBanner,
   listLine,
@@ -8,21 +6,17 @@ import {
   summaryLine,
   textReport,
 } from "../../src/scan/report.ts";
+import { type HostResult, STATE_CODE } from "../../src/scan/results.ts";
+import { countStates } from "../../src/scan/shared.ts";
 import { addressBytes } from "../../src/scan/target.ts";
 
-function result(states: Record<number, number>, interrupted = false): ScanResult {
+const { open: OPEN, closed: CLOSED, filtered: FILTERED } = STATE_CODE;
+
+function result(states: Record<number, number>, interrupted = false): HostResult {
   const ports = Object.keys(states)
     .map(Number)
     .sort((a, b) => a - b);
-  const arr = new Uint8Array(65536);
-  const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
-  for (const p of ports) {
-    arr[p] = states[p] as number;
-    if (arr[p] === OPEN) counts.open++;
-    if (arr[p] === CLOSED) counts.closed++;
-    if (arr[p] === FILTERED) counts.filtered++;
-  }
-  counts.scanned = counts.open + counts.closed + counts.filtered;
+  const arr = Uint8Array.from(ports.map((p) => states[p] as number));
   return {
     target: {
       name: "localhost",
@@ -32,25 +26,17 @@ function result(states: Record<number, number>, interrupted = false): ScanResult
       scopeId: 0,
       otherAddresses: ["::1"],
     },
+    hostIndex: 0,
+    status: "up",
+    reason: null,
     ports,
     states: arr,
-    counts,
+    counts: countStates(arr),
     banners: new Map([[22, "SSH-2.0-x\r\nmore"]]),
     startedAt: new Date(0),
     elapsedMs: 500,
     interrupted,
     timing: { srttMs: 0.1, rttvarMs: 0.05, timeoutMs: 100, samples: 3 },
-    stats: {
-      threads: 1,
-      concurrency: 10,
-      probes: 3,
-      retries: 0,
-      localRetries: 0,
-      selfConnects: 0,
-      peakInFlight: 1,
-      errors: {},
-      fds: { baseline: 9, peak: 10, after: 9 },
-    },
   };
 }
 
@@ -89,5 +75,17 @@ test("text report, summary and list", () => {
   const partial = result({ 22: OPEN, 80: 0 }, true);
   expect(summaryLine(partial)).toBe(
     "interrupted: 1 of 2 ports scanned in 0.50 s (2 ports/s): 1 open, 0 closed, 0 filtered",
+  );
+});
+
+test("a host that is down says so instead of a table", () => {
+  const r = { ...result({ 22: 0, 80: 0 }), status: "down" as const, reason: "no-response" };
+  expect(textReport(r, [], services)).toBe(
+    [
+      "tp-scan report for localhost (127.0.0.1)",
+      "other addresses (not scanned): ::1",
+      "host down (no-response): 0 of 2 ports scanned in 0.50 s",
+      "",
+    ].join("\n"),
   );
 });

@@ -36,6 +36,7 @@ function testHandler() {
       if (new TextDecoder().decode(chunk).includes("épargne")) c.session.spared = true;
       const text = new TextDecoder().decode(chunk);
       c.writer.write(text.startsWith("big") ? new Uint8Array(256 * 1024) : bytes("ok\n"));
+      return chunk.length;
     },
     idle: (c) => {
       if (!c.session.spared) leave(c, bytes("zzz\n"));

@@ -1,6 +1,7 @@
 // `tp-scan HOST [HOST...]`: the command's flags; the work is in ../run.ts.
 import { defineCommand } from "citty";
 import { allowExtraPositionals, VERSION } from "../../shared/cli.ts";
+import { ENGINE_FLAG } from "../portable/engine-flag.ts";
 import {
   BANNER_WAIT_MS,
   DEFAULT_CONCURRENCY,
@@ -8,6 +9,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
+import { targetArgs } from "./_target-args.ts";
 
 export const scanCommand = allowExtraPositionals(
   defineCommand({
@@ -20,9 +22,10 @@ export const scanCommand = allowExtraPositionals(
     args: {
       host: {
         type: "positional",
-        description: "Host name or address (several may follow)",
-        required: true,
+        description: "Targets: names, addresses, ranges (192.0.2.1-20), CIDR (192.0.2.0/24)",
+        required: false,
       },
+      ...targetArgs,
       ports: {
         type: "string",
         alias: "p",
@@ -46,7 +49,7 @@ export const scanCommand = allowExtraPositionals(
       },
       ordered: {
         type: "boolean",
-        description: "Probe ports in ascending order (default: shuffled)",
+        description: "Probe hosts and ports in ascending order (default: seeded shuffle)",
       },
       json: { type: "boolean", description: "Print one JSON document (see README for the schema)" },
       list: {
@@ -57,6 +60,32 @@ export const scanCommand = allowExtraPositionals(
       banner: {
         type: "boolean",
         description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,
+      },
+      "skip-discovery": {
+        type: "boolean",
+        alias: "Pn",
+        description: "No host discovery: scan every port of every host, even silent ones",
+      },
+      "host-timeout": {
+        type: "string",
+        description: "Give up on a host after this long (30s, 5m), reporting what it has",
+      },
+      rate: {
+        type: "string",
+        description: "At most N connection attempts per second in all, evenly paced",
+      },
+      "defeat-rst-ratelimit": {
+        type: "boolean",
+        description: "Do not slow retries to a host's RST rate limit (open ports only matter)",
+      },
+      engine: ENGINE_FLAG,
+      seed: {
+        type: "string",
+        description: "Seed of the probe order (0-4294967295); shards of one scan share it",
+      },
+      shard: {
+        type: "string",
+        description: "Scan part I of N of the work space (I/N); the N parts of a seed are disjoint",
       },
     },
     async run({ args }) {

@@ -1,0 +1,134 @@
+// What a probe Worker may send to each host now, and how many tries a port of it gets: the
+// per-host policies of congestion.ts (AIMD window, retries that grow once the host shows loss)
+// and rst-limit.ts (hosts that cap their RSTs: held, then paced), kept per host and per Worker.
+// Each Worker sees its share of a host's probes, so its window and its measure of the host's
+// RST rate are its share too: the sum over Workers is the host's.
+import { type CongestionPolicy, DEFAULT_CONGESTION, HostCongestion } from "./congestion.ts";
+import { DEFAULT_RST_LIMIT, RstRateLimit } from "./rst-limit.ts";
+
+/** Tries of a port of a host that has not answered yet: 300 + 600 + 1200 ms reach 1.2 s. */
+export const SILENT_HOST_RETRIES = 2;
+const UPDATE_EVERY_MS = 100;
+
+class HostState {
+  inFlight = 0;
+  /** No probe before this time (its RST pace). */
+  nextSendAt = 0;
+  /** The window has been cut once: from then on it caps the host (see canSend). */
+  congested = false;
+  timeouts = 0;
+  /** A port answered only on a retry: the path loses probes. */
+  lossy = false;
+  /** When this host first answered (Infinity: not yet). */
+  firstAnswerAt = Number.POSITIVE_INFINITY;
+
+  constructor(
+    readonly congestion: HostCongestion,
+    readonly rst: RstRateLimit,
+  ) {}
+}
+
+export class HostControl {
+  private readonly hosts: Array<HostState | undefined> = [];
+  private readonly congestionPolicy: CongestionPolicy;
+  private lastUpdate = 0;
+
+  constructor(
+    share: number,
+    private readonly retries: number,
+    private readonly adaptive: boolean,
+    private readonly defeatRstRatelimit: boolean,
+  ) {
+    this.congestionPolicy = {
+      ...DEFAULT_CONGESTION,
+      maxWindow: Math.max(1, share),
+      baseRetries: retries,
+      maxRetries: Math.max(retries, DEFAULT_CONGESTION.maxRetries),
+    };
+  }
+
+  private state(host: number): HostState {
+    let s = this.hosts[host];
+    if (!s) {
+      const rst = new RstRateLimit({ ...DEFAULT_RST_LIMIT, enabled: !this.defeatRstRatelimit });
+      s = new HostState(new HostCongestion(this.congestionPolicy), rst);
+      this.hosts[host] = s;
+    }
+    return s;
+  }
+
+  /**
+   * May try `attempt` of a port of `host` go now? The AIMD window caps a host only once it has
+   * been cut by loss: a silent host (-Pn, or filtered ports) never grows it, and would otherwise
+   * crawl at the initial 10 probes in flight.
+   */
+  mayLaunch(host: number, attempt: number, now: number): boolean {
+    const s = this.state(host);
+    if (s.congested && !s.congestion.canSend(s.inFlight)) return false;
+    if (!(attempt > 0 ? s.rst.mayRetry(attempt, now) : s.rst.maySend(now))) return false;
+    return now >= s.nextSendAt;
+  }
+
+  /** A probe went to `host` at `now` and waits in epoll (not settled inside connect()). */
+  launched(host: number, now: number): void {
+    const s = this.state(host);
+    s.inFlight++;
+    s.rst.onSent(now);
+    const rate = s.rst.paceRate();
+    if (rate !== undefined) s.nextSendAt = Math.max(s.nextSendAt, now) + 1000 / rate;
+  }
+
+  /** A probe of `host` that waited in epoll is over. */
+  ended(host: number): void {
+    const s = this.state(host);
+    if (s.inFlight > 0) s.inFlight--;
+  }
+
+  /** `host` answered try `attempt` sent at `sentAt` (`rst`: with a reset, the port closed). */
+  answered(host: number, attempt: number, sentAt: number, now: number, rst: boolean): void {
+    const s = this.state(host);
+    // A try sent before the host had answered at all waited a guessed timeout (timing.ts backs
+    // it off): a far host answers its third try, which is distance, not loss (a 700 ms host was
+    // cut to a window of 1 and took 19 s for 201 ports).
+    const guessed = sentAt < s.firstAnswerAt;
+    s.firstAnswerAt = Math.min(s.firstAnswerAt, now);
+    const lost = guessed ? 0 : attempt;
+    const before = s.congestion.window;
+    s.congestion.onAnswer(lost, sentAt, now);
+    if (s.congestion.window < before) s.congested = true;
+    if (lost > 0) s.lossy = true;
+    // Nor is it an RST limit (a 700 ms host was paced at 6 probes/s).
+    if (rst) s.rst.onRst(lost, now);
+  }
+
+  timedOut(host: number, sentAt: number): void {
+    const s = this.state(host);
+    if (sentAt < s.firstAnswerAt) return; // a guessed timeout, see answered()
+    s.timeouts++;
+    s.rst.onTimeout(sentAt);
+  }
+
+  /** The last try number a timed-out port of `host` gets (0-based). */
+  lastAttempt(host: number, answeredYet: boolean): number {
+    const s = this.state(host);
+    // More tries only for a host that has shown loss: filtered ports are the ones that pay.
+    let retries = s.rst.retries(s.lossy ? s.congestion.retries : this.retries);
+    // A host that never answered may be far: tries that back off reach 1.2 s (timing.ts).
+    if (!answeredYet && this.adaptive) retries = Math.max(retries, SILENT_HOST_RETRIES);
+    return Math.max(this.retries, retries);
+  }
+
+  /** Let the RST-limit detectors judge the seconds that are over (every 100 ms). */
+  update(now: number, settleMs: (host: number) => number): void {
+    if (now - this.lastUpdate < UPDATE_EVERY_MS) return;
+    this.lastUpdate = now;
+    this.hosts.forEach((s, host) => {
+      if (s && s.timeouts > 0) s.rst.update(now, settleMs(host));
+    });
+  }
+
+  /** Is `host` being paced down to its RST rate? */
+  isRstLimited(host: number): boolean {
+    return this.hosts[host]?.rst.limited ?? false;
+  }
+}

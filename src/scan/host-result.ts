@@ -1,0 +1,70 @@
+// A host's HostResult (results.ts) read out of the engine's shared memory. Pure.
+import { errnoNames } from "./libc.ts";
+import type { ScanPlan } from "./plan.ts";
+import type { HostResult, HostStatus } from "./results.ts";
+import { countStates, HOST, isHostOver, type SharedScan, TIMING, timingSlot } from "./shared.ts";
+
+/** `complete`: the host's scan went to its end (a silent host is then down, unless -Pn). */
+export function hostStatusOf(
+  code: number,
+  reasonCode: number,
+  discovery: boolean,
+  complete: boolean,
+): { status: HostStatus; reason: string | null } {
+  switch (code) {
+    case HOST.down:
+      return { status: "down", reason: "no-response" };
+    case HOST.unreachable:
+      return { status: "unreachable", reason: errnoNames[reasonCode] ?? `errno ${reasonCode}` };
+    case HOST.timedOut:
+      return { status: "up", reason: "host-timeout" };
+    case HOST.unknown:
+      // Never answered: with -Pn the user said it is up (nmap says the same); a scan stopped
+      // before the end does not know.
+      return discovery && complete
+        ? { status: "down", reason: "no-response" }
+        : { status: "up", reason: null };
+    default:
+      return { status: "up", reason: null };
+  }
+}
+
+export function readHostResult(
+  plan: ScanPlan,
+  shared: SharedScan,
+  host: number,
+  banners: Map<number, string>,
+  run: { startedAt: Date; elapsedMs: number; stopped: boolean },
+): HostResult {
+  const portCount = plan.ports.length;
+  const code = Atomics.load(shared.status, host);
+  const states = shared.states.slice(host * portCount, (host + 1) * portCount);
+  // A down host's few timed-out ports say nothing about its ports: nobody is there.
+  if (code === HOST.down) states.fill(0);
+  const counts = countStates(states);
+  const complete = Atomics.load(shared.remaining, host) <= 0;
+  const reasonCode = shared.reason[host] as number;
+  const { status, reason } = hostStatusOf(code, reasonCode, plan.discovery, complete);
+  const slot = (s: number) => shared.timing[timingSlot(host, s)] as number;
+  const samples = Atomics.load(shared.samples, host);
+  return {
+    target: plan.targets[host] as HostResult["target"],
+    hostIndex: host,
+    status,
+    reason,
+    ports: plan.ports,
+    states,
+    banners,
+    counts,
+    startedAt: run.startedAt,
+    elapsedMs: run.elapsedMs,
+    interrupted: code === HOST.timedOut || (run.stopped && !complete && !isHostOver(code)),
+    timing: {
+      srttMs: samples > 0 ? slot(TIMING.srtt) : null,
+      rttvarMs: samples > 0 ? slot(TIMING.rttvar) : null,
+      timeoutMs:
+        samples > 0 ? slot(TIMING.timeout) : (plan.fixedTimeoutMs ?? plan.policy.initialMs),
+      samples,
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// One scan, decided once: the ScanPlan is built from the flags before anything is probed; the
+// engine and its Workers take it as it is and the reports read it back. Every setting of a
+// scan lives here and nowhere else.
+import { availableParallelism } from "node:os";
+import { UsageError } from "../shared/errors.ts";
+import { type EngineName, resolveEngine } from "./portable/readiness.ts";
+import type { ScanIdentity } from "./results.ts";
+import type { Target } from "./target.ts";
+import { DEFAULT_TIMING, type TimeoutPolicy } from "./timing.ts";
+
+export const DEFAULT_CONCURRENCY = 1000;
+export const DEFAULT_RETRIES = 1;
+/** Tries a port of a host that has shown loss may get in all (nmap -T4: up to 6 retries). */
+export const LOSSY_RETRIES = 6;
+export const BANNER_WAIT_MS = 1000;
+/** The shared state array holds one byte per (host, port): keep it well within memory. */
+export const MAX_WORK = 2 ** 30;
+/** Workers keep a few counters per host. */
+export const MAX_HOSTS = 2 ** 20;
+
+export interface ScanPlan {
+  /** What waits for sockets in the Workers: epoll (linux) or poll() (portable). */
+  engine: EngineName;
+  targets: Target[];
+  /** Ports probed on every host, sorted. */
+  ports: number[];
+  /** Hosts and ports in ascending order instead of the seeded shuffle. */
+  ordered: boolean;
+  /** Probes in flight at once, all threads and hosts together. */
+  concurrency: number;
+  /** Worker threads (resolved: never more than concurrency). */
+  threads: number;
+  /** A fixed probe timeout in ms, or null for the adaptive one under `policy`. */
+  fixedTimeoutMs: number | null;
+  policy: TimeoutPolicy;
+  /** Extra probes of a port that timed out before calling it filtered. */
+  retries: number;
+  /** Banner wait in ms; 0 = no banner grab. */
+  bannerMs: number;
+  /** Seed of the probe order; shards and resumptions of one scan share it. */
+  seed: number;
+  /** This part of the work space, 1-based; null = the whole space. */
+  shard: { index: number; count: number } | null;
+  /** At most this many connection attempts per second in all; null = no limit. */
+  ratePerSecond: number | null;
+  /** Report hosts that show no sign of life as down and skip their other ports (off: -Pn). */
+  discovery: boolean;
+  /** Give up on a host after this long, reporting what it has; null = never. */
+  hostTimeoutMs: number | null;
+  /** Do not slow retries down to a host's RST rate (open ports only matter). */
+  defeatRstRatelimit: boolean;
+  /** Port states known from a resumed scan, by host index (STATE_CODE per port index). */
+  known: Map<number, Uint8Array> | null;
+  /** How the scan was asked for, for merging shards and resumptions. */
+  identity: ScanIdentity;
+}
+
+export type PlanInput = Omit<ScanPlan, "engine" | "threads" | "policy" | "identity"> & {
+  /** Default: the Linux engine on Linux, the portable one elsewhere. */
+  engine?: EngineName;
+  threads?: number;
+  policy?: TimeoutPolicy;
+  identity?: Partial<ScanIdentity>;
+};
+
+/** Threads: TP_SCAN_THREADS if set, else one per core (at most 4), fewer for small scans. */
+export function defaultThreads(workCount: number, concurrency: number): number {
+  const forced = Number(process.env.TP_SCAN_THREADS);
+  if (Number.isInteger(forced) && forced >= 1 && forced <= 64) return Math.min(forced, concurrency);
+  const cores = Math.max(1, availableParallelism());
+  // Below a few thousand probes a second thread costs more to start than it saves.
+  return Math.max(1, Math.min(cores, 4, concurrency, Math.ceil(workCount / 4096)));
+}
+
+/** A random seed for the probe order when the user gave none. */
+export function randomSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0] as number;
+}
+
+/** Resolve what is left to decide (threads, policy, identity) and check the whole. */
+export function buildPlan(input: PlanInput): ScanPlan {
+  const work = input.targets.length * input.ports.length;
+  if (input.targets.length > MAX_HOSTS)
+    throw new UsageError(`more than ${MAX_HOSTS} hosts in one scan: split the targets`);
+  if (work > MAX_WORK) {
+    throw new UsageError(
+      `${input.targets.length} hosts x ${input.ports.length} ports is more than one scan holds (${MAX_WORK} probes): split it with --shard or fewer targets`,
+    );
+  }
+  const threads = Math.max(
+    1,
+    Math.min(input.threads ?? defaultThreads(work, input.concurrency), input.concurrency),
+  );
+  const identity: ScanIdentity = {
+    targetSpecs: input.identity?.targetSpecs ?? input.targets.map((t) => t.name),
+    excludeSpecs: input.identity?.excludeSpecs ?? [],
+    portSpec: input.identity?.portSpec ?? "1-65535",
+    excludePortSpec: input.identity?.excludePortSpec ?? "",
+    seed: input.seed,
+    shard: input.shard,
+  };
+  const engine = input.engine ?? resolveEngine("auto");
+  return { ...input, engine, threads, policy: input.policy ?? DEFAULT_TIMING, identity };
+}

@@ -1,0 +1,34 @@
+// The job a probe Worker gets (one per Worker for the whole run) and what it posts back.
+import type { OrderTables } from "./order.ts";
+import type { EngineName } from "./portable/readiness.ts";
+import type { ProbeAddress } from "./probe-socket.ts";
+import type { SharedScan } from "./shared.ts";
+import type { TimeoutPolicy } from "./timing.ts";
+
+export interface ProbeJob {
+  /** epoll (linux) or poll() (portable): see portable/readiness.ts. */
+  engine: EngineName;
+  targets: ProbeAddress[];
+  order: OrderTables;
+  /** The plan's ports, sorted (entries carry an index into it). */
+  ports: number[];
+  shard: { index: number; count: number } | null;
+  shared: SharedScan;
+  /** This Worker's share of the plan's concurrency. */
+  share: number;
+  policy: TimeoutPolicy;
+  fixedTimeoutMs: number | null;
+  retries: number;
+  bannerMs: number;
+  discovery: boolean;
+  defeatRstRatelimit: boolean;
+  hostTimeoutMs: number | null;
+  /** --rate: the pace of all Workers together, one shared slot (pacing.ts). */
+  rate: { perSecond: number; slot: BigInt64Array; epochMs: number } | null;
+}
+
+/** What a Worker posts: events as they happen, then its result. */
+export type ProbeMessage =
+  | { type: "events"; opens: number[]; finals: number[]; banners: Array<[number, number, string]> }
+  | { type: "done"; errors: Record<string, number>; fatal?: string; peakInFlight: number }
+  | { type: "error"; error: string };

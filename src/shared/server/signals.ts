@@ -1,0 +1,57 @@
+// Signals that stop a server: SIGINT (Ctrl-C), SIGTERM (kill, systemd), SIGHUP (the terminal
+// running the server was closed). The first one stops gracefully; another one during the
+// grace period cuts the remaining clients at once, still closing the listener and logging.
+import type { ConsolaInstance } from "consola";
+
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
+
+/** What serveUntilSignal needs from a server. */
+export interface Stoppable {
+  readonly clientCount: number;
+  readonly handler: { readonly noun: string };
+  stop(): Promise<void>;
+  /** Stop waiting for goodbyes to flush: cut whoever is left now. */
+  hurry(): void;
+}
+
+/**
+ * Start a server and serve until SIGINT, SIGTERM or SIGHUP, then stop gracefully; resolves
+ * once stopped. The signal handlers go in before listening, so that a signal sent as soon as
+ * "listening on" shows is not lost (it would kill the process: exit 143, no goodbyes).
+ */
+export async function serveUntilSignal(
+  start: () => Stoppable,
+  log: ConsolaInstance,
+): Promise<void> {
+  let first: ((signal: StopSignal) => void) | undefined;
+  const signalled = new Promise<StopSignal>((resolve) => {
+    first = resolve;
+  });
+  let count = 0;
+  const onSignal = (signal: StopSignal) => {
+    count++;
+    if (count === 1) first?.(signal);
+    else {
+      log.warn(`${signal} again: cutting the remaining clients now`);
+      server?.hurry();
+    }
+  };
+  const listeners = STOP_SIGNALS.map((signal) => {
+    const listener = () => onSignal(signal);
+    process.on(signal, listener);
+    return [signal, listener] as const;
+  });
+  let server: Stoppable | undefined;
+  try {
+    server = start();
+  } catch (error) {
+    for (const [s, listener] of listeners) process.off(s, listener);
+    throw error;
+  }
+  const signal = await signalled;
+  log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
+  // The listeners stay: a signal between "stopped" and the exit would otherwise take the
+  // default action (exit 143). They do not keep the process alive.
+  await server.stop();
+}
