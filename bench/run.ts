@@ -14,6 +14,7 @@ import { guessSection } from "./guess.ts";
 import { renderMarkdown } from "./lib/report.ts";
 import { evaluateTargets, type Section } from "./lib/section.ts";
 import type { BenchResults, Machine } from "./lib/types.ts";
+import { outputsSection } from "./outputs.ts";
 import { portableSection } from "./portable.ts";
 import { versionOf } from "./proc.ts";
 import { scanSection } from "./scan.ts";
@@ -25,6 +26,7 @@ export const SECTIONS: readonly Section[] = [
   guessSection,
   scanSection,
   portableSection,
+  outputsSection,
   wanSection,
 ];
 

@@ -123,6 +123,12 @@ export async function runProgram(
   args: string[],
   workerEntry: string,
 ): Promise<void> {
+  // `tp-scan merge FILE...`: a command of its own (its positionals are files, not hosts).
+  if (name === "tp-scan" && args[0] === "merge") {
+    const { mergeCommand } = await import("../scan/commands/merge.ts");
+    await runCli(mergeCommand, args.slice(1));
+    return;
+  }
   let command =
     name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, workerEntry);
   if (COMPLETION_COMMANDS.includes(args[0] ?? "")) command = await withCompletion(command);

@@ -9,6 +9,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
+import { outputArgs, outputTargets, resumeArg, splitPassThrough } from "./_output-args.ts";
 import { targetArgs } from "./_target-args.ts";
 
 export const scanCommand = allowExtraPositionals(
@@ -87,9 +88,17 @@ export const scanCommand = allowExtraPositionals(
         type: "string",
         description: "Scan part I of N of the work space (I/N); the N parts of a seed are disjoint",
       },
+      ...outputArgs,
+      ...resumeArg,
     },
-    async run({ args }) {
-      process.exitCode = await runScan(scanSettings(args as Record<string, unknown>));
+    async run({ args: parsed, rawArgs }) {
+      // `-- NMAP-ARGS`: hand each host's open ports to nmap (see ../handoff.ts).
+      const { args, passThrough } = splitPassThrough(parsed as Record<string, unknown>, rawArgs);
+      process.exitCode = await runScan(scanSettings(args), {
+        outputs: outputTargets(args),
+        nmapArgs: passThrough,
+        resume: (args.resume as string | undefined) ?? null,
+      });
     },
   }),
 );
