@@ -18,6 +18,7 @@ import { outputsSection } from "./outputs.ts";
 import { portableSection } from "./portable.ts";
 import { versionOf } from "./proc.ts";
 import { scanSection } from "./scan.ts";
+import { startupSection } from "./startup.ts";
 import { wanSection } from "./wan.ts";
 
 /** Every section, in the order they run and appear in latest.md: one line each. */
@@ -27,6 +28,7 @@ export const SECTIONS: readonly Section[] = [
   scanSection,
   portableSection,
   outputsSection,
+  startupSection,
   wanSection,
 ];
 
