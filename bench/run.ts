@@ -14,12 +14,23 @@ import { guessSection } from "./guess.ts";
 import { renderMarkdown } from "./lib/report.ts";
 import { evaluateTargets, type Section } from "./lib/section.ts";
 import type { BenchResults, Machine } from "./lib/types.ts";
+import { outputsSection } from "./outputs.ts";
+import { portableSection } from "./portable.ts";
 import { versionOf } from "./proc.ts";
 import { scanSection } from "./scan.ts";
+import { startupSection } from "./startup.ts";
 import { wanSection } from "./wan.ts";
 
 /** Every section, in the order they run and appear in latest.md: one line each. */
-export const SECTIONS: readonly Section[] = [echoSection, guessSection, scanSection, wanSection];
+export const SECTIONS: readonly Section[] = [
+  echoSection,
+  guessSection,
+  scanSection,
+  portableSection,
+  outputsSection,
+  startupSection,
+  wanSection,
+];
 
 const NAMES = SECTIONS.map((s) => s.name);
 const USAGE = `usage: bun run bench [--quick] [--only ${NAMES.join(",")}] [--runs N] [--no-lab] [--render]`;

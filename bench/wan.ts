@@ -183,17 +183,25 @@ function ratio(r: WanCaseResult): number {
   return median(r.tpScan.map((x) => x.seconds)) / median(r.nmap.map((x) => x.seconds));
 }
 
-function caseTarget(prefix: string, wanted: string, max: number): Target<WanResults> {
+/** A case's goal: at most `max` times nmap's time, at most `maxWrong` ports in a wrong state. */
+function caseTarget(
+  prefix: string,
+  label: string,
+  wanted: string,
+  max: number,
+  maxWrong = 0,
+): Target<WanResults> {
   return {
-    name: `${prefix}: time vs nmap -sT -T4`,
+    name: `WAN, ${label}: time vs nmap -sT -T4`,
     wanted,
     check(results) {
       const c = results.cases.find((x) => x.name.includes(prefix));
       if (!c || c.nmap.length === 0) return null;
       const x = ratio(c);
-      const exact = c.tpScan.every((r) => r.wrong === 0);
+      const worst = Math.max(0, ...c.tpScan.map((r) => r.wrong));
+      const exact = worst <= maxWrong;
       return {
-        measured: `${x.toFixed(2)}x${exact ? "" : " (not exact)"}`,
+        measured: `${x.toFixed(2)}x, ${worst} wrong`,
         pass: x <= max && exact,
       };
     },
@@ -221,11 +229,11 @@ export const wanSection: Section<WanResults> = {
   name: "wan",
   title: "tp-scan vs nmap across the WAN lab",
   targets: [
-    caseTarget("hosts", "<= 0.50x", 0.5),
-    caseTarget("2% loss", "exact, a fraction of nmap's time", 0.5),
-    caseTarget("RST-limited", "<= 1.00x, every closed port closed", 1.0),
-    caseTarget("200 ms", "<= 1.00x", 1.0),
-    caseTarget("bottleneck", "<= 1.00x, exact", 1.0),
+    caseTarget("hosts", "many hosts, 10% absent", "<= 0.50x, exact", 0.5),
+    caseTarget("2% loss", "one host at 2% loss", "<= 0.25x, <= 3 ports wrong", 0.25, 3),
+    caseTarget("RST-limited", "RST-limited host", "<= 1.00x, every closed port closed", 1.0),
+    caseTarget("200 ms", "one host at 200 ms", "<= 1.00x, exact", 1.0),
+    caseTarget("bottleneck", "bottleneck 2000 packets/s", "<= 1.00x, exact", 1.0),
   ],
   render,
   run: runWanBench,

@@ -97,7 +97,7 @@ const shortSeconds = (s: Scale) => (s.quick ? 8 : 15);
 export const memoryCases: TortureCase[] = [
   floodCase(
     "echo: non-readers, 2-byte lines",
-    "peak RSS within rest + 64 MiB + clients x (2 pending + 2 max-line + 256 KiB + 16 KiB); no growth; others answered",
+    "peak RSS within rest + 64 MiB + clients x (2 pending + 2 max-line + 384 KiB + 16 KiB); no growth; others answered",
     true,
     (s) => ({
       program: "echo",

@@ -1,7 +1,6 @@
+#!/usr/bin/env bun
 // tp-echo: the lab's echo server (default) and its client (`tp-echo client HOST [PORT]`).
+// Run from source (`bun add -g`, `bunx`); the compiled tp-net picks it by name.
+import { enter } from "./entry.ts";
 
-import client from "../echo/commands/client.ts";
-import serve from "../echo/commands/serve.ts";
-import { runCli } from "../shared/cli.ts";
-
-await runCli({ ...serve, subCommands: { client } });
+await enter("tp-echo", import.meta.url);

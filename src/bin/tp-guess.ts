@@ -1,18 +1,6 @@
+#!/usr/bin/env bun
 // tp-guess: the lab's guessing game: `server`, a `bot` that plays it alone, `play` for a person.
-import { defineCommand } from "citty";
-import bot from "../guess/commands/bot.ts";
-import play from "../guess/commands/play.ts";
-import server from "../guess/commands/server.ts";
-import { runCli, VERSION } from "../shared/cli.ts";
+// Run from source (`bun add -g`, `bunx`); the compiled tp-net picks it by name.
+import { enter } from "./entry.ts";
 
-const main = defineCommand({
-  meta: {
-    name: "tp-guess",
-    version: VERSION,
-    description:
-      "Guess-the-number game over TCP: a server, a bot that plays it alone, a human client",
-  },
-  subCommands: { server, bot, play },
-});
-
-await runCli(main);
+await enter("tp-guess", import.meta.url);

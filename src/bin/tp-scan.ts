@@ -1,13 +1,6 @@
-// tp-scan: massively parallel TCP connect scanner. The same file is the entry point of the
-// scan Workers (a compiled program has no other script to start them from).
-import { scanCommand } from "../scan/commands/scan.ts";
-import { setWorkerEntry } from "../scan/engine.ts";
-import { serveProbes } from "../scan/prober.ts";
-import { runCli } from "../shared/cli.ts";
+#!/usr/bin/env bun
+// tp-scan: massively parallel TCP connect scanner; also the entry point of its scan Workers.
+// Run from source (`bun add -g`, `bunx`); the compiled tp-net picks it by name.
+import { enter } from "./entry.ts";
 
-if (Bun.isMainThread) {
-  setWorkerEntry(import.meta.url);
-  await runCli(scanCommand);
-} else {
-  serveProbes();
-}
+await enter("tp-scan", import.meta.url);

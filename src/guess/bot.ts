@@ -14,7 +14,10 @@ import { MAX_LIMIT, MAX_LIMIT_TEXT } from "./protocol.ts";
 export interface BotOptions {
   host: string;
   port: number;
-  max: bigint;
+  /** Our maximum; without it the server must state its range (tp-guess server --max). */
+  max?: bigint;
+  /** Sent with `nom NAME` first. */
+  name?: string;
   /** Give up when the server says nothing for this long while we wait for it. */
   timeoutMs: number;
   /** Quiet spell after which a leftover without line end is read, or the bot speaks first. */
@@ -24,6 +27,8 @@ export interface BotOptions {
 export interface GameResult {
   won: boolean;
   guesses: number;
+  /** The maximum played: ours, or the one the server fixed. */
+  max: bigint | undefined;
   /** Won because the server hung up after a guess, not with a win word. */
   closedAsEnd: boolean;
   error?: string;
@@ -36,7 +41,7 @@ type Dialogue = (direction: "<" | ">", text: string) => void;
 
 /** Play one game on a new connection. Never throws: failures come back in `error`. */
 export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<GameResult> {
-  const session = new BotSession(opts.max);
+  const session = new BotSession(opts.max, { name: opts.name });
   const where = formatHostPort(opts.host, opts.port);
   const decoder = new TextDecoder();
   let pending = "";
@@ -61,6 +66,7 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
     finish({
       won: error === undefined,
       guesses: session.guesses,
+      max: session.max,
       closedAsEnd: session.closedAsEnd,
       error,
     });
@@ -161,7 +167,13 @@ export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<G
     finished = true;
     clearTimeout(settle);
     clearTimeout(deadline);
-    return { won: false, guesses: 0, closedAsEnd: false, error: (error as Error).message };
+    return {
+      won: false,
+      guesses: 0,
+      max: opts.max,
+      closedAsEnd: false,
+      error: (error as Error).message,
+    };
   }
   return result;
 }
@@ -190,10 +202,12 @@ export async function playMany(
   let total = 0;
   let worst = 0;
   let firstError: string | undefined;
+  let max = opts.max;
   const worker = async (): Promise<void> => {
     while (next < games) {
       next++;
       const r = await playGame(opts);
+      max ??= r.max;
       if (r.won) {
         wins++;
         total += r.guesses;
@@ -209,7 +223,7 @@ export async function playMany(
     failures: games - wins,
     meanGuesses: wins > 0 ? total / wins : 0,
     worstGuesses: worst,
-    bound: guessBound(opts.max),
+    bound: max === undefined ? 0 : guessBound(max),
     seconds,
     gamesPerSecond: games / seconds,
     firstError,
@@ -230,7 +244,8 @@ export async function runBot(opts: BotOptions, games: number, parallel: number):
     const r = await playGame(opts, (dir, text) => process.stdout.write(`${dir} ${text}\n`));
     if (!r.won) throw new RuntimeError(r.error ?? "game lost");
     const how = r.closedAsEnd ? " (the server closed the connection: taken as found)" : "";
-    process.stdout.write(`won in ${r.guesses} guesses (bound ${guessBound(opts.max)})${how}\n`);
+    const bound = r.max === undefined ? "" : ` (bound ${guessBound(r.max)})`;
+    process.stdout.write(`won in ${r.guesses} guesses${bound}${how}\n`);
     return;
   }
   const s = await playMany(opts, games, parallel);
@@ -240,7 +255,7 @@ export async function runBot(opts: BotOptions, games: number, parallel: number):
 }
 
 /** --max: digits, or a power written 10^100 or 1e100; 1..10^1000 like our server accepts. */
-export function parseMaxFlag(text: string | undefined): bigint {
+export function parseMaxFlag(text: string | undefined, flag = "--max"): bigint {
   const t = (text ?? "").trim();
   let value: bigint | undefined;
   const power = /^(\d{1,20})\^(\d{1,5})$/.exec(t);
@@ -258,11 +273,11 @@ export function parseMaxFlag(text: string | undefined): bigint {
   }
   if (value === undefined) {
     throw new UsageError(
-      `--max expects a whole number such as 1000000 or 10^100, got '${text ?? ""}'`,
+      `${flag} expects a whole number such as 1000000 or 10^100, got '${text ?? ""}'`,
     );
   }
   if (value < 1n || value > MAX_LIMIT) {
-    throw new UsageError(`--max must be between 1 and ${MAX_LIMIT_TEXT}`);
+    throw new UsageError(`${flag} must be between 1 and ${MAX_LIMIT_TEXT}`);
   }
   return value;
 }

@@ -1,5 +1,7 @@
 // One game as a pure state machine: the server feeds it the player's lines and sends back
 // what it returns. No sockets and no clocks here, so every dialogue is unit-tested directly.
+
+import { isNameCommand, NAME_EXPECTED, parseName } from "./names.ts";
 import {
   MAX_LIMIT,
   MAX_LIMIT_TEXT,
@@ -11,7 +13,15 @@ import {
 } from "./protocol.ts";
 import { randomSecret } from "./random.ts";
 
-export type Phase = "max" | "guess" | "won";
+export type Phase = "max" | "guess" | "won" | "lost";
+
+/** What a teacher may fix for every game (tp-guess server --max, --max-guesses). */
+export interface GameRules {
+  /** The maximum is this: the server does not ask, its greeting states the range. */
+  fixedMax?: bigint;
+  /** After this many valid guesses without the secret, the game is lost. */
+  maxGuesses?: number;
+}
 
 export interface Reply {
   /** Lines to send, without line ends. */
@@ -33,13 +43,32 @@ export class Game {
   guesses = 0;
   /** Lines rejected with an `erreur` line. */
   errors = 0;
+  /** Set by `nom NAME`; a scoreboard shows the address instead until then. */
+  name: string | undefined;
+  /** The interval the secret may still be in, from the hints given (for the scoreboard). */
+  lo = 1n;
+  hi = 0n;
   private secret: bigint | undefined;
 
-  constructor(private readonly pickSecret: (max: bigint) => bigint = randomSecret) {}
+  constructor(
+    private readonly pickSecret: (max: bigint) => bigint = randomSecret,
+    private readonly rules: GameRules = {},
+  ) {}
 
   /** What the server says as soon as a player connects. */
   start(): string[] {
-    return [wire.welcome(), wire.askMax()];
+    const { fixedMax, maxGuesses } = this.rules;
+    if (fixedMax === undefined) {
+      const welcome = wire.welcome() + (maxGuesses === undefined ? "" : wire.limit(maxGuesses));
+      return [welcome, wire.askMax()];
+    }
+    this.setMax(fixedMax);
+    return [wire.welcomeFixed(fixedMax, maxGuesses), wire.askGuess(fixedMax)];
+  }
+
+  /** The game is over (won or lost). */
+  get over(): boolean {
+    return this.phase === "won" || this.phase === "lost";
   }
 
   /** The secret, once the maximum is known (for logs and tests). */
@@ -49,7 +78,8 @@ export class Game {
 
   /** One line from the player, line end removed. */
   input(line: string): Reply {
-    if (this.phase === "won") return { lines: [], done: true };
+    if (this.over) return { lines: [], done: true };
+    if (isNameCommand(line)) return this.onName(line);
     const parsed = parseNumber(line);
     return this.phase === "max" ? this.onMax(line, parsed) : this.onGuess(line, parsed);
   }
@@ -65,9 +95,9 @@ export class Game {
       : `un entier de 1 à ${this.max}`;
   }
 
-  private reject(problem: string): Reply {
+  private reject(problem: string, expected = this.expected()): Reply {
     this.errors++;
-    return { lines: [wire.error(problem, this.expected()), this.prompt()], done: false };
+    return { lines: [wire.error(problem, expected), this.prompt()], done: false };
   }
 
   private prompt(): string {
@@ -79,11 +109,24 @@ export class Game {
     const max = parsed.value;
     if (max === 0n) return this.reject("0 n'est pas un maximum valide");
     if (max > MAX_LIMIT) return this.reject(`maximum trop grand (limite ${MAX_LIMIT_TEXT})`);
+    this.setMax(max);
+    return { lines: [wire.askGuess(max)], done: false };
+  }
+
+  private setMax(max: bigint): void {
     this.max = max;
+    this.hi = max;
     this.secret = this.pickSecret(max);
     if (this.secret < 1n || this.secret > max) throw new RangeError("secret outside 1..max");
     this.phase = "guess";
-    return { lines: [wire.askGuess(max)], done: false };
+  }
+
+  /** `nom NAME` at any prompt: greet by name and ask the same question again. */
+  private onName(line: string): Reply {
+    const parsed = parseName(line);
+    if (!parsed.ok) return this.reject(parsed.problem, NAME_EXPECTED);
+    this.name = parsed.name;
+    return { lines: [wire.hello(parsed.name), this.prompt()], done: false };
   }
 
   private onGuess(line: string, parsed: NumberParse): Reply {
@@ -96,7 +139,15 @@ export class Game {
     const secret = this.secret as bigint;
     if (guess === secret) {
       this.phase = "won";
+      this.lo = secret;
+      this.hi = secret;
       return { lines: [wire.won(this.guesses, secret)], done: true };
+    }
+    if (guess < secret) this.lo = guess + 1n;
+    else this.hi = guess - 1n;
+    if (this.guesses === this.rules.maxGuesses) {
+      this.phase = "lost";
+      return { lines: [wire.lost(this.guesses, secret)], done: true };
     }
     const hint = guess < secret ? wire.plus(guess) : wire.moins(guess);
     return { lines: [hint, wire.askGuess(max)], done: false };

@@ -3,10 +3,10 @@
 
 /**
  * - `plus`: the secret is greater than the last guess; `moins`: it is smaller.
- * - `win`: the number was found. `error`: the server refused something or gave up on us.
+ * - `win`: the number was found. `lost`: out of guesses. `error`: the server refused something or gave up on us.
  * - `other`: banners, prompts, chatter.
  */
-export type Meaning = "plus" | "moins" | "win" | "error" | "other";
+export type Meaning = "plus" | "moins" | "win" | "lost" | "error" | "other";
 
 /** Lower case, accents removed, apostrophes unified: "Gagné !" -> "gagne !". */
 export function normalize(text: string): string {
@@ -32,6 +32,8 @@ export const RULES: ReadonlyArray<readonly [RegExp, Meaning]> = [
     /\berreur\b|\berror\b|\binvalide?\b|\bdelai depasse\b|\btime ?out\b|\btimed out\b|\barret du serveur\b|\bserveur complet\b|^complet\b/,
     "error",
   ],
+  // Before the hints: a `perdu` line tells the secret, and may say how the game went.
+  [/^perdu\b|\byou lose\b|\byou lost\b|\bgame over\b/, "lost"],
   [/\bplus (grand|haut|eleve|gros)\b/, "plus"],
   [/\bplus (petit|bas|faible)\b/, "moins"],
   [/\btrop (petit|bas|faible)\b/, "plus"],
@@ -67,4 +69,15 @@ export function asksForMax(text: string): boolean {
 /** Text without its line end looks like a prompt waiting for input: "Nombre ? ", "> ". */
 export function looksLikePrompt(text: string): boolean {
   return /[?:>]\s*$/.test(text);
+}
+
+/**
+ * The range a server states for the secret ("un entier de 1 à 1000", "between 1 and 100"):
+ * its maximum, or undefined. A power such as "10^1000" is no range to play with.
+ */
+export function statedRange(text: string): bigint | undefined {
+  const m = /\b(?:de |from |entre |between )?1 ?(?:a|et|to|and|\.\.|-) ?(\d{1,1001})(?![\d^])/.exec(
+    normalize(text),
+  );
+  return m ? BigInt(m[1] as string) : undefined;
 }

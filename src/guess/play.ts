@@ -4,14 +4,18 @@
 import type { Socket } from "bun";
 import { RuntimeError } from "../shared/errors.ts";
 import { readLines } from "../shared/input.ts";
+import { encodeText } from "../shared/lines.ts";
 import { connectTcp, formatHostPort, Sender } from "../shared/net.ts";
 import { classify } from "./hints.ts";
+import { NAME_COMMAND } from "./names.ts";
 
 export interface PlayOptions {
   host: string;
   port: number;
   /** Connect timeout, and how long to wait for the server once our input has ended. */
   timeoutMs: number;
+  /** Sent first as `nom NAME`. */
+  name?: string;
 }
 
 /** Resolves when the server closes after a win; throws a one-line RuntimeError otherwise. */
@@ -49,6 +53,7 @@ export async function runPlay(opts: PlayOptions): Promise<void> {
     {
       open(s) {
         out = new Sender(s as Socket<unknown>);
+        if (opts.name !== undefined) void out.send(encodeText(`${NAME_COMMAND} ${opts.name}\n`));
       },
       data(s, chunk) {
         process.stdout.write(chunk);

@@ -23,12 +23,23 @@ export const KEYWORDS = {
   idle: "délai",
   shutdown: "arrêt",
   full: "complet",
+  hello: "bonjour",
+  lost: "perdu",
 } as const;
 
 // The hint and error lines avoid the words "plus" and "moins" except as their keyword, so a
 // naive client that searches a line for "plus" is not fooled by a "moins" line.
 export const wire = {
   welcome: (): string => "bienvenue au jeu du nombre secret",
+  /** The greeting when the teacher fixed the maximum (--max): the range, and the guess limit. */
+  welcomeFixed: (max: bigint, maxGuesses?: number): string =>
+    `bienvenue au jeu du nombre secret : un entier de 1 à ${max}${maxGuesses === undefined ? "" : wire.limit(maxGuesses)}`,
+  /** Added to the greeting under --max-guesses. */
+  limit: (maxGuesses: number): string =>
+    `, ${maxGuesses} ${maxGuesses === 1 ? "coup permis" : "coups permis"}`,
+  hello: (name: string): string => `bonjour ${name}`,
+  lost: (guesses: number, secret: bigint): string =>
+    `perdu : ${guesses} ${guesses === 1 ? "coup" : "coups"} sans trouver, le nombre secret était ${secret}`,
   askMax: (): string => `maximum ? donnez le nombre maximum, un entier de 1 à ${MAX_LIMIT_TEXT}`,
   askGuess: (max: bigint): string => `nombre ? proposez un entier de 1 à ${max}`,
   plus: (guess: bigint): string => `plus : le nombre secret est supérieur à ${guess}`,

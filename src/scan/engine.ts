@@ -233,6 +233,7 @@ function jobFor(
   rate: ProbeJob["rate"],
 ): ProbeJob {
   return {
+    engine: plan.engine,
     targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
     order: tables,
     ports: plan.ports,

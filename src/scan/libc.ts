@@ -4,8 +4,10 @@
 import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
 import { readdirSync } from "node:fs";
 import { RuntimeError } from "../shared/errors.ts";
+import { loadSystemLibc, type SystemLibc } from "./portable/system-libc.ts";
+import { systemConstants } from "./portable/systems.ts";
 
-const { i32, u32, i64, ptr: P } = FFIType;
+const { i32, u32, i64, u64, ptr: P } = FFIType;
 
 const SYMBOLS = {
   socket: { args: [i32, i32, i32], returns: i32 },
@@ -15,6 +17,7 @@ const SYMBOLS = {
   epoll_create1: { args: [i32], returns: i32 },
   epoll_ctl: { args: [i32, i32, i32, P], returns: i32 },
   epoll_wait: { args: [i32, P, i32, i32], returns: i32 },
+  poll: { args: [P, u64, i32], returns: i32 }, // the portable engine's wait (portable/)
   getsockopt: { args: [i32, i32, i32, P, P], returns: i32 },
   getsockname: { args: [i32, P, P], returns: i32 },
   getpeername: { args: [i32, P, P], returns: i32 },
@@ -28,12 +31,20 @@ export type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
 const CANDIDATES = ["libc.so.6", "libc.musl-x86_64.so.1", "libc.musl-aarch64.so.1", "libc.so"];
 
 let loaded: { libc: Libc; errnoPtr: Pointer } | undefined;
+/** Off Linux: the portable engine's libc, errno in Linux's numbering (portable/system-libc.ts). */
+let elsewhere: SystemLibc | undefined;
 
 /** Open libc once per thread (each Worker calls this for itself). */
-export function libc(): { libc: Libc; errno: () => number } {
+export function libc(): {
+  libc: Libc;
+  errno: () => number;
+  setNonBlocking?: SystemLibc["setNonBlocking"];
+} {
+  if (process.platform !== "linux") {
+    elsewhere ??= loadSystemLibc();
+    return elsewhere;
+  }
   if (!loaded) {
-    if (process.platform !== "linux")
-      throw new RuntimeError("tp-scan's engine needs Linux (epoll)");
     let lastError: unknown;
     for (const name of CANDIDATES) {
       try {
@@ -69,7 +80,7 @@ export const EPOLLOUT = 0x4;
 export const EPOLLERR = 0x8;
 export const EPOLLHUP = 0x10;
 export const EPOLLRDHUP = 0x2000;
-export const RLIMIT_NOFILE = 7;
+export const RLIMIT_NOFILE = systemConstants()?.RLIMIT_NOFILE ?? 7; // 8 on macOS
 /** struct epoll_event is packed (12 bytes) on x86_64, naturally aligned (16) elsewhere. */
 export const EPOLL_EVENT_SIZE = process.arch === "x64" ? 12 : 16;
 export const EPOLL_DATA_OFFSET = process.arch === "x64" ? 4 : 8;
@@ -134,11 +145,12 @@ export function raiseFileLimit(): { before: number; after: number; hard: number 
   return { before: soft, after: ok ? getFileLimit().soft : soft, hard };
 }
 
-/** Number of open descriptors of this process (Linux /proc). */
+/** Number of open descriptors of this process (Linux /proc, /dev/fd on macOS). */
 export function openFdCount(): number {
-  try {
-    return readdirSync("/proc/self/fd").length - 1; // minus the directory handle itself
-  } catch {
-    return -1;
+  for (const dir of ["/proc/self/fd", "/dev/fd"]) {
+    try {
+      return readdirSync(dir).length - 1; // minus the directory handle itself
+    } catch {}
   }
+  return -1;
 }

@@ -11,19 +11,11 @@ import {
   EHOSTUNREACH,
   ENETDOWN,
   ENETUNREACH,
-  EPOLL_CLOEXEC,
-  EPOLL_CTL_ADD,
-  EPOLL_CTL_MOD,
-  EPOLL_DATA_OFFSET,
-  EPOLL_EVENT_SIZE,
-  EPOLLERR,
-  EPOLLHUP,
-  EPOLLIN,
-  EPOLLRDHUP,
   errnoNames,
   LOCAL_ERRNOS,
 } from "./libc.ts";
 import { LocalLimit, STALL_MS } from "./local-limit.ts";
+import { createReadiness, type Readiness, WAIT_READ } from "./portable/readiness.ts";
 import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
 import { ProbeSockets } from "./probe-socket.ts";
 import { STATE_CODE } from "./results.ts";
@@ -52,11 +44,8 @@ export class ProbeOutcomes {
   protected readonly estimators: Array<RttEstimator | undefined> = [];
   protected readonly selfConnects = new Map<number, number>();
   protected readonly errors: Record<string, number> = {};
-  protected readonly ep: number;
-  protected readonly ev = new Uint8Array(EPOLL_EVENT_SIZE);
-  private readonly evView = new DataView(this.ev.buffer);
-  protected readonly events = new Uint8Array(EPOLL_EVENT_SIZE * MAX_EVENTS);
-  protected readonly eventsView = new DataView(this.events.buffer);
+  /** epoll (the Linux engine) or poll() (the portable one): portable/readiness.ts. */
+  protected readonly readiness: Readiness;
   protected readonly portCount: number;
   protected inFlight = 0;
   protected peakInFlight = 0;
@@ -80,8 +69,7 @@ export class ProbeOutcomes {
     this.control = new HostControl(job.share, job.retries, adaptive, job.defeatRstRatelimit);
     this.work = new WorkSource(job.order, job.shard, job.shared, (host) => this.leave(host));
     this.limit = new LocalLimit(job.share, performance.now());
-    this.ep = this.sockets.c.epoll_create1(EPOLL_CLOEXEC);
-    if (this.ep < 0) throw new Error(`epoll_create1 failed: ${this.errnoName()}`);
+    this.readiness = createReadiness(job.engine, this.sockets, this.table, MAX_EVENTS);
   }
 
   protected errnoName(e = this.sockets.errno()): string {
@@ -170,7 +158,7 @@ export class ProbeOutcomes {
 
   protected release(fd: number): void {
     this.table.retire(fd);
-    this.table.registered[fd] = 0;
+    this.readiness.forget(fd);
     this.sockets.close(fd);
   }
 
@@ -277,18 +265,8 @@ export class ProbeOutcomes {
     this.settle(host, portIndex, STATE_CODE.filtered);
   }
 
-  /** Register `fd` with epoll for `events` (add or modify). */
-  protected watch(fd: number, events: number): boolean {
-    this.evView.setUint32(0, events, true);
-    this.evView.setUint32(EPOLL_DATA_OFFSET, fd, true);
-    const op = this.table.registered[fd] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
-    if (this.sockets.c.epoll_ctl(this.ep, op, fd, this.ev) !== 0) return false;
-    this.table.registered[fd] = 1;
-    return true;
-  }
-
   protected waitForBanner(fd: number, host: number, portIndex: number): boolean {
-    if (!this.watch(fd, EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP)) return false;
+    if (!this.readiness.watch(fd, WAIT_READ)) return false;
     this.table.track(fd, host, portIndex, 0, performance.now());
     this.table.mode[fd] = MODE_BANNER;
     this.bannerWait.push(fd, this.table.gen[fd] as number);

@@ -3,6 +3,7 @@
 // scan lives here and nowhere else.
 import { availableParallelism } from "node:os";
 import { UsageError } from "../shared/errors.ts";
+import { type EngineName, resolveEngine } from "./portable/readiness.ts";
 import type { ScanIdentity } from "./results.ts";
 import type { Target } from "./target.ts";
 import { DEFAULT_TIMING, type TimeoutPolicy } from "./timing.ts";
@@ -18,6 +19,8 @@ export const MAX_WORK = 2 ** 30;
 export const MAX_HOSTS = 2 ** 20;
 
 export interface ScanPlan {
+  /** What waits for sockets in the Workers: epoll (linux) or poll() (portable). */
+  engine: EngineName;
   targets: Target[];
   /** Ports probed on every host, sorted. */
   ports: number[];
@@ -52,7 +55,9 @@ export interface ScanPlan {
   identity: ScanIdentity;
 }
 
-export type PlanInput = Omit<ScanPlan, "threads" | "policy" | "identity"> & {
+export type PlanInput = Omit<ScanPlan, "engine" | "threads" | "policy" | "identity"> & {
+  /** Default: the Linux engine on Linux, the portable one elsewhere. */
+  engine?: EngineName;
   threads?: number;
   policy?: TimeoutPolicy;
   identity?: Partial<ScanIdentity>;
@@ -118,5 +123,6 @@ export function buildPlan(input: PlanInput): ScanPlan {
     seed: input.seed,
     shard: input.shard,
   };
-  return { ...input, threads, policy: input.policy ?? DEFAULT_TIMING, identity };
+  const engine = input.engine ?? resolveEngine("auto");
+  return { ...input, engine, threads, policy: input.policy ?? DEFAULT_TIMING, identity };
 }

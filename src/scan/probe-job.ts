@@ -1,10 +1,13 @@
 // The job a probe Worker gets (one per Worker for the whole run) and what it posts back.
 import type { OrderTables } from "./order.ts";
+import type { EngineName } from "./portable/readiness.ts";
 import type { ProbeAddress } from "./probe-socket.ts";
 import type { SharedScan } from "./shared.ts";
 import type { TimeoutPolicy } from "./timing.ts";
 
 export interface ProbeJob {
+  /** epoll (linux) or poll() (portable): see portable/readiness.ts. */
+  engine: EngineName;
   targets: ProbeAddress[];
   order: OrderTables;
   /** The plan's ports, sorted (entries carry an index into it). */

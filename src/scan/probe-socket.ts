@@ -5,21 +5,10 @@
 // Memory shared with libc is always passed as the typed array itself, never as a cached
 // ptr(): the JIT otherwise forwards a store made before the call to a load after it, as if
 // libc had not written in between (measured: wrong SO_ERROR values after ~5000 calls).
-import {
-  AF_INET,
-  AF_INET6,
-  EALREADY,
-  EINPROGRESS,
-  EISCONN,
-  type Libc,
-  libc,
-  MSG_DONTWAIT,
-  SO_ERROR,
-  SOCK_CLOEXEC,
-  SOCK_NONBLOCK,
-  SOCK_STREAM,
-  SOL_SOCKET,
-} from "./libc.ts";
+import { EALREADY, EINPROGRESS, EISCONN, type Libc, libc, SOCK_STREAM } from "./libc.ts";
+import { buildSockaddr } from "./portable/sockaddr.ts";
+import { linuxErrnoOf } from "./portable/system-libc.ts";
+import { SYSTEMS, type SystemConstants, systemConstants } from "./portable/systems.ts";
 
 export interface ProbeAddress {
   family: 4 | 6;
@@ -42,35 +31,44 @@ export class ProbeSockets {
   private readonly nameA = new Uint8Array(128);
   private readonly nameB = new Uint8Array(128);
   private readonly recvBuf = new Uint8Array(512);
+  /** This system's constants (portable/systems.ts; Linux's are libc.ts's own). */
+  private readonly sys: SystemConstants;
+  private readonly typeFlags: number;
+  private readonly setNonBlocking: ((fd: number) => boolean) | undefined;
+  private readonly linuxErrno: (e: number) => number;
 
   constructor(private readonly targets: readonly ProbeAddress[]) {
-    const { libc: c, errno } = libc();
+    const { libc: c, errno, setNonBlocking } = libc();
     this.c = c;
     this.errno = errno;
     this.addresses = new Array(targets.length);
+    this.sys = systemConstants() ?? SYSTEMS.linux;
+    const nb = this.sys.nonBlocking;
+    this.typeFlags = nb.via === "socket-flag" ? nb.SOCK_NONBLOCK | nb.SOCK_CLOEXEC : 0;
+    this.setNonBlocking = setNonBlocking;
+    this.linuxErrno = linuxErrnoOf(this.sys);
   }
 
   /** The socket address of host `h` (built on first use); the port bytes change per probe. */
   private address(host: number): Uint8Array {
     let sa = this.addresses[host];
     if (sa) return sa;
-    const t = this.targets[host] as ProbeAddress;
-    sa = new Uint8Array(t.family === 6 ? 28 : 16);
-    const view = new DataView(sa.buffer);
-    view.setUint16(0, t.family === 6 ? AF_INET6 : AF_INET, true);
-    if (t.family === 6) {
-      sa.set(t.bytes, 8);
-      view.setUint32(24, t.scopeId, true);
-    } else sa.set(t.bytes, 4);
+    sa = buildSockaddr(this.targets[host] as ProbeAddress, this.sys);
     this.addresses[host] = sa;
     return sa;
   }
 
   /** A new non-blocking socket for host `h`'s family, or -errno. */
   open(host: number): number {
-    const family = (this.targets[host] as ProbeAddress).family === 6 ? AF_INET6 : AF_INET;
-    const fd = this.c.socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    return fd < 0 ? -this.errno() : fd;
+    const family = this.family(host) === 6 ? this.sys.AF_INET6 : this.sys.AF_INET;
+    const fd = this.c.socket(family, SOCK_STREAM | this.typeFlags, 0);
+    if (fd < 0) return -this.errno();
+    if (this.setNonBlocking && !this.setNonBlocking(fd)) {
+      const e = this.errno();
+      this.c.close(fd);
+      return -e;
+    }
+    return fd;
   }
 
   /** Socket of the right family for host `h`? (Spare sockets are reused only within one.) */
@@ -110,8 +108,8 @@ export class ProbeSockets {
   inspect(fd: number): number {
     this.lenBuf[0] = 4;
     this.errBuf[0] = 0;
-    this.c.getsockopt(fd, SOL_SOCKET, SO_ERROR, this.errBuf, this.lenBuf);
-    const e = this.errBuf[0] as number;
+    this.c.getsockopt(fd, this.sys.SOL_SOCKET, this.sys.SO_ERROR, this.errBuf, this.lenBuf);
+    const e = this.linuxErrno(this.errBuf[0] as number);
     if (e !== 0) return e;
     this.lenBuf[0] = 128;
     return this.c.getpeername(fd, this.nameB, this.lenBuf) === 0 ? CONNECTED : PENDING;
@@ -133,7 +131,7 @@ export class ProbeSockets {
 
   /** What is waiting on `fd` (latin1), "" if nothing, or null if nothing yet (EAGAIN). */
   recv(fd: number, localErrnos: Set<number>): string | null {
-    const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, MSG_DONTWAIT));
+    const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, this.sys.MSG_DONTWAIT));
     if (n < 0 && localErrnos.has(this.errno())) return null;
     return n > 0 ? Buffer.from(this.recvBuf.subarray(0, n)).toString("latin1") : "";
   }

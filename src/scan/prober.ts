@@ -5,18 +5,10 @@
 // raised; events for the main thread (open ports, final hosts) go by postMessage, which is
 // delivered while this thread is busy.
 import { MODE_BANNER, MODE_CONNECTING } from "./fd-table.ts";
-import {
-  ECONNREFUSED,
-  EINTR,
-  EPOLL_DATA_OFFSET,
-  EPOLL_EVENT_SIZE,
-  EPOLLERR,
-  EPOLLHUP,
-  EPOLLOUT,
-  LOCAL_ERRNOS,
-} from "./libc.ts";
-import { DISCOVERY_ROUNDS, MAX_EVENTS, ProbeOutcomes } from "./outcomes.ts";
+import { ECONNREFUSED, EINTR, LOCAL_ERRNOS } from "./libc.ts";
+import { DISCOVERY_ROUNDS, ProbeOutcomes } from "./outcomes.ts";
 import { crossThreadNowMs, RatePacer } from "./pacing.ts";
+import { WAIT_CONNECT } from "./portable/readiness.ts";
 import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
 import { CONNECTED, PENDING } from "./probe-socket.ts";
 import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared.ts";
@@ -67,7 +59,7 @@ class Prober extends ProbeOutcomes {
     this.inConnect = false;
     if (settled) return;
     this.control.launched(host, sentAt);
-    if (!this.watch(fd, EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+    if (!this.readiness.watch(fd, WAIT_CONNECT)) {
       const e = this.sockets.errno();
       this.control.ended(host);
       this.release(fd);
@@ -185,7 +177,7 @@ class Prober extends ProbeOutcomes {
   private settleEvents(count: number, now: number): void {
     const { table } = this;
     for (let i = 0; i < count; i++) {
-      const fd = this.eventsView.getUint32(i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET, true);
+      const fd = this.readiness.readyFd(i);
       const mode = table.mode[fd];
       if (mode === MODE_BANNER) {
         this.readBanner(fd, false);
@@ -265,12 +257,9 @@ class Prober extends ProbeOutcomes {
       exhausted = !this.fill(started);
       if (exhausted && this.inFlight === 0 && this.work.retriesWaiting === 0) break;
       const wait = this.waitMs(started, exhausted);
-      const n =
-        this.inFlight > 0 || wait > 0
-          ? this.sockets.c.epoll_wait(this.ep, this.events, MAX_EVENTS, wait)
-          : 0;
+      const n = this.inFlight > 0 || wait > 0 ? this.readiness.wait(wait) : 0;
       if (n < 0 && this.sockets.errno() !== EINTR)
-        throw new Error(`epoll_wait failed: ${this.errnoName()}`);
+        throw new Error(`waiting for sockets failed: ${this.errnoName()}`);
       const now = performance.now();
       this.settleEvents(Math.max(0, n), now);
       this.expire(now);
@@ -286,7 +275,7 @@ class Prober extends ProbeOutcomes {
     const { table } = this;
     for (let fd = 0; fd < table.mode.length; fd++) if (table.mode[fd] !== 0) this.release(fd);
     for (const list of this.spares) for (const fd of list) this.sockets.close(fd);
-    this.sockets.close(this.ep);
+    this.readiness.close();
   }
 }
 

@@ -102,6 +102,24 @@ export function listLine(result: HostResult): string {
 }
 
 /** --json: one document for the whole run. */
+/** The plan's settings as the --json document (and -oJ, --jsonl's run line) state them. */
+export function planSettings(plan: ScanPlan) {
+  return {
+    ports: plan.identity.portSpec,
+    portCount: plan.ports.length,
+    concurrency: plan.concurrency,
+    threads: plan.threads,
+    timeoutMs: plan.fixedTimeoutMs,
+    adaptiveTimeout: plan.fixedTimeoutMs === null ? plan.policy : null,
+    retries: plan.retries,
+    ordered: plan.ordered,
+    bannerMs: plan.bannerMs,
+    seed: plan.seed,
+    shard: plan.shard,
+    discovery: plan.discovery,
+  };
+}
+
 export function jsonReport(
   results: HostResult[],
   plan: ScanPlan,
@@ -111,21 +129,7 @@ export function jsonReport(
 ): string {
   const doc = {
     scanner: "tp-scan",
-    settings: {
-      ports: plan.identity.portSpec,
-      portCount: plan.ports.length,
-      concurrency: plan.concurrency,
-      threads: plan.threads,
-      timeoutMs: plan.fixedTimeoutMs,
-      adaptiveTimeout: plan.fixedTimeoutMs === null ? plan.policy : null,
-      retries: plan.retries,
-      ordered: plan.ordered,
-      bannerMs: plan.bannerMs,
-      seed: plan.seed,
-      shard: plan.shard,
-      discovery: plan.discovery,
-      show: ["open", ...show],
-    },
+    settings: { ...planSettings(plan), show: ["open", ...show] },
     targets: results.map((r) => ({
       target: r.target.name,
       address: r.target.address,

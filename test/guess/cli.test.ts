@@ -62,7 +62,13 @@ describe("tp-guess server signals and flags", () => {
 
 describe("tp-guess flags: one line, exit 2", () => {
   const bad: Array<[string[], RegExp]> = [
-    [["bot", "127.0.0.1"], /max/i],
+    [["bot", "127.0.0.1", "--name", ""], /--name must be 1 to 32 printable characters/],
+    [["bot", "127.0.0.1", "--name", "a".repeat(33)], /--name must be 1 to 32 printable/],
+    [["play", "127.0.0.1", "--name", "tab\there"], /--name must be 1 to 32 printable/],
+    [["server", "--max", "0"], /--max must be between 1 and 10\^1000/],
+    [["server", "--max-guesses", "0"], /--max-guesses must be between 1/],
+    [["server", "--web", "70000"], /--web must be between 0 and 65535/],
+    [["server", "--log", "xml"], /--log expects text or json/],
     [["bot", "127.0.0.1", "--max", "0"], /--max must be between 1 and 10\^1000/],
     [["bot", "127.0.0.1", "--max", "ten"], /--max expects a whole number/],
     [["bot", "127.0.0.1", "--max", "10", "--games", "0"], /--games must be between/],

@@ -64,16 +64,19 @@ async function scanOne(host: string, opts: Parameters<typeof planFor>[1], signal
 
 describe("engine on loopback", () => {
   test.each([
-    [1, 1],
-    [1, 500],
-    [2, 500],
-    [2, 3],
-  ])(
-    "threads %d, concurrency %d: own listeners open, freed ports closed",
-    async (threads, concurrency) => {
+    ["linux", 1, 1],
+    ["linux", 1, 500],
+    ["linux", 2, 500],
+    ["linux", 2, 3],
+    ["portable", 1, 1],
+    ["portable", 2, 500],
+  ] as const)(
+    "%s engine, threads %d, concurrency %d: own listeners open, freed ports closed",
+    async (engine, threads, concurrency) => {
       const ports = [...open, ...closed].sort((a, b) => a - b);
       const fdsBefore = openFdCount();
-      const { r, summary, state } = await scanOne("127.0.0.1", { ports, concurrency, threads });
+      const opts = { ports, concurrency, threads, engine };
+      const { r, summary, state } = await scanOne("127.0.0.1", opts);
       for (const p of open) expect(state(p)).toBe(OPEN);
       for (const p of closed) expect(state(p)).toBe(CLOSED);
       expect(r.counts).toEqual({

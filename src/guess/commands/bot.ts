@@ -2,6 +2,7 @@ import { defineCommand } from "citty";
 import { serverAddress, serverArgs, timeoutArgs, timeoutMs } from "../../shared/flags.ts";
 import { parseInteger, parseTimeout } from "../../shared/parsers.ts";
 import { parseMaxFlag, runBot } from "../bot.ts";
+import { checkName } from "../names.ts";
 import { GUESS_PORT } from "../protocol.ts";
 
 export default defineCommand({
@@ -14,9 +15,14 @@ export default defineCommand({
     ...serverArgs(GUESS_PORT),
     max: {
       type: "string",
-      description: "Maximum to play with, 1 to 10^1000 (e.g. 1000000, 10^100, 1e6)",
-      required: true,
+      description:
+        "Maximum to play with, 1 to 10^1000 (e.g. 1000000, 10^100, 1e6); not needed when the server fixes it",
       valueHint: "n",
+    },
+    name: {
+      type: "string",
+      description: "Player name sent first (`nom NAME`), shown on the server's scoreboard",
+      valueHint: "name",
     },
     games: { type: "string", description: "Games to play", default: "1", valueHint: "n" },
     parallel: {
@@ -37,7 +43,8 @@ export default defineCommand({
   async run({ args }) {
     const opts = {
       ...serverAddress(args),
-      max: parseMaxFlag(args.max),
+      max: args.max === undefined ? undefined : parseMaxFlag(args.max),
+      name: args.name === undefined ? undefined : checkName(args.name),
       timeoutMs: timeoutMs(args),
       settleMs: parseTimeout(args.settle, "--settle"),
     };

@@ -1,5 +1,6 @@
 import { defineCommand } from "citty";
 import { serverAddress, serverArgs, timeoutArgs, timeoutMs } from "../../shared/flags.ts";
+import { checkName } from "../names.ts";
 import { runPlay } from "../play.ts";
 import { GUESS_PORT } from "../protocol.ts";
 
@@ -12,8 +13,17 @@ export default defineCommand({
   args: {
     ...serverArgs(GUESS_PORT),
     ...timeoutArgs("Connect timeout, and how long to wait for the server after your input ends"),
+    name: {
+      type: "string",
+      description: "Your name on the server's scoreboard, sent first (`nom NAME`)",
+      valueHint: "name",
+    },
   },
   async run({ args }) {
-    await runPlay({ ...serverAddress(args), timeoutMs: timeoutMs(args) });
+    await runPlay({
+      ...serverAddress(args),
+      timeoutMs: timeoutMs(args),
+      name: args.name === undefined ? undefined : checkName(args.name),
+    });
   },
 });

@@ -1,6 +1,7 @@
 // `tp-scan HOST [HOST...]`: the command's flags; the work is in ../run.ts.
 import { defineCommand } from "citty";
 import { allowExtraPositionals, VERSION } from "../../shared/cli.ts";
+import { ENGINE_FLAG } from "../portable/engine-flag.ts";
 import {
   BANNER_WAIT_MS,
   DEFAULT_CONCURRENCY,
@@ -8,6 +9,7 @@ import {
   runScan,
   scanSettings,
 } from "../run.ts";
+import { outputArgs, outputTargets, resumeArg, splitPassThrough } from "./_output-args.ts";
 import { targetArgs } from "./_target-args.ts";
 
 export const scanCommand = allowExtraPositionals(
@@ -77,6 +79,7 @@ export const scanCommand = allowExtraPositionals(
         type: "boolean",
         description: "Do not slow retries to a host's RST rate limit (open ports only matter)",
       },
+      engine: ENGINE_FLAG,
       seed: {
         type: "string",
         description: "Seed of the probe order (0-4294967295); shards of one scan share it",
@@ -85,9 +88,17 @@ export const scanCommand = allowExtraPositionals(
         type: "string",
         description: "Scan part I of N of the work space (I/N); the N parts of a seed are disjoint",
       },
+      ...outputArgs,
+      ...resumeArg,
     },
-    async run({ args }) {
-      process.exitCode = await runScan(scanSettings(args as Record<string, unknown>));
+    async run({ args: parsed, rawArgs }) {
+      // `-- NMAP-ARGS`: hand each host's open ports to nmap (see ../handoff.ts).
+      const { args, passThrough } = splitPassThrough(parsed as Record<string, unknown>, rawArgs);
+      process.exitCode = await runScan(scanSettings(args), {
+        outputs: outputTargets(args),
+        nmapArgs: passThrough,
+        resume: (args.resume as string | undefined) ?? null,
+      });
     },
   }),
 );

@@ -1,10 +1,11 @@
 // Signals that stop a server: SIGINT (Ctrl-C), SIGTERM (kill, systemd), SIGHUP (the terminal
-// running the server was closed). The first one stops gracefully; another one during the
-// grace period cuts the remaining clients at once, still closing the listener and logging.
+// running the server was closed); on Windows SIGBREAK (Ctrl-Break) instead of SIGTERM, which
+// it never delivers (src/shared/platform.ts). The first one stops gracefully; another one
+// during the grace period cuts the remaining clients at once, still closing the listener.
 import type { ConsolaInstance } from "consola";
+import { stopSignals } from "../platform.ts";
 
-export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-export type StopSignal = (typeof STOP_SIGNALS)[number];
+type StopSignal = NodeJS.Signals;
 
 /** What serveUntilSignal needs from a server. */
 export interface Stoppable {
@@ -37,7 +38,7 @@ export async function serveUntilSignal(
       server?.hurry();
     }
   };
-  const listeners = STOP_SIGNALS.map((signal) => {
+  const listeners = stopSignals().map((signal) => {
     const listener = () => onSignal(signal);
     process.on(signal, listener);
     return [signal, listener] as const;

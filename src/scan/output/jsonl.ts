@@ -1,0 +1,153 @@
+// --jsonl: one JSON object a line, each written as soon as it is final (schema: docs/output.md).
+//   {"type":"scan",...}  first: what identifies the scan (merge and --resume check it)
+//   {"type":"port",...}  a reported port (open ones as they are found)
+//   {"type":"host",...}  a host when done, with every state as port ranges (exact for merge)
+//   {"type":"run",...}   last: settings, totals, interrupted
+// Pure.
+import { VERSION } from "../../shared/cli.ts";
+import { formatPortRanges } from "../ports.ts";
+import type { HostResult, ScanIdentity } from "../results.ts";
+import type { ServiceTable } from "../services.ts";
+import type { Target } from "../target.ts";
+import { type RunSummary, ranges, type ShownPort } from "./model.ts";
+
+export const JSONL_FORMAT = 1;
+
+export interface ScanLine {
+  type: "scan";
+  scanner: "tp-scan";
+  version: string;
+  format: number;
+  startedAt: string;
+  command: string[];
+  identity: ScanIdentity;
+  /** Every port of the plan, as ranges ("1-65535"). */
+  ports: string;
+}
+
+export interface PortLine {
+  type: "port";
+  hostIndex: number;
+  host: string;
+  address: string;
+  port: number;
+  state: ShownPort["state"];
+  service: string | null;
+  banner?: string;
+}
+
+export interface HostLine {
+  type: "host";
+  hostIndex: number;
+  host: string;
+  address: string;
+  family: "ipv4" | "ipv6";
+  otherAddresses: string[];
+  status: HostResult["status"];
+  reason: string | null;
+  interrupted: boolean;
+  counts: HostResult["counts"];
+  /** Port ranges in each state; ports in none of them were not probed (other shard, Ctrl-C). */
+  open: string;
+  closed: string;
+  filtered: string;
+  startedAt: string;
+  elapsedMs: number;
+  timing: { srttMs: number | null; rttvarMs: number | null; timeoutMs: number };
+}
+
+export interface RunLine {
+  type: "run";
+  settings: Record<string, unknown>;
+  hosts: { total: number; up: number; down: number; unreachable: number };
+  counts: HostResult["counts"];
+  startedAt: string;
+  elapsedMs: number;
+  interrupted: boolean;
+}
+
+export type JsonlLine = ScanLine | PortLine | HostLine | RunLine;
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+export function scanLine(identity: ScanIdentity, ports: number[], summary: RunSummary): string {
+  const line: ScanLine = {
+    type: "scan",
+    scanner: "tp-scan",
+    version: VERSION,
+    format: JSONL_FORMAT,
+    startedAt: summary.startedAt.toISOString(),
+    command: ["tp-scan", ...summary.command.slice(1)],
+    identity,
+    ports: formatPortRanges(ports),
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+export function portLine(
+  target: Target,
+  hostIndex: number,
+  port: ShownPort,
+  services: ServiceTable,
+): string {
+  const line: PortLine = {
+    type: "port",
+    hostIndex,
+    host: target.name,
+    address: target.address,
+    port: port.port,
+    state: port.state,
+    service: port.service ?? services.get(port.port) ?? null,
+  };
+  if (port.banner !== undefined) line.banner = port.banner;
+  return `${JSON.stringify(line)}\n`;
+}
+
+export function hostLine(host: HostResult): string {
+  const t = host.timing;
+  const line: HostLine = {
+    type: "host",
+    hostIndex: host.hostIndex,
+    host: host.target.name,
+    address: host.target.address,
+    family: host.target.family === 6 ? "ipv6" : "ipv4",
+    otherAddresses: host.target.otherAddresses,
+    status: host.status,
+    reason: host.reason,
+    interrupted: host.interrupted,
+    counts: host.counts,
+    open: ranges(host, "open"),
+    closed: ranges(host, "closed"),
+    filtered: ranges(host, "filtered"),
+    startedAt: host.startedAt.toISOString(),
+    elapsedMs: round(host.elapsedMs, 1),
+    timing: {
+      srttMs: t.srttMs === null ? null : round(t.srttMs, 3),
+      rttvarMs: t.rttvarMs === null ? null : round(t.rttvarMs, 3),
+      timeoutMs: round(t.timeoutMs, 1),
+    },
+  };
+  return `${JSON.stringify(line)}\n`;
+}
+
+export function runLine(hosts: HostResult[], summary: RunSummary): string {
+  const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
+  const status = { total: hosts.length, up: 0, down: 0, unreachable: 0 };
+  for (const h of hosts) {
+    status[h.status]++;
+    counts.scanned += h.counts.scanned;
+    counts.open += h.counts.open;
+    counts.closed += h.counts.closed;
+    counts.filtered += h.counts.filtered;
+  }
+  const line: RunLine = {
+    type: "run",
+    settings: summary.settings,
+    hosts: status,
+    counts,
+    startedAt: summary.startedAt.toISOString(),
+    elapsedMs: round(summary.elapsedMs, 1),
+    interrupted: summary.interrupted,
+  };
+  return `${JSON.stringify(line)}\n`;
+}

@@ -1,0 +1,80 @@
+// `tp-scan merge FILE...`: --jsonl files of one scan (its shards, a run and its resumption)
+// into one report, in any of the output formats.
+import { readFileSync } from "node:fs";
+import { RuntimeError, UsageError } from "../../shared/errors.ts";
+import { writeAll } from "../../shared/stdout.ts";
+import type { PortState } from "../results.ts";
+import type { ServiceTable } from "../services.ts";
+import { type JsonlFile, type MergedScan, mergeJsonl } from "./jsonl-read.ts";
+import { listLines } from "./list.ts";
+import type { RunSummary } from "./model.ts";
+import { type OutputTarget, openOutputs } from "./sinks.ts";
+
+export interface MergeRequest {
+  files: string[];
+  outputs: OutputTarget[];
+  /** What goes to stdout when no output is "-": nmap's normal text, --json or --list. */
+  stdout: "normal" | "json" | "list";
+  show: PortState[];
+  services: ServiceTable;
+  warn: (line: string) => void;
+}
+
+function readAll(files: string[]): JsonlFile[] {
+  if (files.length === 0) throw new UsageError("no file to merge");
+  return files.map((name) => {
+    try {
+      return { name, text: readFileSync(name === "-" ? 0 : name, "utf8") };
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? (error as Error).message;
+      throw new RuntimeError(`cannot read '${name}' (${code})`);
+    }
+  });
+}
+
+function describeGaps(merged: MergedScan, warn: (line: string) => void): void {
+  const count = merged.identity.shard?.count;
+  if (count && merged.shards.length < count) {
+    const missing = Array.from({ length: count }, (_, i) => i + 1).filter(
+      (i) => !merged.shards.includes(i),
+    );
+    warn(
+      `shard${missing.length > 1 ? "s" : ""} ${missing.join(", ")} of ${count} missing: the report is partial`,
+    );
+  }
+  if (merged.conflicts > 0)
+    warn(
+      `${merged.conflicts} port(s) have different states in different files: the later file wins`,
+    );
+}
+
+/** Merge, write the report(s); the exit status (0, or 1 when the result is partial). */
+export function runMerge(req: MergeRequest): number {
+  const merged = mergeJsonl(readAll(req.files));
+  describeGaps(merged, req.warn);
+  const outputs = [...req.outputs];
+  const stdoutTaken = outputs.some((o) => o.path === "-");
+  if (!stdoutTaken && req.stdout !== "list") outputs.push({ format: req.stdout, path: "-" });
+  const sink = openOutputs(outputs, {
+    identity: merged.identity,
+    ports: merged.ports,
+    services: req.services,
+    show: req.show,
+    banners: true,
+  });
+  const summary: RunSummary = {
+    command: merged.command,
+    startedAt: merged.startedAt,
+    elapsedMs: merged.elapsedMs,
+    interrupted: merged.interrupted,
+    settings: merged.settings,
+  };
+  sink.begin(summary);
+  for (const host of merged.hosts) {
+    sink.host(host);
+    if (req.stdout === "list" && !stdoutTaken)
+      writeAll(1, listLines(host, merged.hosts.length > 1));
+  }
+  sink.end(summary);
+  return merged.hosts.some((h) => h.interrupted) ? 1 : 0;
+}

@@ -1,0 +1,70 @@
+// What the scan command does with each host as it is done, besides its terminal report: the
+// files and streams asked for (-oN/-oG/-oX/-oJ/-oA, --jsonl) and the hand-off to nmap.
+
+import { type Handoff, startHandoff } from "../handoff.ts";
+import type { HostResult, PortState, ScanIdentity } from "../results.ts";
+import type { ServiceTable } from "../services.ts";
+import type { Target } from "../target.ts";
+import type { RunSummary } from "./model.ts";
+import type { Resume } from "./resume.ts";
+import type { OutputTarget } from "./sinks.ts";
+import { type Outputs, openOutputs } from "./sinks.ts";
+
+export interface PipelineOptions {
+  outputs: OutputTarget[];
+  /** The words after `--`: run nmap on each host's open ports with them. */
+  nmapArgs: string[] | null;
+  /** --resume FILE.jsonl: the file to continue (read with loadResume before the plan is made). */
+  resume?: string | null;
+}
+
+export interface PipelineContext {
+  identity: ScanIdentity;
+  ports: number[];
+  services: ServiceTable;
+  show: PortState[];
+  banners: boolean;
+  command: string[];
+  settings: Record<string, unknown>;
+  warn: (line: string) => void;
+  /** What loadResume read: its file gets this run's lines appended. */
+  resume: Resume | null;
+}
+
+export interface Pipeline {
+  open(target: Target, hostIndex: number, port: number): void;
+  host(result: HostResult): void;
+  /** Close the outputs and wait for the nmap runs; the worst nmap exit status. */
+  finish(interrupted: boolean): Promise<number>;
+}
+
+export function startPipeline(options: PipelineOptions, ctx: PipelineContext): Pipeline {
+  const handoff: Handoff | null = options.nmapArgs
+    ? startHandoff(options.nmapArgs, ctx.warn)
+    : null;
+  const { resume } = ctx;
+  const identity = resume ? { ...ctx.identity, seed: resume.seed } : ctx.identity;
+  const targets = resume ? [...options.outputs, resume.output] : options.outputs;
+  const outputs: Outputs = openOutputs(targets, { ...ctx, identity });
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const summary = (interrupted: boolean): RunSummary => ({
+    command: ctx.command,
+    startedAt,
+    elapsedMs: performance.now() - t0,
+    interrupted,
+    settings: ctx.settings,
+  });
+  outputs.begin(summary(false));
+  return {
+    open: (target, hostIndex, port) => outputs.open(target, hostIndex, port),
+    host(result) {
+      outputs.host(result);
+      handoff?.host(result);
+    },
+    async finish(interrupted) {
+      outputs.end(summary(interrupted));
+      return handoff ? await handoff.done() : 0;
+    },
+  };
+}

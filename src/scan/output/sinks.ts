@@ -1,0 +1,196 @@
+// Where the reports go: any number of files and at most one stdout ("-"), each written as its
+// results become final (a --jsonl line at once, a host block of -oN/-oG/-oX when the host is
+// done, -oJ at the end).
+import { closeSync, openSync } from "node:fs";
+import { RuntimeError, UsageError } from "../../shared/errors.ts";
+import { writeAll } from "../../shared/stdout.ts";
+import type { HostResult, PortState, ScanIdentity } from "../results.ts";
+import type { ServiceTable } from "../services.ts";
+import type { Target } from "../target.ts";
+import { grepableFooter, grepableHeader, grepableHost } from "./grepable.ts";
+import { jsonDocument } from "./json.ts";
+import { hostLine, portLine, runLine, scanLine } from "./jsonl.ts";
+import { hiddenStates, type RunSummary, shownPorts } from "./model.ts";
+import { normalFooter, normalHeader, normalHost } from "./normal.ts";
+import { xmlFooter, xmlHeader, xmlHost } from "./xml.ts";
+
+export type FileFormat = "jsonl" | "normal" | "grepable" | "xml" | "json";
+
+export interface OutputTarget {
+  format: FileFormat;
+  /** A file name, or "-" for stdout. */
+  path: string;
+  /** Add to the file instead of replacing it (--resume). */
+  append?: boolean;
+}
+
+/** -oA BASE writes every format, named as nmap names its three. */
+export const ALL_FORMATS: Array<{ format: FileFormat; extension: string }> = [
+  { format: "normal", extension: "nmap" },
+  { format: "grepable", extension: "gnmap" },
+  { format: "xml", extension: "xml" },
+  { format: "json", extension: "json" },
+  { format: "jsonl", extension: "jsonl" },
+];
+
+/** Refuse two outputs on stdout, or one file named twice. */
+export function checkTargets(targets: OutputTarget[]): void {
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (seen.has(t.path)) {
+      throw new UsageError(
+        t.path === "-"
+          ? "only one output can go to stdout ('-')"
+          : `'${t.path}' is named as two outputs`,
+      );
+    }
+    seen.add(t.path);
+  }
+}
+
+export interface OutputContext {
+  identity: ScanIdentity;
+  /** Every port of the plan, sorted. */
+  ports: number[];
+  services: ServiceTable;
+  show: PortState[];
+  /** Banners are only known when a host is done: port lines wait for it. */
+  banners: boolean;
+}
+
+/** Everything the scan tells its outputs, in order: begin, open* and host*, end. */
+export interface Outputs {
+  begin(summary: RunSummary): void;
+  open(target: Target, hostIndex: number, port: number): void;
+  host(result: HostResult): void;
+  end(summary: RunSummary): void;
+}
+
+interface Sink extends Outputs {
+  close(): void;
+}
+
+function openFd(target: OutputTarget): number {
+  if (target.path === "-") return 1;
+  try {
+    return openSync(target.path, target.append ? "a" : "w");
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? (error as Error).message;
+    throw new RuntimeError(`cannot write '${target.path}' (${code})`);
+  }
+}
+
+function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs {
+  // Ports already written, per host, so the host's own pass does not repeat them.
+  const written = new Map<number, Set<number>>();
+  return {
+    begin: (summary) => writeAll(fd, scanLine(ctx.identity, ctx.ports, summary)),
+    open(target, hostIndex, port) {
+      if (ctx.banners) return;
+      const done = written.get(hostIndex) ?? new Set<number>();
+      written.set(hostIndex, done);
+      if (done.has(port)) return;
+      done.add(port);
+      const entry = { port, state: "open" as const, service: ctx.services.get(port) ?? null };
+      writeAll(fd, portLine(target, hostIndex, entry, ctx.services));
+    },
+    host(result) {
+      const done = written.get(result.hostIndex);
+      written.delete(result.hostIndex);
+      let text = "";
+      for (const p of shownPorts(result, ctx.services, hiddenStates(ctx.show)))
+        if (!done?.has(p.port)) text += portLine(result.target, result.hostIndex, p, ctx.services);
+      writeAll(fd, text + hostLine(result));
+    },
+    end: (summary) => writeAll(fd, runLine(hosts, summary)),
+  };
+}
+
+type Parts = {
+  header(summary: RunSummary): string;
+  host(h: HostResult): string;
+  footer(hosts: HostResult[], summary: RunSummary): string;
+};
+
+function blockSink(fd: number, parts: Parts, hosts: HostResult[]): Outputs {
+  return {
+    begin: (summary) => writeAll(fd, parts.header(summary)),
+    open() {},
+    host: (h) => writeAll(fd, parts.host(h)),
+    end: (summary) => writeAll(fd, parts.footer(hosts, summary)),
+  };
+}
+
+function sinkFor(target: OutputTarget, ctx: OutputContext, hosts: HostResult[]): Sink {
+  const fd = openFd(target);
+  const { services, show } = ctx;
+  let inner: Outputs;
+  switch (target.format) {
+    case "jsonl":
+      inner = jsonlSink(fd, ctx, hosts);
+      break;
+    case "normal":
+      inner = blockSink(
+        fd,
+        { header: normalHeader, host: (h) => normalHost(h, services, show), footer: normalFooter },
+        hosts,
+      );
+      break;
+    case "grepable":
+      inner = blockSink(
+        fd,
+        {
+          header: grepableHeader,
+          host: (h) => grepableHost(h, services, show),
+          footer: grepableFooter,
+        },
+        hosts,
+      );
+      break;
+    case "xml":
+      inner = blockSink(
+        fd,
+        {
+          header: (s) => xmlHeader(s, ctx.ports),
+          host: (h) => xmlHost(h, services, show),
+          footer: xmlFooter,
+        },
+        hosts,
+      );
+      break;
+    case "json":
+      inner = {
+        begin() {},
+        open() {},
+        host() {},
+        end: (summary) => writeAll(fd, jsonDocument({ ...ctx, hosts, summary })),
+      };
+      break;
+  }
+  return { ...inner, close: () => fd !== 1 && closeSync(fd) };
+}
+
+/** Open every output (files are created before the scan starts, so a bad path fails early). */
+export function openOutputs(targets: OutputTarget[], ctx: OutputContext): Outputs {
+  checkTargets(targets);
+  const hosts: HostResult[] = [];
+  const sinks = targets.map((t) => sinkFor(t, ctx, hosts));
+  return {
+    begin(summary) {
+      for (const s of sinks) s.begin(summary);
+    },
+    open(target, hostIndex, port) {
+      for (const s of sinks) s.open(target, hostIndex, port);
+    },
+    host(result) {
+      hosts.push(result);
+      for (const s of sinks) s.host(result);
+    },
+    end(summary) {
+      for (const s of sinks) {
+        s.end(summary);
+        s.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// -oX: nmap's XML (xmloutputversion 1.05), valid against the nmap.dtd that nmap installs, so
+// that ndiff, xsltproc with nmap.xsl and Metasploit's db_import read it. The DTD allows only
+// scanner="nmap": profile_name="tp-scan" and the args say who wrote the file. Pure.
+import { VERSION } from "../../shared/cli.ts";
+import { formatPortRanges } from "../ports.ts";
+import type { HostResult, PortState } from "../results.ts";
+import type { ServiceTable } from "../services.ts";
+import {
+  commandLine,
+  countsOf,
+  doneSummary,
+  ignoredStates,
+  nmapDate,
+  portsIn,
+  REASONS,
+  type ReportInput,
+  type RunSummary,
+  shownPorts,
+  unixSeconds,
+  userName,
+} from "./model.ts";
+
+const XML_ESCAPES: Record<string, string> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&apos;",
+};
+
+/** Text safe inside a double-quoted attribute (characters XML 1.0 forbids become '?'). */
+export function xmlAttr(text: string): string {
+  return (
+    text
+      .replace(/[&<>"']/g, (c) => XML_ESCAPES[c] as string)
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these.
+      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "?")
+  );
+}
+
+export function xmlHeader(summary: RunSummary, ports: number[]): string {
+  const cmd = xmlAttr(commandLine(summary));
+  const start = summary.startedAt;
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    "<!DOCTYPE nmaprun>",
+    '<?xml-stylesheet href="file:///usr/share/nmap/nmap.xsl" type="text/xsl"?>',
+    `<!-- tp-scan ${VERSION} scan initiated ${nmapDate(start)} as: ${cmd.replace(/--/g, "- -")} -->`,
+    `<nmaprun scanner="nmap" args="${cmd}" start="${unixSeconds(start)}" startstr="${nmapDate(start)}" version="${VERSION}" profile_name="tp-scan" xmloutputversion="1.05">`,
+    `<scaninfo type="connect" protocol="tcp" numservices="${ports.length}" services="${formatPortRanges(ports)}"/>`,
+    '<verbose level="0"/>',
+    '<debugging level="0"/>',
+    "",
+  ].join("\n");
+}
+
+function statusOf(host: HostResult): string {
+  if (host.status === "up") {
+    const reason = host.counts.open > 0 ? "syn-ack" : "conn-refused";
+    return `<status state="up" reason="${reason}" reason_ttl="0"/>`;
+  }
+  const reason = host.status === "unreachable" ? "host-unreach" : (host.reason ?? "no-response");
+  return `<status state="down" reason="${xmlAttr(reason)}" reason_ttl="0"/>`;
+}
+
+function portsElement(host: HostResult, services: ServiceTable, show: PortState[]): string {
+  const ignored = ignoredStates(host, show);
+  const counts = countsOf(host);
+  const parts = ["<ports>"];
+  for (const state of ignored) {
+    const n = counts[state];
+    const list = formatPortRanges(portsIn(host, state));
+    parts.push(
+      `<extraports state="${state}" count="${n}">\n<extrareasons reason="${REASONS[state]}" count="${n}" proto="tcp" ports="${list}"/>\n</extraports>`,
+    );
+  }
+  for (const r of shownPorts(host, services, ignored)) {
+    const service =
+      r.service === null ? "" : `<service name="${xmlAttr(r.service)}" method="table" conf="3"/>`;
+    const script =
+      r.banner === undefined ? "" : `<script id="banner" output="${xmlAttr(r.banner)}"/>`;
+    parts.push(
+      `<port protocol="tcp" portid="${r.port}"><state state="${r.state}" reason="${REASONS[r.state]}" reason_ttl="0"/>${service}${script}</port>`,
+    );
+  }
+  parts.push("</ports>");
+  return parts.join("\n");
+}
+
+export function xmlHost(host: HostResult, services: ServiceTable, show: PortState[]): string {
+  const start = unixSeconds(host.startedAt);
+  const end = unixSeconds(new Date(host.startedAt.getTime() + host.elapsedMs));
+  const timedOut = host.reason === "host-timeout" ? ' timedout="true"' : "";
+  const lines = [
+    `<host starttime="${start}" endtime="${end}"${timedOut}>${statusOf(host)}`,
+    `<address addr="${host.target.address}" addrtype="ipv${host.target.family}"/>`,
+  ];
+  const name = userName(host);
+  lines.push(
+    name === ""
+      ? "<hostnames>\n</hostnames>"
+      : `<hostnames>\n<hostname name="${xmlAttr(name)}" type="user"/>\n</hostnames>`,
+  );
+  if (host.status === "up") lines.push(portsElement(host, services, show));
+  const t = host.timing;
+  if (t.srttMs !== null) {
+    const us = (ms: number | null) => Math.round((ms ?? 0) * 1000);
+    lines.push(
+      `<times srtt="${us(t.srttMs)}" rttvar="${us(t.rttvarMs)}" to="${us(t.timeoutMs)}"/>`,
+    );
+  }
+  lines.push("</host>");
+  return `${lines.join("\n")}\n`;
+}
+
+export function xmlFooter(hosts: HostResult[], summary: RunSummary): string {
+  const end = new Date(summary.startedAt.getTime() + summary.elapsedMs);
+  const up = hosts.filter((h) => h.status === "up").length;
+  const exit = summary.interrupted ? ' exit="error" errormsg="interrupted"' : ' exit="success"';
+  const text = `tp-scan done at ${nmapDate(end)}; ${doneSummary(hosts, summary.elapsedMs)}`;
+  return (
+    `<runstats><finished time="${unixSeconds(end)}" timestr="${nmapDate(end)}" summary="${text}" elapsed="${(summary.elapsedMs / 1000).toFixed(2)}"${exit}/>` +
+    `<hosts up="${up}" down="${hosts.length - up}" total="${hosts.length}"/>\n</runstats>\n</nmaprun>\n`
+  );
+}
+
+export function xmlReport(input: ReportInput): string {
+  return (
+    xmlHeader(input.summary, input.ports) +
+    input.hosts.map((h) => xmlHost(h, input.services, input.show)).join("") +
+    xmlFooter(input.hosts, input.summary)
+  );
+}
