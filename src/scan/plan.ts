@@ -98,6 +98,18 @@ export function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0] as number;
 }
 
+/** What identifies the scan of `input` (for merge and --resume): the user's specs, seed, shard. */
+export function scanIdentity(input: PlanInput): ScanIdentity {
+  return {
+    targetSpecs: input.identity?.targetSpecs ?? input.targets.map((t) => t.name),
+    excludeSpecs: input.identity?.excludeSpecs ?? [],
+    portSpec: input.identity?.portSpec ?? "1-65535",
+    excludePortSpec: input.identity?.excludePortSpec ?? "",
+    seed: input.seed,
+    shard: input.shard,
+  };
+}
+
 /** Resolve what is left to decide (threads, policy, identity) and check the whole. */
 export function buildPlan(input: PlanInput): ScanPlan {
   const work = input.targets.length * input.ports.length;
@@ -115,14 +127,7 @@ export function buildPlan(input: PlanInput): ScanPlan {
       input.concurrency,
     ),
   );
-  const identity: ScanIdentity = {
-    targetSpecs: input.identity?.targetSpecs ?? input.targets.map((t) => t.name),
-    excludeSpecs: input.identity?.excludeSpecs ?? [],
-    portSpec: input.identity?.portSpec ?? "1-65535",
-    excludePortSpec: input.identity?.excludePortSpec ?? "",
-    seed: input.seed,
-    shard: input.shard,
-  };
+  const identity = scanIdentity(input);
   const engine = input.engine ?? resolveEngine("auto");
   return { ...input, engine, threads, policy: input.policy ?? DEFAULT_TIMING, identity };
 }

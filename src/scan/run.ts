@@ -9,7 +9,7 @@ import { type ScanSummary, scan } from "./engine.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "./libc.ts";
 import { listLines } from "./output/list.ts";
 import { type PipelineOptions, startPipeline } from "./output/pipeline.ts";
-import { loadResume, type Resume } from "./output/resume.ts";
+import { loadResume } from "./output/resume.ts";
 import {
   BANNER_WAIT_MS,
   buildPlan,
@@ -17,6 +17,7 @@ import {
   type PlanInput,
   randomSeed,
   type ScanPlan,
+  scanIdentity,
 } from "./plan.ts";
 import { parseEngine } from "./portable/engine-flag.ts";
 import type { EngineName } from "./portable/readiness.ts";
@@ -127,8 +128,9 @@ function affordableConcurrency(wanted: number, workCount: number): number {
   return capped;
 }
 
-function planFor(settings: ScanSettings, targets: Target[], resume: Resume | null): ScanPlan {
-  const input: PlanInput = {
+/** The plan's input from the flags; the open-file limit is looked at (and logged) once here. */
+function planInput(settings: ScanSettings, targets: Target[]): PlanInput {
+  return {
     targets,
     ports: settings.ports,
     ordered: settings.ordered,
@@ -139,14 +141,14 @@ function planFor(settings: ScanSettings, targets: Target[], resume: Resume | nul
     fixedTimeoutMs: settings.fixedTimeoutMs,
     retries: settings.retries,
     bannerMs: settings.banner ? BANNER_WAIT_MS : 0,
-    seed: resume?.seed ?? settings.seed,
+    seed: settings.seed,
     shard: settings.shard,
     ratePerSecond: settings.ratePerSecond,
     discovery: settings.discovery,
     hostTimeoutMs: settings.hostTimeoutMs,
     defeatRstRatelimit: settings.defeatRstRatelimit,
     engine: settings.engine,
-    known: resume?.known ?? null,
+    known: null,
     identity: {
       targetSpecs: settings.targetSpecs,
       excludeSpecs: settings.excludeSpecs,
@@ -154,7 +156,6 @@ function planFor(settings: ScanSettings, targets: Target[], resume: Resume | nul
       excludePortSpec: settings.excludePortSpec,
     },
   };
-  return buildPlan(input);
 }
 
 /**
@@ -185,10 +186,11 @@ export async function runScan(
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
   // --resume: the file's seed and known port states go into the plan; it is appended to.
+  const input = planInput(settings, targets);
   const resume = pipelineOptions.resume
-    ? loadResume(pipelineOptions.resume, planFor(settings, targets, null).identity, settings.ports)
+    ? loadResume(pipelineOptions.resume, scanIdentity(input), settings.ports)
     : null;
-  const plan = planFor(settings, targets, resume);
+  const plan = buildPlan(resume ? { ...input, seed: resume.seed, known: resume.known } : input);
   const services = loadServices().table;
   const pipeline = startPipeline(pipelineOptions, {
     identity: plan.identity,

@@ -52,7 +52,7 @@ export const scanCommand = allowExtraPositionals(
         type: "boolean",
         description: "Probe hosts and ports in ascending order (default: seeded shuffle)",
       },
-      json: { type: "boolean", description: "Print one JSON document (see README for the schema)" },
+      json: { type: "boolean", description: "Print one JSON document (schema in docs/scan.md)" },
       list: {
         type: "boolean",
         description: "Print only the open ports as a comma list (for nmap -p)",
