@@ -14,6 +14,9 @@ export interface CommandResult {
   timedOut: boolean;
   /** CPU time of the process itself (user + system, from its rusage), in ms. */
   cpuMs: number | null;
+  /** The same, split: user and system CPU time, in ms. */
+  userMs: number | null;
+  sysMs: number | null;
 }
 
 export interface CommandOptions {
@@ -56,8 +59,10 @@ export async function runCommand(
   const wallMs = performance.now() - started;
   clearTimeout(timer);
   const usage = proc.resourceUsage();
-  const cpuMs = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) / 1000 : null;
-  return { code, stdout, stderr, wallMs, timedOut, cpuMs };
+  const userMs = usage ? Number(usage.cpuTime.user) / 1000 : null;
+  const sysMs = usage ? Number(usage.cpuTime.system) / 1000 : null;
+  const cpuMs = userMs === null || sysMs === null ? null : userMs + sysMs;
+  return { code, stdout, stderr, wallMs, timedOut, cpuMs, userMs, sysMs };
 }
 
 /** A long-running child (a server, a scan to interrupt) with readers on its output. */
