@@ -5,6 +5,7 @@
 // raised; events for the main thread (open ports, final hosts) go by postMessage, which is
 // delivered while this thread is busy.
 import { MODE_BANNER, MODE_CONNECTING } from "./fd-table.ts";
+import { keepOffFtl } from "./jit-tier.ts";
 import { ECONNREFUSED, EINTR, LOCAL_ERRNOS } from "./libc.ts";
 import { DISCOVERY_ROUNDS, ProbeOutcomes } from "./outcomes.ts";
 import { crossThreadNowMs, RatePacer } from "./pacing.ts";
@@ -281,7 +282,9 @@ class Prober extends ProbeOutcomes {
 
 /** Run one Worker's share of a scan to completion (or until ctl[stop] is set). */
 export function runProbes(job: ProbeJob, post: (message: ProbeMessage) => void): void {
-  const result = new Prober(job, post).run();
+  const prober = new Prober(job, post);
+  keepOffFtl(prober);
+  const result = prober.run();
   post({ type: "done", ...result });
 }
 

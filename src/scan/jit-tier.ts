@@ -1,0 +1,27 @@
+// Keep the probe loop out of JavaScriptCore's top JIT tier (FTL). The loop's speed is the
+// kernel's (two connect() per closed port); what FTL buys per call is small, but compiling the
+// loop's ~35 functions with it costs each Worker ~70 ms of CPU on a JIT thread, taken from the
+// probing threads on a machine whose cores they already fill. The DFG tier below it compiles
+// in a fraction of that. (Full loopback range, 2 cores: see docs/scan-engine.md.)
+import { noFTL } from "bun:jsc";
+
+/** Mark every method reachable from `root` (its prototype chain, and its fields', recursively). */
+export function keepOffFtl(root: object): void {
+  const seen = new Set<object>();
+  const visit = (value: unknown, depth: number): void => {
+    if (value === null || typeof value !== "object" || seen.has(value) || depth > 3) return;
+    seen.add(value);
+    if (ArrayBuffer.isView(value) || Array.isArray(value)) return;
+    for (let proto = Object.getPrototypeOf(value); proto && proto !== Object.prototype; ) {
+      if (seen.has(proto)) break;
+      seen.add(proto);
+      for (const name of Object.getOwnPropertyNames(proto)) {
+        const method = Object.getOwnPropertyDescriptor(proto, name)?.value;
+        if (typeof method === "function" && name !== "constructor") noFTL(method);
+      }
+      proto = Object.getPrototypeOf(proto);
+    }
+    for (const field of Object.values(value)) visit(field, depth + 1);
+  };
+  visit(root, 0);
+}
