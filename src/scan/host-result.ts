@@ -29,6 +29,13 @@ export function hostStatusOf(
   }
 }
 
+/** Was `host` cut short: by --host-timeout, or by a stop before its scan was complete? */
+export function hostInterrupted(shared: SharedScan, host: number, stopped: boolean): boolean {
+  const code = Atomics.load(shared.status, host);
+  const complete = Atomics.load(shared.remaining, host) <= 0;
+  return code === HOST.timedOut || (stopped && !complete && !isHostOver(code));
+}
+
 export function readHostResult(
   plan: ScanPlan,
   shared: SharedScan,
@@ -58,7 +65,7 @@ export function readHostResult(
     counts,
     startedAt: run.startedAt,
     elapsedMs: run.elapsedMs,
-    interrupted: code === HOST.timedOut || (run.stopped && !complete && !isHostOver(code)),
+    interrupted: hostInterrupted(shared, host, run.stopped),
     timing: {
       srttMs: samples > 0 ? slot(TIMING.srtt) : null,
       rttvarMs: samples > 0 ? slot(TIMING.rttvar) : null,

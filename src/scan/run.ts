@@ -241,6 +241,7 @@ export async function runScan(
       plan,
       { onHost, onOpen: pipeline.open, onProgress: progress.update },
       controller.signal,
+      { exitsAfter: settings.output !== "json" }, // --json shows stats.fds: count them
     );
   } catch (error) {
     progress.clear();

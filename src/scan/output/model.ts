@@ -10,6 +10,7 @@ import {
   STATE_NAMES,
 } from "../results.ts";
 import type { ServiceTable } from "../services.ts";
+import { countStates } from "../shared.ts";
 
 export interface RunSummary {
   /** The command line as typed (argv[0] shown as "tp-scan"). */
@@ -52,15 +53,7 @@ export function portsIn(host: HostResult, state: PortState): number[] {
 }
 
 /** Ports in each state, and those scanned (in any final state), from a states array. */
-export function countStates(states: Uint8Array): HostResult["counts"] {
-  const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
-  for (const code of states) {
-    const name = STATE_NAMES[code];
-    if (name) counts[name]++;
-  }
-  counts.scanned = counts.open + counts.closed + counts.filtered;
-  return counts;
-}
+export { countStates };
 
 export function countsOf(host: HostResult): Record<PortState, number> {
   return countStates(host.states);
