@@ -24,7 +24,7 @@ import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
 import type { ScanPlan } from "./plan.ts";
 import type { ProbeJob, ProbeMessage } from "./prober.ts";
 import type { HostResult, ScanEvents } from "./results.ts";
-import { CTL, createShared, type SharedScan } from "./shared.ts";
+import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared.ts";
 
 export interface ScanStats {
   threads: number;
@@ -106,7 +106,7 @@ function setUpRun(plan: ScanPlan) {
   prepare(plan, shared, tables);
   let total = 0;
   for (const r of shared.remaining) total += r;
-  return { shared, tables, total };
+  return { shared, tables, total, ports: sharedInt32Array(plan.ports) };
 }
 
 function startWorker(
@@ -154,7 +154,7 @@ export async function scan(
     for (const w of workers) w.terminate();
     throw error;
   }
-  const { shared, tables, total } = setUp;
+  const { shared, total } = setUp;
 
   const banners = Array.from({ length: hostCount }, () => new Map<number, string>());
   const emitted = new Uint8Array(hostCount);
@@ -199,7 +199,7 @@ export async function scan(
     workers.forEach((worker, i) => {
       const share =
         Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
-      runs.push(startWorker(worker, jobFor(plan, tables, shared, share, rate), onEvents));
+      runs.push(startWorker(worker, jobFor(plan, setUp, share, rate), onEvents));
     });
     // One failing Worker stops the others, so the scan ends promptly either way.
     const guarded = runs.map((r) =>
@@ -264,8 +264,7 @@ export async function scan(
 
 function jobFor(
   plan: ScanPlan,
-  tables: ReturnType<typeof orderTables>,
-  shared: SharedScan,
+  { tables, shared, ports }: ReturnType<typeof setUpRun>,
   share: number,
   rate: ProbeJob["rate"],
 ): ProbeJob {
@@ -273,7 +272,7 @@ function jobFor(
     engine: plan.engine,
     targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
     order: tables,
-    ports: plan.ports,
+    ports,
     shard: plan.shard,
     shared,
     share,

@@ -10,8 +10,8 @@ export interface ProbeJob {
   engine: EngineName;
   targets: ProbeAddress[];
   order: OrderTables;
-  /** The plan's ports, sorted (entries carry an index into it). */
-  ports: number[];
+  /** The plan's ports, sorted (entries carry an index into it); shared, not copied. */
+  ports: Int32Array;
   shard: { index: number; count: number } | null;
   shared: SharedScan;
   /** This Worker's share of the plan's concurrency. */

@@ -50,6 +50,17 @@ function shared<T>(make: (buffer: SharedArrayBuffer) => T, bytes: number): T {
   return make(new SharedArrayBuffer(Math.max(8, bytes)));
 }
 
+/**
+ * An Int32Array in shared memory: posted to a Worker it is shared, not copied (a 65535-port
+ * job took ~2.8 ms to clone per Worker with its ports as a JS array, ~0 ms this way).
+ */
+export function sharedInt32Array(values: ArrayLike<number> | number): Int32Array {
+  const length = typeof values === "number" ? values : values.length;
+  const array = shared((b) => new Int32Array(b, 0, length), length * 4);
+  if (typeof values !== "number") array.set(values);
+  return array;
+}
+
 export function createShared(hostCount: number, portCount: number): SharedScan {
   return {
     ctl: shared((b) => new Int32Array(b), CTL.size * 4),
