@@ -5,8 +5,11 @@
 // in a fraction of that. (Full loopback range, 2 cores: see docs/scan-engine.md.)
 import { noFTL } from "bun:jsc";
 
-/** Mark every method reachable from `root` (its prototype chain, and its fields', recursively). */
-export function keepOffFtl(root: object): void {
+/**
+ * Mark every method reachable from `roots` (their prototype chains, and their fields',
+ * recursively). Objects made later (per-host estimators) are reached through a prototype root.
+ */
+export function keepOffFtl(...roots: object[]): void {
   const seen = new Set<object>();
   const visit = (value: unknown, depth: number): void => {
     if (value === null || typeof value !== "object" || seen.has(value) || depth > 3) return;
@@ -23,5 +26,5 @@ export function keepOffFtl(root: object): void {
     }
     for (const field of Object.values(value)) visit(field, depth + 1);
   };
-  visit(root, 0);
+  for (const root of roots) visit(root, 0);
 }

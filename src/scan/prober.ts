@@ -13,6 +13,7 @@ import { WAIT_CONNECT } from "./portable/readiness.ts";
 import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
 import { CONNECTED, PENDING } from "./probe-socket.ts";
 import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared.ts";
+import { RttEstimator } from "./timing.ts";
 import { HeldEntries } from "./work-source.ts";
 
 export type { ProbeJob, ProbeMessage } from "./probe-job.ts";
@@ -283,7 +284,7 @@ class Prober extends ProbeOutcomes {
 /** Run one Worker's share of a scan to completion (or until ctl[stop] is set). */
 export function runProbes(job: ProbeJob, post: (message: ProbeMessage) => void): void {
   const prober = new Prober(job, post);
-  keepOffFtl(prober);
+  keepOffFtl(prober, Object.create(RttEstimator.prototype));
   const result = prober.run();
   post({ type: "done", ...result });
 }
