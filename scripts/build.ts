@@ -106,7 +106,12 @@ export async function buildTarget(options: BuildOptions): Promise<BuildOutput> {
   // Bytecode halves start-up (tp-scan --version 24.6 -> 11.4 ms, a one-port scan 62.6 -> 37.1 ms,
   // hyperfine, this machine); it needs the ESM output format for the top-level await.
   if (options.bytecode !== false) argv.push("--bytecode", "--format=esm");
-  argv.push(join(ROOT, "src", "bin", `${MULTICALL}.ts`), "--outfile", join(options.outdir, exe));
+  // The scan Workers' script is an entry point of its own (src/bin/scan-worker.ts says why).
+  argv.push(
+    join(ROOT, "src", "bin", `${MULTICALL}.ts`),
+    join(ROOT, "src", "bin", "scan-worker.ts"),
+  );
+  argv.push("--outfile", join(options.outdir, exe));
   const proc = Bun.spawn(argv, { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   const [code, out, err] = await Promise.all([
     proc.exited,

@@ -69,20 +69,20 @@ function guessCommand(): AnyCommand {
   });
 }
 
-/** `workerEntry`: the script the scan Workers start from (the running entry point). */
-async function scanCommand(workerEntry: string): Promise<AnyCommand> {
+/** `entryUrl`: the running entry point; the scan Workers start from scan-worker.ts beside it. */
+async function scanCommand(entryUrl: string): Promise<AnyCommand> {
   const [{ scanCommand }, { setWorkerEntry }] = await Promise.all([
     import("../scan/commands/scan.ts"),
     import("../scan/engine.ts"),
   ]);
-  setWorkerEntry(workerEntry);
+  setWorkerEntry(new URL("./scan-worker.ts", entryUrl));
   return allowExtraPositionals({ ...scanCommand });
 }
 
-export async function programCommand(name: ProgramName, workerEntry: string): Promise<AnyCommand> {
+export async function programCommand(name: ProgramName, entryUrl: string): Promise<AnyCommand> {
   if (name === "tp-echo") return echoCommand();
   if (name === "tp-guess") return guessCommand();
-  return scanCommand(workerEntry);
+  return scanCommand(entryUrl);
 }
 
 const multiCallCommand = defineCommand({
@@ -121,7 +121,7 @@ async function withCompletion(command: AnyCommand): Promise<AnyCommand> {
 export async function runProgram(
   name: ProgramName | typeof MULTICALL_NAME,
   args: string[],
-  workerEntry: string,
+  entryUrl: string,
 ): Promise<void> {
   // `tp-scan merge FILE...`: a command of its own (its positionals are files, not hosts).
   if (name === "tp-scan" && args[0] === "merge") {
@@ -129,8 +129,7 @@ export async function runProgram(
     await runCli(mergeCommand, args.slice(1));
     return;
   }
-  let command =
-    name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, workerEntry);
+  let command = name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, entryUrl);
   if (COMPLETION_COMMANDS.includes(args[0] ?? "")) command = await withCompletion(command);
   await runCli(command, args);
 }

@@ -59,9 +59,9 @@ export interface ScanSummary {
   stats: ScanStats;
 }
 
-let workerEntry: string | URL = new URL("./worker.ts", import.meta.url);
+let workerEntry: string | URL = new URL("../bin/scan-worker.ts", import.meta.url);
 
-/** The compiled program runs its Workers from its own entry point (see src/bin/tp-scan.ts). */
+/** Where the Workers' script is: the running entry point says (src/bin/scan-worker.ts). */
 export function setWorkerEntry(entry: string | URL): void {
   workerEntry = entry;
 }
