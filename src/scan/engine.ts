@@ -22,7 +22,7 @@ import { openFdCount } from "./libc.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
 import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
 import type { ScanPlan } from "./plan.ts";
-import type { ProbeJob, ProbeMessage } from "./prober.ts";
+import { type ProbeJob, type ProbeMessage, runProbesHere } from "./prober.ts";
 import type { HostResult, ScanEvents } from "./results.ts";
 import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared.ts";
 
@@ -144,9 +144,10 @@ export async function scan(
   const hostCount = plan.targets.length;
   const fds = { baseline: openFdCount(), peak: 0, after: 0 };
   fds.peak = fds.baseline;
-  // The Workers boot (11-17 ms each, full loopback range on 2 cores) while this thread builds
-  // the tables their job carries; a job posted before a Worker is ready waits for it.
-  const workers = Array.from({ length: plan.threads }, () => new Worker(workerEntry));
+  // Share 0 of the work runs on this thread, the others in Workers. The Workers boot (2.5-5 ms
+  // each) while this thread builds the tables their job carries, and probes its own share
+  // while they start; a job posted before a Worker is ready waits for it.
+  const workers = Array.from({ length: plan.threads - 1 }, () => new Worker(workerEntry));
   let setUp: ReturnType<typeof setUpRun>;
   try {
     setUp = setUpRun(plan);
@@ -196,14 +197,15 @@ export async function scan(
       plan.ratePerSecond === null
         ? null
         : { perSecond: plan.ratePerSecond, slot: sharedPacerSlot(), epochMs: crossThreadNowMs() };
+    const share = (i: number) =>
+      Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
     workers.forEach((worker, i) => {
-      const share =
-        Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
-      runs.push(startWorker(worker, jobFor(plan, setUp, share, rate), onEvents));
+      runs.push(startWorker(worker, jobFor(plan, setUp, share(i + 1), rate), onEvents));
     });
-    // One failing Worker stops the others, so the scan ends promptly either way.
-    const guarded = runs.map((r) =>
-      r.done.then(
+    const here = runProbesHere(jobFor(plan, setUp, share(0), rate), onEvents);
+    // One failing thread stops the others, so the scan ends promptly either way.
+    const guarded = [here, ...runs.map((r) => r.done)].map((done) =>
+      done.then(
         (o) => {
           if (o.fatal) stop();
           return o;

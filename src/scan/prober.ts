@@ -29,6 +29,8 @@ class Prober extends ProbeOutcomes {
   private nextPaceAt = 0;
   /** First tries sent to each host while it had not answered (its discovery probes). */
   private readonly firstTries: Uint8Array;
+  /** When the current call of turns() must give the thread back (Infinity in a Worker). */
+  private turnEndsAt = Number.POSITIVE_INFINITY;
 
   constructor(job: ProbeJob, post: (message: ProbeMessage) => void) {
     super(job, post);
@@ -108,6 +110,8 @@ class Prober extends ProbeOutcomes {
     // Retries go even when many entries are held: they may be what unblocks them.
     const claim = () => this.held.length < this.job.share || this.work.retriesWaiting > 0;
     while (room() && claim() && this.nextPaceAt === 0) {
+      // On the main thread, a turn gives the event loop back in time (see turns()).
+      if (this.turnEndsAt !== Infinity && performance.now() >= this.turnEndsAt) break;
       if (!this.work.next()) return this.held.length > 0;
       const { host, portIndex, attempt } = this.work;
       if (!offer(host, portIndex, attempt)) this.held.push(host, portIndex, attempt);
@@ -250,15 +254,24 @@ class Prober extends ProbeOutcomes {
     this.banners = [];
   }
 
-  run(): { errors: Record<string, number>; fatal?: string; peakInFlight: number } {
+  /**
+   * Run the loop until the work is done or stopped (true), or until `endsAt`
+   * (performance.now() time) has passed (false: call again).
+   */
+  turns(endsAt = Infinity): boolean {
     const { ctl } = this.shared;
     let exhausted = false;
+    this.turnEndsAt = endsAt;
     while (Atomics.load(ctl, CTL.stop) === 0 && this.fatal === undefined) {
       const started = performance.now();
+      if (started >= endsAt) return false;
       if (this.nextPaceAt <= started) this.nextPaceAt = 0;
       exhausted = !this.fill(started);
       if (exhausted && this.inFlight === 0 && this.work.retriesWaiting === 0) break;
-      const wait = this.waitMs(started, exhausted);
+      const wait = Math.min(
+        this.waitMs(started, exhausted),
+        Math.max(0, Math.floor(endsAt - started)),
+      );
       const n = this.inFlight > 0 || wait > 0 ? this.readiness.wait(wait) : 0;
       if (n < 0 && this.sockets.errno() !== EINTR)
         throw new Error(`waiting for sockets failed: ${this.errnoName()}`);
@@ -267,6 +280,11 @@ class Prober extends ProbeOutcomes {
       this.expire(now);
       this.flush();
     }
+    return true;
+  }
+
+  /** The loop is over: release everything, and say how it went. */
+  finish(): ProbeResult {
     this.flush();
     this.closeAll();
     return { errors: this.errors, fatal: this.fatal, peakInFlight: this.peakInFlight };
@@ -281,12 +299,43 @@ class Prober extends ProbeOutcomes {
   }
 }
 
-/** Run one Worker's share of a scan to completion (or until ctl[stop] is set). */
-export function runProbes(job: ProbeJob, post: (message: ProbeMessage) => void): void {
+type ProbeResult = { errors: Record<string, number>; fatal?: string; peakInFlight: number };
+
+function newProber(job: ProbeJob, post: (message: ProbeMessage) => void): Prober {
   const prober = new Prober(job, post);
   keepOffFtl(prober, Object.create(RttEstimator.prototype));
-  const result = prober.run();
-  post({ type: "done", ...result });
+  return prober;
+}
+
+/** Run one Worker's share of a scan to completion (or until ctl[stop] is set). */
+export function runProbes(job: ProbeJob, post: (message: ProbeMessage) => void): void {
+  const prober = newProber(job, post);
+  prober.turns();
+  post({ type: "done", ...prober.finish() });
+}
+
+/** The main thread gives its event loop back this often (Ctrl-C, progress, Worker events). */
+const MAIN_TURN_MS = 20;
+
+/**
+ * Run one share of a scan on this (the main) thread, in turns of MAIN_TURN_MS between which
+ * the event loop runs: the share starts probing while the Workers are still starting.
+ */
+export async function runProbesHere(
+  job: ProbeJob,
+  onEvents: (message: ProbeMessage & { type: "events" }) => void,
+): Promise<ProbeResult> {
+  const prober = newProber(job, (message) => {
+    if (message.type === "events") onEvents(message);
+  });
+  try {
+    while (!prober.turns(performance.now() + MAIN_TURN_MS))
+      await new Promise((resolve) => setImmediate(resolve));
+  } catch (error) {
+    prober.finish(); // its descriptors
+    throw error;
+  }
+  return prober.finish();
 }
 
 /** Make this Worker answer one ProbeJob message, posting events and then its result. */
