@@ -1,8 +1,9 @@
-// tp-scan's engine: one set of Workers for the whole run, each running raw non-blocking
-// sockets through bun:ffi (socket/connect/epoll from libc, see prober.ts), all of them taking
-// entries of one work space, targets x ports, in the seeded order of order.ts. Results go
-// through SharedArrayBuffers (shared.ts); the Workers post open ports and final hosts as they
-// happen, and this side turns them into the events of results.ts.
+// tp-scan's engine: one set of probe loops for the whole run, one on this (the main) thread and
+// one in each Worker, each running raw non-blocking sockets through bun:ffi (socket/connect/
+// epoll from libc, see prober.ts), all of them taking entries of one work space, targets x
+// ports, in the seeded order of order.ts. Results go through SharedArrayBuffers (shared.ts);
+// the loops post open ports and final hosts as they happen, and this side turns them into the
+// events of results.ts.
 //
 // Why this engine (full loopback range, 65535 ports, 2-core machine; figures in
 // bench/results/latest.md and docs/scan-engine.md):

@@ -1,9 +1,9 @@
-// The probe loop that runs in each scan Worker: non-blocking connect() on raw sockets (see
+// The probe loop of each scan thread: non-blocking connect() on raw sockets (see
 // probe-socket.ts), one epoll instance, one heap of deadlines. It takes entries of the scan's
-// order (work-source.ts) for every host at once; what becomes of each probe is outcomes.ts. It
-// never yields to the event loop until its share of the work is done or the stop flag is
-// raised; events for the main thread (open ports, final hosts) go by postMessage, which is
-// delivered while this thread is busy.
+// order (work-source.ts) for every host at once; what becomes of each probe is outcomes.ts. In
+// a Worker it never yields to the event loop until its share of the work is done or the stop
+// flag is raised, and events for the main thread (open ports, final hosts) go by postMessage,
+// delivered while the Worker is busy; on the main thread it runs in turns (runProbesHere).
 import { MODE_BANNER, MODE_CONNECTING } from "./fd-table.ts";
 import { keepOffFtl } from "./jit-tier.ts";
 import { ECONNREFUSED, EINTR, LOCAL_ERRNOS } from "./libc.ts";
