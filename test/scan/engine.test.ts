@@ -153,4 +153,25 @@ describe("engine on loopback", () => {
     });
     expect(seen.at(-1)).toBe(ports.length);
   });
+
+  test("on the main thread alone (no Worker), the scan gives its event loop back while it probes", async () => {
+    // 30000 loopback ports take the one thread ~0.1-0.3 s; progress every 5 ms can only come
+    // in between if the loop runs in turns.
+    const ports = Array.from({ length: 30000 }, (_, i) => i + 1);
+    const plan = planFor([await resolveTarget("127.0.0.1")], {
+      ports,
+      concurrency: 100,
+      threads: 1,
+    });
+    expect(plan.threads).toBe(1);
+    const during: number[] = [];
+    const summary = await scan(
+      plan,
+      { onProgress: (done, total) => done < total && during.push(done) },
+      undefined,
+      { progressMs: 5 },
+    );
+    expect(during.length).toBeGreaterThan(0);
+    expect(summary.hosts[0]?.counts.scanned).toBe(ports.length);
+  });
 });
