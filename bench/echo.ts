@@ -166,7 +166,7 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
   );
   notes.push(
     generator.kind === "c"
-      ? "Load generator: bench/echo-loadgen.c (compiled with cc), the same for every server: one epoll loop, lighter than the TypeScript one, so that msg/s measures the servers more than the generator (figures in docs/echo.md)."
+      ? "Load generator: bench/echo-loadgen.c (compiled with cc), the same for every server: one epoll loop, 10-15% less CPU per message than the TypeScript one, so that the generator is not the bottleneck (docs/echo.md)."
       : `Load generator: bench/echo-loadgen.ts (Bun), the same for every server${generator.fallback ? `; the C one could not be used: ${generator.fallback}` : " (BENCH_ECHO_LOADGEN=ts)"}.`,
     `Each run: a fresh server, ${opts.warmupMs} ms warm-up, then a ${opts.windowMs} ms measured window; ${opts.runs} run(s) per figure, median shown (min–max for msg/s). Messages are ${MESSAGE_SIZE}-byte lines; MB/s counts each echoed payload once.`,
     "CPU columns are shares of one core during the window (server from /proc/<pid>/stat, generator from its own CPU time); above 100% means more than one thread (GC, I/O). server µs/msg is server CPU time per message: its cost whoever the bottleneck is.",
