@@ -36,6 +36,8 @@ export class ProbeSockets {
   private readonly typeFlags: number;
   private readonly setNonBlocking: ((fd: number) => boolean) | undefined;
   private readonly linuxErrno: (e: number) => number;
+  /** May a socket connect again after an attempt ended (see systems.ts)? */
+  readonly reconnects: boolean;
 
   constructor(private readonly targets: readonly ProbeAddress[]) {
     const { libc: c, errno, setNonBlocking } = libc();
@@ -47,6 +49,7 @@ export class ProbeSockets {
     this.typeFlags = nb.via === "socket-flag" ? nb.SOCK_NONBLOCK | nb.SOCK_CLOEXEC : 0;
     this.setNonBlocking = setNonBlocking;
     this.linuxErrno = linuxErrnoOf(this.sys);
+    this.reconnects = this.sys.reconnects;
   }
 
   /** The socket address of host `h` (built on first use); the port bytes change per probe. */
@@ -92,6 +95,7 @@ export class ProbeSockets {
    * attempt, so the socket can serve the next probe as it is).
    */
   connectAgain(fd: number, host: number): number {
+    if (!this.reconnects) return this.inspect(fd);
     const sa = this.address(host);
     if (this.c.connect(fd, sa, sa.length) === 0) return CONNECTED;
     const e = this.errno();
