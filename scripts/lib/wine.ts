@@ -1,0 +1,73 @@
+// Run the Windows build (tp-net.exe and its names) under Wine, for tests: a Wine prefix of
+// its own (unique per process, removed by close()), and the stand-in bcryptprimitives.dll that
+// Wine 8.0 lacks (scripts/wine/bcryptprimitives.c, built with mingw-w64) next to the .exe.
+// Wine's sockets are the Linux host's, so the Windows programs share this loopback.
+// Packages: wine64 (wine), gcc-mingw-w64-x86-64-win32 (x86_64-w64-mingw32-gcc).
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ROOT } from "./root.ts";
+import { type Child, type CommandResult, runCommand, spawnChild } from "./run.ts";
+
+const MINGW = "x86_64-w64-mingw32-gcc";
+
+export interface Wine {
+  /** Run `dir/name.exe args` to completion; stdin from a file (Wine cannot read a pipe). */
+  run(
+    name: string,
+    args: string[],
+    opts?: { stdinFile?: string; timeoutMs?: number },
+  ): Promise<CommandResult>;
+  /** Start `dir/name.exe args` (a server); its pid is the Windows process's. */
+  spawn(name: string, args: string[]): Child;
+  /** Stop this prefix's wineserver and remove the prefix. */
+  close(): Promise<void>;
+}
+
+/** Why Wine tests cannot run here, or null if they can. */
+export function wineMissing(): string | null {
+  if (process.platform !== "linux" || process.arch !== "x64") return "Wine tests need Linux x64";
+  if (!Bun.which("wine")) return "wine is not installed (apt-get install wine64)";
+  if (!Bun.which(MINGW))
+    return `${MINGW} is not installed (apt-get install gcc-mingw-w64-x86-64-win32)`;
+  return null;
+}
+
+/** A fresh Wine prefix, started (the first start takes ~8 s), for the .exe files in `dir`. */
+export async function startWine(dir: string): Promise<Wine> {
+  const dll = await runCommand([
+    MINGW,
+    "-shared",
+    "-O2",
+    "-s",
+    "-o",
+    join(dir, "bcryptprimitives.dll"),
+    join(ROOT, "scripts", "wine", "bcryptprimitives.c"),
+    "-ladvapi32",
+  ]);
+  if (dll.code !== 0) throw new Error(`building bcryptprimitives.dll: ${dll.stderr.trim()}`);
+  const prefix = join(tmpdir(), `tp-wine-${process.pid}`);
+  // No debug channels (Wine's fixme/err lines on stderr), no desktop integration.
+  const env = { WINEPREFIX: prefix, WINEDEBUG: "-all", WINEDLLOVERRIDES: "winemenubuilder.exe=d" };
+  const boot = await runCommand(["wineboot", "--init"], { env, timeoutMs: 120_000 });
+  if (boot.code !== 0) throw new Error(`wineboot: exit ${boot.code} ${boot.stderr.trim()}`);
+  const exe = (name: string) => join(dir, `${name}.exe`);
+  return {
+    run(name, args, opts = {}) {
+      const argv = ["wine", exe(name), ...args];
+      const timeoutMs = opts.timeoutMs ?? 60_000;
+      if (opts.stdinFile === undefined) return runCommand(argv, { env, timeoutMs, cwd: dir });
+      const quoted = [...argv.map(shellQuote), "<", shellQuote(opts.stdinFile)].join(" ");
+      return runCommand(["sh", "-c", `exec ${quoted}`], { env, timeoutMs, cwd: dir });
+    },
+    spawn: (name, args) => spawnChild(["wine", exe(name), ...args], env),
+    async close() {
+      await runCommand(["wineserver", "-k"], { env, timeoutMs: 20_000 });
+      rmSync(prefix, { recursive: true, force: true });
+    },
+  };
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
