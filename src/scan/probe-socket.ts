@@ -136,7 +136,11 @@ export class ProbeSockets {
   /** What is waiting on `fd` (latin1), "" if nothing, or null if nothing yet (EAGAIN). */
   recv(fd: number, localErrnos: Set<number>): string | null {
     const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, this.sys.MSG_DONTWAIT));
-    if (n < 0 && localErrnos.has(this.errno())) return null;
+    if (n < 0) {
+      // Windows' WSAEWOULDBLOCK reads as EINPROGRESS (systems.ts): nothing yet, as EAGAIN.
+      const e = this.errno();
+      if (localErrnos.has(e) || e === EINPROGRESS) return null;
+    }
     return n > 0 ? Buffer.from(this.recvBuf.subarray(0, n)).toString("latin1") : "";
   }
 

@@ -87,6 +87,29 @@ describe.skipIf(skip !== null)("Windows build under Wine", () => {
     }
   });
 
+  test("tp-scan.exe --banner: what an open port says first (recv on a non-blocking SOCKET)", async () => {
+    const talker = Bun.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      socket: { open: (s) => void s.write("SSH-2.0-tp-wine\r\n"), data() {} },
+    });
+    try {
+      const r = await wine.run("tp-scan", [
+        "127.0.0.1",
+        "-p",
+        String(talker.port),
+        "--banner",
+        "--json",
+      ]);
+      const ports = JSON.parse(r.stdout).targets[0].ports;
+      expect(ports).toEqual([
+        expect.objectContaining({ state: "open", banner: "SSH-2.0-tp-wine" }),
+      ]);
+    } finally {
+      talker.stop(true);
+    }
+  });
+
   test("tp-scan.exe: 3000 ports, as the Linux engine sees them, nothing filtered", async () => {
     const known = await knownPorts(5, 0);
     try {
