@@ -20,6 +20,11 @@ export interface Wine {
   ): Promise<CommandResult>;
   /** Start `dir/name.exe args` (a server); its pid is the Windows process's. */
   spawn(name: string, args: string[]): Child;
+  /**
+   * Run what follows inside network namespace `netns` (null: this one). Wine's sockets are made
+   * by its wineserver, which belongs to the namespace it started in: it is restarted there.
+   */
+  enter(netns: string | null): Promise<void>;
   /** Stop this prefix's wineserver and remove the prefix. */
   close(): Promise<void>;
 }
@@ -52,17 +57,26 @@ export async function startWine(dir: string): Promise<Wine> {
   const boot = await runCommand(["wineboot", "--init"], { env, timeoutMs: 120_000 });
   if (boot.code !== 0) throw new Error(`wineboot: exit ${boot.code} ${boot.stderr.trim()}`);
   const exe = (name: string) => join(dir, `${name}.exe`);
+  let inside: string[] = [];
+  const stopServer = () =>
+    runCommand([...inside, "wineserver", "-k"], { env, timeoutMs: 20_000 }).then(() =>
+      runCommand([...inside, "wineserver", "-w"], { env, timeoutMs: 20_000 }),
+    );
   return {
     run(name, args, opts = {}) {
-      const argv = ["wine", exe(name), ...args];
+      const argv = [...inside, "wine", exe(name), ...args];
       const timeoutMs = opts.timeoutMs ?? 60_000;
       if (opts.stdinFile === undefined) return runCommand(argv, { env, timeoutMs, cwd: dir });
       const quoted = [...argv.map(shellQuote), "<", shellQuote(opts.stdinFile)].join(" ");
       return runCommand(["sh", "-c", `exec ${quoted}`], { env, timeoutMs, cwd: dir });
     },
-    spawn: (name, args) => spawnChild(["wine", exe(name), ...args], env),
+    spawn: (name, args) => spawnChild([...inside, "wine", exe(name), ...args], env),
+    async enter(netns) {
+      await stopServer();
+      inside = netns === null ? [] : ["ip", "netns", "exec", netns];
+    },
     async close() {
-      await runCommand(["wineserver", "-k"], { env, timeoutMs: 20_000 });
+      await stopServer();
       rmSync(prefix, { recursive: true, force: true });
     },
   };

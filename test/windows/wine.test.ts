@@ -1,14 +1,16 @@
 // The Windows build (tp-net.exe and its names) run under Wine, the way a Windows user runs it:
-// tp-scan's ws2_32 engine exact on this loopback (Wine's sockets are the host's), tp-echo and
-// tp-guess serving Linux clients and stopping on Ctrl-C (SIGINT to the Wine process), their
-// clients talking to Linux servers. Runs where wine and mingw-w64 are installed (apt-get
-// install wine64 gcc-mingw-w64-x86-64-win32) unless TP_BUILD_CROSS=none; the cross build may
-// download Bun's Windows runtime once (~100 MB). ~25 s here, most of it Wine's first start.
+// tp-scan's ws2_32 engine exact on this loopback (Wine's sockets are the host's) and in a lab
+// namespace with SYN-dropped ports, tp-echo serving Linux clients and stopping on Ctrl-C
+// (SIGINT to the Wine process), clients and bot talking to Linux servers. Runs where wine and
+// mingw-w64 are installed (apt-get install wine64 gcc-mingw-w64-x86-64-win32) unless
+// TP_BUILD_CROSS=none; the cross build may download Bun's Windows runtime once (~100 MB).
+// ~27 s here, most of it wineboot making the fresh prefix (~700 MB in the temp directory).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTarget } from "../../scripts/build.ts";
+import { Lab, labUnavailable } from "../../scripts/lib/lab.ts";
 import { type Child, runCommand } from "../../scripts/lib/run.ts";
 import { startWine, type Wine, wineMissing } from "../../scripts/lib/wine.ts";
 import { VERSION } from "../../src/shared/cli.ts";
@@ -161,6 +163,34 @@ describe.skipIf(skip !== null)("Windows build under Wine", () => {
     const bot = await wine.run("tp-guess", ["bot", "127.0.0.1", guessPort, "--games", "5"]);
     expect(bot.stdout).toContain("games 5, wins 5, failures 0");
     expect(bot.code).toBe(0);
+  });
+});
+
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+// Last: it moves this prefix's wineserver into the lab's namespace.
+describe.skipIf(skip !== null || labUnavailable() !== null)("tp-scan.exe in a lab", () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.create({ drops: ["20000:20299"], tag: "wine" });
+    await wine.enter(lab.name);
+  }, 60_000);
+  afterAll(async () => {
+    await wine?.enter(null);
+    await lab?.destroy();
+  });
+
+  test("open, closed and SYN-dropped (filtered) ports exactly, against ss in the lab", async () => {
+    const listening = await lab.listen([7, 22, 80, 443, 2999, 20500, 20501]);
+    const truth = [...(await lab.listeningPorts("127.0.0.1"))].sort((a, b) => a - b);
+    expect(truth).toEqual(listening.ports);
+    const doc = await wineScan("127.0.0.1", "1-3000,20000-20600");
+    expect(doc).toEqual({
+      open: truth,
+      closed: [...range(1, 3001), ...range(20300, 20601)].filter((p) => !truth.includes(p)),
+      filtered: range(20000, 20300),
+    });
+    await listening.stop();
   });
 });
 
