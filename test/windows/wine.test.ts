@@ -129,6 +129,15 @@ describe.skipIf(skip !== null)("Windows build under Wine", () => {
     }
   });
 
+  test("tp-scan.exe stops on Ctrl-C (SIGINT) with the partial report, exit 130", async () => {
+    const scan = wine.spawn("tp-scan", ["127.0.0.1", "-p-", "--rate", "2000"]);
+    servers.push(scan);
+    await Bun.sleep(2500); // Wine's start, then some probes
+    const code = await scan.stop("SIGINT", 15_000); // SIGKILL if it lingers
+    await scan.stdout.waitFor(/^interrupted: \d+ of 65535 ports scanned in /m, 5_000);
+    expect(code).toBe(130);
+  });
+
   test("tp-echo.exe serves a Linux client and stops on Ctrl-C (SIGINT) with Good Bye.", async () => {
     const server = wine.spawn("tp-echo", ["--port", "0"]);
     servers.push(server);
