@@ -69,8 +69,12 @@ export function loadWinsock(): SystemLibc {
   const { FIONBIO } = SYSTEMS.win32.nonBlocking as { FIONBIO: number };
   const one = new Uint32Array([1]);
   const returned = new Uint32Array(1);
-  const noSynRetries = initialRtoParameters(TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS);
-  const oneSynRetry = initialRtoParameters(1); // the least before Windows 10 1709 (Go's choice)
+  // No SYN retransmission; where refused, one (the least before Windows 10 1709, Go's choice);
+  // where that is refused too (Wine), none is asked for again.
+  const rtoChoices = [
+    initialRtoParameters(TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS),
+    initialRtoParameters(1),
+  ];
 
   const calls = {
     socket(family: number, type: number, protocol: number): number {
@@ -107,7 +111,7 @@ export function loadWinsock(): SystemLibc {
       const handle = h(id);
       if (ws.ioctlsocket(handle, FIONBIO, one) !== 0) return false;
       // Best effort: without it a closed port answers in ~2 s instead of at once.
-      if (!rto(handle, noSynRetries)) rto(handle, oneSynRetry);
+      while (rtoChoices.length > 0 && !rto(handle, rtoChoices[0] as Uint8Array)) rtoChoices.shift();
       return true;
     },
     handleOf: h,
