@@ -3,7 +3,7 @@
 // Wine 8.0 lacks (scripts/wine/bcryptprimitives.c, built with mingw-w64) next to the .exe.
 // Wine's sockets are the Linux host's, so the Windows programs share this loopback.
 // Packages: wine64 (wine), gcc-mingw-w64-x86-64-win32 (x86_64-w64-mingw32-gcc).
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT } from "./root.ts";
@@ -51,6 +51,7 @@ export async function startWine(dir: string): Promise<Wine> {
     "-ladvapi32",
   ]);
   if (dll.code !== 0) throw new Error(`building bcryptprimitives.dll: ${dll.stderr.trim()}`);
+  removeStalePrefixes();
   const prefix = join(tmpdir(), `tp-wine-${process.pid}`);
   // No debug channels (Wine's fixme/err lines on stderr), no desktop integration.
   const env = { WINEPREFIX: prefix, WINEDEBUG: "-all", WINEDLLOVERRIDES: "winemenubuilder.exe=d" };
@@ -80,6 +81,24 @@ export async function startWine(dir: string): Promise<Wine> {
       rmSync(prefix, { recursive: true, force: true });
     },
   };
+}
+
+/** Prefixes (~700 MB each) left by test runs that were killed: their pid is gone. */
+function removeStalePrefixes(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(/^tp-wine-(\d+)$/.exec(name)?.[1]);
+    if (!pid || isAlive(pid)) continue;
+    rmSync(join(tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 function shellQuote(text: string): string {
