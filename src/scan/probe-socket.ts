@@ -92,7 +92,7 @@ export class ProbeSockets {
   /**
    * The same connect() again: on loopback the handshake (or the RST) has usually completed
    * inside the first call, and this reports it (after a refusal the kernel has dissolved the
-   * attempt, so the socket can serve the next probe as it is).
+   * attempt, so the socket can serve the next probe as it is). Windows: SO_ERROR instead.
    */
   connectAgain(fd: number, host: number): number {
     if (!this.reconnects) return this.inspect(fd);
