@@ -155,6 +155,15 @@ describe.skipIf(skip !== null)("Windows build under Wine", () => {
     expect(server.stderr.text).toContain("SIGINT: stopping, 1 client(s) interrupted");
   });
 
+  test("tp-guess.exe serves the Linux bot, then stops on Ctrl-C", async () => {
+    const server = wine.spawn("tp-guess", ["server", "--port", "0", "--max", "1000"]);
+    servers.push(server);
+    const port = (await server.stderr.waitFor(/listening on 127\.0\.0\.1:(\d+)/, 30_000))[1];
+    const bot = await runExe("tp-guess", ["bot", "127.0.0.1", port as string, "--games", "5"]);
+    expect(bot.stdout).toContain("games 5, wins 5, failures 0");
+    expect(await server.stop("SIGINT", 15_000)).toBe(0);
+  });
+
   test("tp-echo.exe client and tp-guess.exe bot talk to Linux servers", async () => {
     const echo = spawnExe("tp-echo", ["--port", "0"]);
     const guess = spawnExe("tp-guess", ["server", "--port", "0", "--max", "1000"]);
