@@ -110,7 +110,6 @@ async function run(ctx: RunContext): Promise<PortableResults> {
     });
   } finally {
     own.stop();
-    if ("remove" in cLoop) cLoop.remove();
   }
   const portable = tools.find((t) => t.name === PORTABLE);
   const nmap = tools.find((t) => t.name === NMAP);

@@ -1,7 +1,7 @@
 // The bench's plain C yardstick (bench/peers/scan-c-loop.c) built as the bench builds it and run
 // over the whole loopback range: it must find listeners of this test's own and not a port just
 // freed, or the ratio against it would mean nothing. Skipped where there is no C compiler.
-import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { buildCLoop } from "../../bench/c-loop.ts";
 import { parseCommaList } from "../../bench/scan.ts";
 import { freePort } from "../../scripts/lib/net.ts";
@@ -15,10 +15,6 @@ if ("skipped" in build) console.warn(`C loop test skipped: ${build.skipped}`);
 const suite = "skipped" in build ? describe.skip : describe;
 
 suite("plain C loop (bench peer)", () => {
-  afterAll(() => {
-    if ("remove" in build) build.remove();
-  });
-
   test("finds this test's listeners over 1-65535, and not a port just freed", async () => {
     const listeners = Array.from({ length: 3 }, () =>
       Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }),
