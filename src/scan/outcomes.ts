@@ -107,7 +107,11 @@ export class ProbeOutcomes {
     this.tally.sample(host);
     if (this.inConnect) return;
     const now = performance.now();
-    this.control.answered(host, attempt, now - rttMs, now, rst);
+    const sentAt = now - rttMs;
+    // The try that was lost went out at least one timeout before this one (this one was sent
+    // when it expired): its time decides whether it counts against the current window.
+    const lostAt = attempt > 0 ? sentAt - this.timeoutFor(host, attempt - 1) : sentAt;
+    this.control.answered(host, attempt, sentAt, lostAt, now, rst);
   }
 
   /** Publish `host`'s timing for the reports (once per loop turn, see Tally). */
