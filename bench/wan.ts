@@ -62,6 +62,17 @@ function cases(quick: boolean): WanCase[] {
       absentToo: false,
     },
     {
+      // Each host's probes are spread over the Workers: each measures its share of the RSTs.
+      name: "4 RST-limited hosts (200/s each), 2000 ports",
+      lab: {
+        delayMs: 1,
+        rstPerSecond: 200,
+        hosts: Array.from({ length: 4 }, () => ({ listen: [443] })),
+      },
+      ports: quick ? "1-500" : "1-2000",
+      absentToo: false,
+    },
+    {
       name: "bottleneck (2000 packets/s, 200-packet queue), 5000 ports, 20 ms",
       lab: { delayMs: 10, pps: 2000, queue: 200, hosts: [{ listen: [22, 80, 443, 1234, 4999] }] },
       ports: quick ? "1-1000" : "1-5000",

@@ -21,7 +21,7 @@ import { readHostResult } from "./host-result.ts";
 import { openFdCount } from "./libc.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
 import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
-import type { ScanPlan } from "./plan.ts";
+import { hostPin, type ScanPlan } from "./plan.ts";
 import type { ProbeJob, ProbeMessage } from "./prober.ts";
 import type { HostResult, ScanEvents } from "./results.ts";
 import { CTL, createShared, type SharedScan } from "./shared.ts";
@@ -167,7 +167,8 @@ export async function scan(
     for (let i = 0; i < plan.threads; i++) {
       const share =
         Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
-      runs.push(startWorker(jobFor(plan, tables, shared, share, rate), onEvents));
+      const pin = hostPin(plan, i);
+      runs.push(startWorker(jobFor(plan, tables, shared, share, rate, pin), onEvents));
     }
     // One failing Worker stops the others, so the scan ends promptly either way.
     const guarded = runs.map((r) =>
@@ -231,6 +232,7 @@ function jobFor(
   shared: SharedScan,
   share: number,
   rate: ProbeJob["rate"],
+  pin: ProbeJob["pin"],
 ): ProbeJob {
   return {
     engine: plan.engine,
@@ -238,6 +240,7 @@ function jobFor(
     order: tables,
     ports: plan.ports,
     shard: plan.shard,
+    pin,
     shared,
     share,
     policy: plan.policy,

@@ -67,7 +67,9 @@ export class ProbeOutcomes {
     this.tally = new Tally(job.targets.length);
     const adaptive = job.fixedTimeoutMs === null;
     this.control = new HostControl(job.share, job.retries, adaptive, job.defeatRstRatelimit);
-    this.work = new WorkSource(job.order, job.shard, job.shared, (host) => this.leave(host));
+    this.work = new WorkSource(job.order, job.shard, job.pin, job.shared, (host) =>
+      this.leave(host),
+    );
     this.limit = new LocalLimit(job.share, performance.now());
     this.readiness = createReadiness(job.engine, this.sockets, this.table, MAX_EVENTS);
   }
