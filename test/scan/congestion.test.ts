@@ -74,14 +74,29 @@ function lossyScan(ports: number, lossEachWay: number, seed: number) {
 }
 
 describe("HyStart: slow start ends when the round trip grows", () => {
-  test("the least RTT of 8 answers over the least seen by > max(4 ms, minRtt/8): no more doubling, no cut", () => {
+  test("the least RTT of 8 answers over the least seen by > max(4 ms, minRtt/8): a quarter a round for 2 rounds, no cut", () => {
     const c = new HostCongestion();
     for (let i = 0; i < 16; i++) c.onAnswer(0, i, i, 20);
     expect(c.window).toBe(26);
     for (let i = 0; i < 8; i++) c.onAnswer(0, i, i, 26); // a queue: +6 ms on every answer
-    expect(c.window).toBe(33); // slow start up to the 8th of them, then ended there: not cut
-    for (let i = 0; i < 33; i++) c.onAnswer(0, i, i, 26);
-    expect(c.window).toBe(35); // congestion avoidance: +2 per window of answers
+    // Slow start up to the 8th (33), which ends it: +1/4 per answer from there.
+    expect(c.window).toBe(33);
+    for (let i = 0; i < 32; i++) c.onAnswer(0, i, i, 26);
+    expect(c.window).toBe(41); // round 1: 33 answers, +1/4 each
+    for (let i = 0; i < 41; i++) c.onAnswer(0, i, i, 26);
+    expect(c.window).toBe(51); // round 2
+    for (let i = 0; i < 51; i++) c.onAnswer(0, i, i, 26);
+    expect(c.window).toBe(53); // congestion avoidance: +2 per window of answers
+  });
+
+  test("a false alarm (the RTT falls back under the exit's): slow start again", () => {
+    const c = new HostCongestion();
+    for (let i = 0; i < 16; i++) c.onAnswer(0, i, i, 20);
+    for (let i = 0; i < 8; i++) c.onAnswer(0, i, i, 26);
+    for (let i = 0; i < 8; i++) c.onAnswer(0, i, i, 21);
+    const before = c.window;
+    for (let i = 0; i < 40; i++) c.onAnswer(0, i, i, 21);
+    expect(c.window).toBe(before + 40);
   });
 
   test("single late samples (this thread's own delays) do not end it", () => {
