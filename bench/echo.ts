@@ -8,6 +8,7 @@ import { ROOT } from "../scripts/lib/root.ts";
 import { runCommand } from "../scripts/lib/run.ts";
 import { alternateRuns } from "./lib/alternate.ts";
 import { ECHO_TARGETS, renderEcho } from "./lib/echo-report.ts";
+import { echoLoadGenerator, type LoadGenerator } from "./lib/loadgen.ts";
 import type { Section } from "./lib/section.ts";
 import { summarize } from "./lib/stats.ts";
 import type { EchoCaseSummary, EchoResults, EchoRun } from "./lib/types.ts";
@@ -68,14 +69,14 @@ async function oneRun(
   spec: ServerSpec,
   clients: number,
   depth: number,
+  generator: LoadGenerator,
   opts: EchoOptions,
 ): Promise<EchoRun> {
   const port = await freePort(HOST);
   const server = await startServer(spec.argv(port), { host: HOST, port });
   try {
     const argv = [
-      process.execPath,
-      join(ROOT, "bench/echo-loadgen.ts"),
+      ...generator.argv,
       "--host",
       HOST,
       "--port",
@@ -150,10 +151,11 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
       cases: [],
     };
 
+  const generator = await echoLoadGenerator();
   // One spec per (case, server), ours and the peer side by side: each pair alternates.
   const jobs = opts.cases.flatMap((c) => specs.map((spec) => ({ ...c, spec })));
   const outcomes = await alternateRuns(jobs, opts.runs, async (job, r) => {
-    const run = await oneRun(job.spec, job.clients, job.depth, opts);
+    const run = await oneRun(job.spec, job.clients, job.depth, generator, opts);
     opts.log(
       `echo ${job.spec.name} clients=${job.clients} depth=${job.depth} run ${r + 1}/${opts.runs}: ${Math.round(run.messagesPerSec)} msg/s, p99 ${run.p99Ms.toFixed(2)} ms, errors ${run.errors}`,
     );
@@ -163,8 +165,11 @@ export async function runEchoBench(opts: EchoOptions): Promise<EchoResults> {
     summarizeCase(job.spec.name, job.clients, job.depth, outcomes[i] ?? []),
   );
   notes.push(
+    generator.kind === "c"
+      ? "Load generator: bench/echo-loadgen.c (compiled with cc), the same for every server: one epoll loop, 10-15% less CPU per message than the TypeScript one, so that the generator is not the bottleneck (docs/echo.md)."
+      : `Load generator: bench/echo-loadgen.ts (Bun), the same for every server${generator.fallback ? `; the C one could not be used: ${generator.fallback}` : " (BENCH_ECHO_LOADGEN=ts)"}.`,
     `Each run: a fresh server, ${opts.warmupMs} ms warm-up, then a ${opts.windowMs} ms measured window; ${opts.runs} run(s) per figure, median shown (min–max for msg/s). Messages are ${MESSAGE_SIZE}-byte lines; MB/s counts each echoed payload once.`,
-    "CPU columns are shares of one core during the window (server from /proc/<pid>/stat, generator from its own process.cpuUsage()); above 100% means more than one thread (GC, I/O). server µs/msg is server CPU time per message: its cost whoever the bottleneck is.",
+    "CPU columns are shares of one core during the window (server from /proc/<pid>/stat, generator from its own CPU time); above 100% means more than one thread (GC, I/O). server µs/msg is server CPU time per message: its cost whoever the bottleneck is.",
     "RSS connected: VmRSS once every client is connected and greeted, before the load; RSS peak: the highest VmRSS sampled every 50 ms under load (worst run).",
   );
   for (const c of cases) {

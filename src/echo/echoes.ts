@@ -3,6 +3,33 @@
 // bytes, a step), and the garbage, not the queues, set the peak RSS under floods.
 import { ECHO_PREFIX_BYTES, PROMPT_BYTES } from "./dialogue.ts";
 
+/** `ECHO : line` + prompt for one line (a span of `source`), in one buffer. */
+export function echoReply(source: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(ECHO_PREFIX_BYTES.length + (end - start) + PROMPT_BYTES.length);
+  out.set(ECHO_PREFIX_BYTES, 0);
+  const at = copySpan(out, ECHO_PREFIX_BYTES.length, source, start, end);
+  out.set(PROMPT_BYTES, at);
+  return out;
+}
+
+/** Copy source[start, end) into out at `at`; returns where the copy ends. */
+function copySpan(
+  out: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  start: number,
+  end: number,
+): number {
+  // Short lines byte by byte: a view per line is the allocation this file avoids.
+  if (end - start <= 64) {
+    let to = at;
+    for (let j = start; j < end; j++) out[to++] = src[j] as number;
+    return to;
+  }
+  out.set(src.subarray(start, end), at);
+  return at + (end - start);
+}
+
 /** Lines to echo, as (source, start, end) spans: no copy until the reply is built. */
 export class EchoBatch {
   private sources: Uint8Array[] = [];
@@ -36,13 +63,7 @@ export class EchoBatch {
       const start = this.spans[i + 1] as number;
       const end = this.spans[i + 2] as number;
       out.set(prefix, at);
-      at += prefix.length;
-      // Short lines byte by byte: a view per line is the allocation this class avoids.
-      if (end - start <= 64) for (let j = start; j < end; j++) out[at++] = src[j] as number;
-      else {
-        out.set(src.subarray(start, end), at);
-        at += end - start;
-      }
+      at = copySpan(out, at + prefix.length, src, start, end);
       out.set(prompt, at);
       at += prompt.length;
     }

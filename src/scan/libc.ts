@@ -39,6 +39,7 @@ export function libc(): {
   libc: Libc;
   errno: () => number;
   setNonBlocking?: SystemLibc["setNonBlocking"];
+  handleOf?: SystemLibc["handleOf"];
 } {
   if (process.platform !== "linux") {
     elsewhere ??= loadSystemLibc();
@@ -121,8 +122,19 @@ export const EHOSTUNREACH = 113;
 /** The scanner's own limits (descriptors, local ports, buffers): retry the port, never a state. */
 export const LOCAL_ERRNOS = new Set([11, 12, 23, 24, 98, 99, 105]);
 
-/** The soft and hard RLIMIT_NOFILE of this process. */
+/**
+ * Windows has no RLIMIT_NOFILE: sockets are bounded by kernel memory and by the dynamic
+ * (ephemeral) port range, 16384 ports (49152-65535) by default, which every probe draws a
+ * source port from and which other programs share. Half of it keeps the scan clear of port
+ * exhaustion (WSAENOBUFS/WSAEADDRINUSE, retried as local limits anyway) and is 8x the
+ * default --concurrency; each WSAPoll call also walks every socket watched, so more would
+ * cost more than it brings.
+ */
+export const WINDOWS_SOCKETS = 8192;
+
+/** The soft and hard RLIMIT_NOFILE of this process (Windows: the fixed budget above). */
 export function getFileLimit(): { soft: number; hard: number } {
+  if (process.platform === "win32") return { soft: WINDOWS_SOCKETS, hard: WINDOWS_SOCKETS };
   const { libc: c } = libc();
   const buf = new BigUint64Array(2);
   if (c.getrlimit(RLIMIT_NOFILE, buf) !== 0) return { soft: 1024, hard: 1024 };
@@ -133,9 +145,9 @@ export function getFileLimit(): { soft: number; hard: number } {
 
 /** Raise the soft RLIMIT_NOFILE to the hard limit; returns the limits before and after. */
 export function raiseFileLimit(): { before: number; after: number; hard: number } {
-  const { libc: c } = libc();
   const { soft, hard } = getFileLimit();
   if (soft >= hard) return { before: soft, after: soft, hard };
+  const { libc: c } = libc();
   const buf = new BigUint64Array(2);
   const raw = new BigUint64Array(2);
   c.getrlimit(RLIMIT_NOFILE, raw);
@@ -145,8 +157,10 @@ export function raiseFileLimit(): { before: number; after: number; hard: number 
   return { before: soft, after: ok ? getFileLimit().soft : soft, hard };
 }
 
-/** Number of open descriptors of this process (Linux /proc, /dev/fd on macOS). */
+/** Number of open descriptors of this process (Linux /proc, /dev/fd on macOS; -1 on Windows). */
 export function openFdCount(): number {
+  // Windows has no such list (and under Wine these paths would list Wine's own descriptors).
+  if (process.platform === "win32") return -1;
   for (const dir of ["/proc/self/fd", "/dev/fd"]) {
     try {
       return readdirSync(dir).length - 1; // minus the directory handle itself

@@ -223,7 +223,8 @@ export class ProbeOutcomes {
       this.answered(host, rttMs, attempt, true);
       this.settle(host, portIndex, STATE_CODE.closed);
       const spares = this.spares[this.sockets.family(host)] as number[];
-      if (reusable && spares.length < MAX_SPARES && (dissolved || this.sockets.reset(fd))) {
+      const reuse = reusable && this.sockets.reconnects && spares.length < MAX_SPARES;
+      if (reuse && (dissolved || this.sockets.reset(fd))) {
         spares.push(fd);
         return;
       }

@@ -36,6 +36,8 @@ export class ProbeSockets {
   private readonly typeFlags: number;
   private readonly setNonBlocking: ((fd: number) => boolean) | undefined;
   private readonly linuxErrno: (e: number) => number;
+  /** May a socket connect again after an attempt ended (see systems.ts)? */
+  readonly reconnects: boolean;
 
   constructor(private readonly targets: readonly ProbeAddress[]) {
     const { libc: c, errno, setNonBlocking } = libc();
@@ -47,6 +49,7 @@ export class ProbeSockets {
     this.typeFlags = nb.via === "socket-flag" ? nb.SOCK_NONBLOCK | nb.SOCK_CLOEXEC : 0;
     this.setNonBlocking = setNonBlocking;
     this.linuxErrno = linuxErrnoOf(this.sys);
+    this.reconnects = this.sys.reconnects;
   }
 
   /** The socket address of host `h` (built on first use); the port bytes change per probe. */
@@ -89,9 +92,10 @@ export class ProbeSockets {
   /**
    * The same connect() again: on loopback the handshake (or the RST) has usually completed
    * inside the first call, and this reports it (after a refusal the kernel has dissolved the
-   * attempt, so the socket can serve the next probe as it is).
+   * attempt, so the socket can serve the next probe as it is). Windows: SO_ERROR instead.
    */
   connectAgain(fd: number, host: number): number {
+    if (!this.reconnects) return this.inspect(fd);
     const sa = this.address(host);
     if (this.c.connect(fd, sa, sa.length) === 0) return CONNECTED;
     const e = this.errno();
@@ -132,7 +136,11 @@ export class ProbeSockets {
   /** What is waiting on `fd` (latin1), "" if nothing, or null if nothing yet (EAGAIN). */
   recv(fd: number, localErrnos: Set<number>): string | null {
     const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, this.sys.MSG_DONTWAIT));
-    if (n < 0 && localErrnos.has(this.errno())) return null;
+    if (n < 0) {
+      // Windows' WSAEWOULDBLOCK reads as EINPROGRESS (systems.ts): nothing yet, as EAGAIN.
+      const e = this.errno();
+      if (localErrnos.has(e) || e === EINPROGRESS) return null;
+    }
     return n > 0 ? Buffer.from(this.recvBuf.subarray(0, n)).toString("latin1") : "";
   }
 

@@ -96,6 +96,18 @@ export function textReport(result: HostResult, show: PortState[], services: Serv
   return `${lines.join("\n")}\n`;
 }
 
+/**
+ * The text reports of hosts one after another, a blank line between two: what tp-scan prints
+ * as hosts finish and what `tp-scan merge` prints, from one code path.
+ */
+export function textReporter(
+  show: PortState[],
+  services: ServiceTable,
+): (result: HostResult) => string {
+  let printed = 0;
+  return (result) => `${printed++ > 0 ? "\n" : ""}${textReport(result, show, services)}`;
+}
+
 /** --list: the open ports as one comma-separated line (for nmap -p). */
 export function listLine(result: HostResult): string {
   return result.ports.filter((_, i) => result.states[i] === STATE_CODE.open).join(",");

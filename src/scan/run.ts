@@ -22,7 +22,7 @@ import {
 import { parseEngine } from "./portable/engine-flag.ts";
 import type { EngineName } from "./portable/readiness.ts";
 import { progressPrinter } from "./progress.ts";
-import { jsonReport, planSettings, textReport } from "./report.ts";
+import { jsonReport, planSettings, textReporter } from "./report.ts";
 import type { HostResult, PortState } from "./results.ts";
 import { loadServices } from "./services.ts";
 import type { Target } from "./target.ts";
@@ -214,7 +214,7 @@ export async function runScan(
   const progress = progressPrinter(
     plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
   );
-  let printed = 0;
+  const report = textReporter(settings.show, services);
   let unreachable = false;
   const onHost = (host: HostResult) => {
     progress.clear();
@@ -228,10 +228,7 @@ export async function runScan(
     if (far) createLogger("tp-scan").warn(far);
     pipeline.host(host);
     if (stdoutTaken) return;
-    if (settings.output === "text")
-      process.stdout.write(
-        `${printed++ > 0 ? "\n" : ""}${textReport(host, settings.show, services)}`,
-      );
+    if (settings.output === "text") process.stdout.write(report(host));
     else if (settings.output === "list")
       process.stdout.write(listLines(host, plan.targets.length > 1));
   };

@@ -104,6 +104,25 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The rate is computed from an elapsed time the --jsonl file keeps to 0.1 ms: not compared. */
+const withoutRate = (report: string) => report.replace(/\([\d,]+ ports\/s\)/g, "(N ports/s)");
+
+test("tp-scan merge prints the same text report as the scan it merges; -oN - stays nmap's", async () => {
+  const base = join(dir, "same");
+  const args = [HOSTS[0] as string, HOSTS[1] as string, "-p", `1-200,${port}`, "--show", "closed"];
+  const scanned = await runExe("tp-scan", [...args, "-oA", base]);
+  expect(scanned.code).toBe(0);
+  expect(scanned.stdout).toContain(`${port}/tcp`);
+  const merged = await runExe("tp-scan", ["merge", `${base}.jsonl`, "--show", "closed"]);
+  expect(merged.code).toBe(0);
+  expect(withoutRate(merged.stdout)).toBe(withoutRate(scanned.stdout));
+  // Two hosts, one report each, a blank line between them, as tp-scan prints them.
+  expect(merged.stdout.match(/^tp-scan report for /gm)).toHaveLength(2);
+  const nmapText = await runExe("tp-scan", ["merge", `${base}.jsonl`, "-oN", "-"]);
+  expect(nmapText.stdout).toContain(`Nmap scan report for ${HOSTS[0]}`);
+  expect(nmapText.stdout).not.toContain("tp-scan report for");
+});
+
 test("tp-scan merge refuses files of different scans: one line, exit 1", async () => {
   const a = join(dir, "a.jsonl");
   const b = join(dir, "b.jsonl");

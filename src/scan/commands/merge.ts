@@ -24,7 +24,7 @@ export const mergeCommand = allowExtraPositionals(
       },
       json: {
         type: "boolean",
-        description: "Print the --json document instead of nmap's normal text",
+        description: "Print the --json document instead of the text report",
       },
       list: { type: "boolean", description: "Print only the open ports (one line per host)" },
       show: { type: "string", description: "Also list these states: closed,filtered" },
@@ -37,7 +37,7 @@ export const mergeCommand = allowExtraPositionals(
       process.exitCode = runMerge({
         files,
         outputs: outputTargets(args as Record<string, unknown>),
-        stdout: args.json ? "json" : args.list ? "list" : "normal",
+        stdout: args.json ? "json" : args.list ? "list" : "text",
         show: parseShow(args.show),
         services: loadServices().table,
         warn: (line) => log.warn(line),

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
-import type { PortState } from "../results.ts";
+import { textReporter } from "../report.ts";
+import type { HostResult, PortState } from "../results.ts";
 import type { ServiceTable } from "../services.ts";
 import { type JsonlFile, type MergedScan, mergeJsonl } from "./jsonl-read.ts";
 import { listLines } from "./list.ts";
@@ -13,8 +14,8 @@ import { type OutputTarget, openOutputs } from "./sinks.ts";
 export interface MergeRequest {
   files: string[];
   outputs: OutputTarget[];
-  /** What goes to stdout when no output is "-": nmap's normal text, --json or --list. */
-  stdout: "normal" | "json" | "list";
+  /** What goes to stdout when no output is "-": tp-scan's text report, --json or --list. */
+  stdout: "text" | "json" | "list";
   show: PortState[];
   services: ServiceTable;
   warn: (line: string) => void;
@@ -48,13 +49,23 @@ function describeGaps(merged: MergedScan, warn: (line: string) => void): void {
     );
 }
 
+/** The text report and --list are tp-scan's own stdout, as when it scans (not output files). */
+function stdoutPrinter(
+  req: MergeRequest,
+  labelled: boolean,
+): ((host: HostResult) => string) | null {
+  if (req.stdout === "text") return textReporter(req.show, req.services);
+  if (req.stdout === "list") return (host) => listLines(host, labelled);
+  return null;
+}
+
 /** Merge, write the report(s); the exit status (0, or 1 when the result is partial). */
 export function runMerge(req: MergeRequest): number {
   const merged = mergeJsonl(readAll(req.files));
   describeGaps(merged, req.warn);
   const outputs = [...req.outputs];
   const stdoutTaken = outputs.some((o) => o.path === "-");
-  if (!stdoutTaken && req.stdout !== "list") outputs.push({ format: req.stdout, path: "-" });
+  if (!stdoutTaken && req.stdout === "json") outputs.push({ format: "json", path: "-" });
   const sink = openOutputs(outputs, {
     identity: merged.identity,
     ports: merged.ports,
@@ -69,11 +80,11 @@ export function runMerge(req: MergeRequest): number {
     interrupted: merged.interrupted,
     settings: merged.settings,
   };
+  const printed = stdoutTaken ? null : stdoutPrinter(req, merged.hosts.length > 1);
   sink.begin(summary);
   for (const host of merged.hosts) {
     sink.host(host);
-    if (req.stdout === "list" && !stdoutTaken)
-      writeAll(1, listLines(host, merged.hosts.length > 1));
+    if (printed) writeAll(1, printed(host));
   }
   sink.end(summary);
   return merged.hosts.some((h) => h.interrupted) ? 1 : 0;

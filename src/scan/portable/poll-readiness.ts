@@ -3,6 +3,7 @@
 // wait costs O(descriptors watched), which is small: on loopback most probes settle inside
 // connect() and never wait (see prober.ts), and elsewhere they are at most the Worker's share
 // of the concurrency. The flags and layout come from this system's row of systems.ts.
+import { libc } from "../libc.ts";
 import type { ProbeSockets } from "../probe-socket.ts";
 import { type Readiness, WAIT_CONNECT } from "./readiness.ts";
 import { type SystemConstants, systemConstants } from "./systems.ts";
@@ -15,6 +16,8 @@ export class PollReadiness implements Readiness {
   private slotOf = new Int32Array(4096).fill(-1);
   private fdOfSlot = new Int32Array(1024);
   private readonly ready: Int32Array;
+  /** Windows: the SOCKET behind a descriptor id (winsock.ts); elsewhere the descriptor. */
+  private readonly handleOf: (fd: number) => number;
 
   constructor(
     private readonly sockets: ProbeSockets,
@@ -26,6 +29,7 @@ export class PollReadiness implements Readiness {
     this.entries = new Uint8Array(this.sys.entrySize * 1024);
     this.view = new DataView(this.entries.buffer);
     this.ready = new Int32Array(maxEvents);
+    this.handleOf = libc().handleOf ?? ((fd) => fd);
   }
 
   watch(fd: number, what: number): boolean {
@@ -81,7 +85,7 @@ export class PollReadiness implements Readiness {
 
   private writeFd(slot: number, fd: number): void {
     const at = slot * this.sys.entrySize;
-    if (this.sys.entrySize === 16) this.view.setBigUint64(at, BigInt(fd), true);
+    if (this.sys.entrySize === 16) this.view.setBigUint64(at, BigInt(this.handleOf(fd)), true);
     else this.view.setInt32(at, fd, true);
   }
 

@@ -1,26 +1,17 @@
 // The calls of libc.ts on a system other than Linux, for the portable engine: macOS's
-// libSystem (written from xnu's headers, not run here: see docs/portable-engine.md). Error
+// libSystem (written from xnu's headers, not run here: see docs/portable-engine.md), and
+// Windows' ws2_32 (winsock.ts, run under Wine here). Error
 // numbers are translated to Linux's at this boundary, so the engine's logic (outcomes.ts,
 // prober.ts, errnoNames) reads one numbering everywhere.
 import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
 import { RuntimeError } from "../../shared/errors.ts";
 import type { Libc } from "../libc.ts";
-import { SYSTEMS, type SystemConstants, systemConstants } from "./systems.ts";
+import { linuxErrnoOf, systemConstants } from "./systems.ts";
+import { loadWinsock } from "./winsock.ts";
+
+export { linuxErrnoOf };
 
 const { i32, u32, i64, u64, ptr: P } = FFIType;
-
-/** System error numbers with no Linux twin land here (shown as "errno 10NNN"), never on one. */
-const UNKNOWN_BASE = 10_000;
-
-/** A system's error number in Linux's numbering (the names of systems.ts are the bridge). */
-export function linuxErrnoOf(row: SystemConstants): (e: number) => number {
-  if (row === SYSTEMS.linux) return (e) => e;
-  const map = new Map<number, number>();
-  const linux = SYSTEMS.linux.errno as Record<string, number>;
-  for (const [name, value] of Object.entries(row.errno))
-    if (!map.has(value)) map.set(value, linux[name] as number);
-  return (e) => (e === 0 ? 0 : (map.get(e) ?? UNKNOWN_BASE + e));
-}
 
 /**
  * fcntl() is variadic. On Apple arm64 a variadic argument goes on the stack, not in a
@@ -52,13 +43,16 @@ export interface SystemLibc {
   errno: () => number;
   /** Make a new socket non-blocking where socket() has no flag for it (true on success). */
   setNonBlocking: (fd: number) => boolean;
+  /** What poll() must be given for descriptor `fd` (Windows: its SOCKET handle). */
+  handleOf?: (fd: number) => number;
 }
 
-/** libSystem on macOS; an error elsewhere (Windows' ws2_32 is not wired yet). */
+/** libSystem on macOS, ws2_32 on Windows; an error elsewhere. */
 export function loadSystemLibc(platform = process.platform): SystemLibc {
+  if (platform === "win32") return loadWinsock();
   const row = systemConstants(platform);
   if (platform !== "darwin" || !row || row.nonBlocking.via !== "fcntl")
-    throw new RuntimeError(`tp-scan has no engine for ${platform} yet (Linux and macOS only)`);
+    throw new RuntimeError(`tp-scan has no engine for ${platform} (Linux, macOS, Windows only)`);
   const lib = dlopen(row.library, DARWIN_SYMBOLS).symbols;
   const errnoPtr = lib.__error() as Pointer;
   const toLinux = linuxErrnoOf(row);

@@ -1,7 +1,7 @@
 // The constants the probe loop needs, per system: the table behind the portable engine (its
 // readiness primitive is poll(), whose flags and array layout differ), checked against each
-// system's headers (docs/portable-engine.md says which, and how). Linux is what runs and is
-// tested here; the macOS and Windows rows are what a port of libc.ts/probe-socket.ts reads.
+// system's headers (docs/portable-engine.md says which, and how). Linux runs here, Windows
+// under Wine (test/scan/windows-wine.test.ts); the macOS row is read from headers only.
 
 export interface SystemConstants {
   /** The library the calls come from, and how the calling thread's error number is read. */
@@ -18,6 +18,13 @@ export interface SystemConstants {
     | { via: "socket-flag"; SOCK_NONBLOCK: number; SOCK_CLOEXEC: number }
     | { via: "fcntl"; F_GETFL: number; F_SETFL: number; O_NONBLOCK: number }
     | { via: "ioctlsocket"; FIONBIO: number };
+  /**
+   * connect() may be called again on a socket: a second call reports how the first attempt
+   * ended, and a refused socket can try another port (Unix). Windows leaves the first
+   * undefined and the second differs between stacks (under Wine both give WSAECONNABORTED),
+   * so there a probe's outcome is read with SO_ERROR and every attempt gets a new socket.
+   */
+  reconnects: boolean;
   /** recv() flag for "do not wait" (0 where the socket is non-blocking anyway). */
   MSG_DONTWAIT: number;
   RLIMIT_NOFILE: number | null;
@@ -50,7 +57,11 @@ export interface SystemConstants {
     EADDRINUSE: number;
     EADDRNOTAVAIL: number;
     ENOMEM: number;
+    ETIMEDOUT: number;
+    ECONNRESET: number;
   };
+  /** More of this system's numbers that mean one of the names above. */
+  errnoAliases?: Record<number, keyof SystemConstants["errno"]>;
 }
 
 const UNIX_POLL = { POLLIN: 0x1, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10 };
@@ -66,6 +77,7 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
     SO_ERROR: 4,
     sinLen: false,
     nonBlocking: { via: "socket-flag", SOCK_NONBLOCK: 0o4000, SOCK_CLOEXEC: 0o2000000 },
+    reconnects: true,
     MSG_DONTWAIT: 0x40,
     RLIMIT_NOFILE: 7,
     poll: { symbol: "poll", ...UNIX_POLL, entrySize: 8, eventsOffset: 4, reventsOffset: 6 },
@@ -85,6 +97,8 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
       EADDRINUSE: 98,
       EADDRNOTAVAIL: 99,
       ENOMEM: 12,
+      ETIMEDOUT: 110,
+      ECONNRESET: 104,
     },
   },
   // libSystem, xnu bsd/sys/errno.h, bsd/sys/socket.h, bsd/sys/fcntl.h, bsd/sys/poll.h
@@ -97,6 +111,7 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
     SO_ERROR: 0x1007,
     sinLen: true,
     nonBlocking: { via: "fcntl", F_GETFL: 3, F_SETFL: 4, O_NONBLOCK: 0x4 },
+    reconnects: true,
     MSG_DONTWAIT: 0x80,
     RLIMIT_NOFILE: 8,
     poll: { symbol: "poll", ...UNIX_POLL, entrySize: 8, eventsOffset: 4, reventsOffset: 6 },
@@ -116,6 +131,8 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
       EADDRINUSE: 48,
       EADDRNOTAVAIL: 49,
       ENOMEM: 12,
+      ETIMEDOUT: 60,
+      ECONNRESET: 54,
     },
   },
   // ws2_32, winsock2.h / winerror.h: WSAPOLLFD holds a 64-bit SOCKET, and WSAPoll rejects
@@ -130,6 +147,7 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
     SO_ERROR: 0x1007,
     sinLen: false,
     nonBlocking: { via: "ioctlsocket", FIONBIO: 0x8004667e },
+    reconnects: false,
     MSG_DONTWAIT: 0,
     RLIMIT_NOFILE: null,
     poll: {
@@ -158,7 +176,11 @@ export const SYSTEMS: Record<"linux" | "darwin" | "win32", SystemConstants> = {
       EADDRINUSE: 10048,
       EADDRNOTAVAIL: 10049,
       ENOMEM: 8, // WSA_NOT_ENOUGH_MEMORY
+      ETIMEDOUT: 10060,
+      ECONNRESET: 10054,
     },
+    // WSAEINPROGRESS: what WinSock 1.1 stacks said of a pending connect.
+    errnoAliases: { 10036: "EINPROGRESS" },
   },
 };
 
@@ -167,4 +189,20 @@ export function systemConstants(platform = process.platform): SystemConstants | 
   return platform === "linux" || platform === "darwin" || platform === "win32"
     ? SYSTEMS[platform]
     : null;
+}
+
+/** System error numbers with no Linux twin land here (shown as "errno 10NNN"), never on one. */
+const UNKNOWN_BASE = 10_000;
+
+/** A system's error number in Linux's numbering (the names of systems.ts are the bridge). */
+export function linuxErrnoOf(row: SystemConstants): (e: number) => number {
+  if (row === SYSTEMS.linux) return (e) => e;
+  const map = new Map<number, number>();
+  const linux = SYSTEMS.linux.errno as Record<string, number>;
+  for (const [name, value] of Object.entries(row.errno))
+    if (!map.has(value)) map.set(value, linux[name] as number);
+  for (const [value, name] of Object.entries(row.errnoAliases ?? {}))
+    map.set(Number(value), linux[name] as number);
+  // Windows' own numbers (100NN) are past every Linux one already: shown as they are.
+  return (e) => (e === 0 ? 0 : (map.get(e) ?? (e >= UNKNOWN_BASE ? e : UNKNOWN_BASE + e)));
 }

@@ -226,6 +226,8 @@ export class TcpServer<S> {
     while (rest.length > 0 && budget > 0 && !client.leaving) {
       const piece = rest.length > budget ? rest.subarray(0, budget) : rest;
       const used = this.handler.data(client, piece);
+      // The usual read, answered whole: no view of an empty rest to make.
+      if (used === rest.length) return;
       rest = rest.subarray(used);
       budget -= used;
       // The handler stops early for its output, to yield (it did enough this turn), or
