@@ -62,6 +62,17 @@ function cases(quick: boolean): WanCase[] {
       absentToo: false,
     },
     {
+      // Each host's probes are spread over the Workers: each measures its share of the RSTs.
+      name: "4 RST-limited hosts (200/s each), 2000 ports",
+      lab: {
+        delayMs: 1,
+        rstPerSecond: 200,
+        hosts: Array.from({ length: 4 }, () => ({ listen: [443] })),
+      },
+      ports: quick ? "1-500" : "1-2000",
+      absentToo: false,
+    },
+    {
       name: "bottleneck (2000 packets/s, 200-packet queue), 5000 ports, 20 ms",
       lab: { delayMs: 10, pps: 2000, queue: 200, hosts: [{ listen: [22, 80, 443, 1234, 4999] }] },
       ports: quick ? "1-1000" : "1-5000",
@@ -140,14 +151,18 @@ async function timed(argv: string[]): Promise<{ seconds: number; stdout: string 
   return { seconds: (performance.now() - started) / 1000, stdout };
 }
 
-async function runCase(c: WanCase, runs: number, log: (l: string) => void) {
+async function runCase(
+  c: WanCase,
+  runs: number,
+  log: (l: string) => void,
+  tools: ReadonlyArray<"tp-scan" | "nmap"> = ["tp-scan", "nmap"],
+) {
   const lab = await WanLab.up(c.lab);
   try {
     const targets = [
       ...lab.hosts.map((h) => h.address),
       ...(c.absentToo ? lab.absentAddresses : []),
     ];
-    const tools = ["tp-scan", "nmap"] as const;
     const outcomes = await alternateRuns(tools, runs, async (tool) => {
       const argv =
         tool === "tp-scan"
@@ -239,8 +254,22 @@ export const wanSection: Section<WanResults> = {
   run: runWanBench,
 };
 
+// Standalone, for working on one case: bun bench/wan.ts [--quick] [--case TEXT] [--runs N]
+// [--tp-only] (TEXT: part of a case's name, e.g. "RST-limited" or "bottleneck").
 if (import.meta.main) {
-  const quick = process.argv.includes("--quick");
-  const results = await runWanBench({ quick, runs: 1, lab: true, log: console.log });
+  const argv = process.argv;
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes("--quick");
+  const only = flag("--case");
+  const runs = Number(flag("--runs") ?? 1);
+  const tools = argv.includes("--tp-only") ? (["tp-scan"] as const) : undefined;
+  const why = await WanLab.unavailableReason();
+  if (why) throw new Error(why);
+  const results: WanResults = { cases: [], notes: [] };
+  for (const c of cases(quick).filter((x) => !only || x.name.includes(only)))
+    results.cases.push(await runCase(c, runs, console.log, tools));
   console.log(render(results));
 }

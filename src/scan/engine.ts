@@ -22,7 +22,7 @@ import { hostInterrupted, readHostResult } from "./host-result.ts";
 import { openFdCount } from "./libc.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
 import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
-import type { ScanPlan } from "./plan.ts";
+import { hostPin, type ScanPlan } from "./plan.ts";
 import { type ProbeJob, type ProbeMessage, runProbesHere } from "./prober.ts";
 import type { HostResult, ScanEvents } from "./results.ts";
 import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared.ts";
@@ -201,9 +201,15 @@ export async function scan(
     const share = (i: number) =>
       Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
     workers.forEach((worker, i) => {
-      runs.push(startWorker(worker, jobFor(plan, setUp, share(i + 1), rate), onEvents));
+      runs.push(
+        startWorker(
+          worker,
+          jobFor(plan, setUp, share(i + 1), rate, hostPin(plan, i + 1)),
+          onEvents,
+        ),
+      );
     });
-    const here = runProbesHere(jobFor(plan, setUp, share(0), rate), onEvents);
+    const here = runProbesHere(jobFor(plan, setUp, share(0), rate, hostPin(plan, 0)), onEvents);
     // One failing thread stops the others, so the scan ends promptly either way.
     const guarded = [here, ...runs.map((r) => r.done)].map((done) =>
       done.then(
@@ -270,6 +276,7 @@ function jobFor(
   { tables, shared, ports }: ReturnType<typeof setUpRun>,
   share: number,
   rate: ProbeJob["rate"],
+  pin: ProbeJob["pin"],
 ): ProbeJob {
   return {
     engine: plan.engine,
@@ -277,6 +284,7 @@ function jobFor(
     order: tables,
     ports,
     shard: plan.shard,
+    pin,
     shared,
     share,
     policy: plan.policy,

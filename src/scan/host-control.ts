@@ -19,6 +19,8 @@ class HostState {
   /** The window has been cut once: from then on it caps the host (see canSend). */
   congested = false;
   timeouts = 0;
+  /** A probe timed out before the host had answered at all (it may be silent: see mayLaunch). */
+  silentTimeout = false;
   /** A port answered only on a retry: the path loses probes. */
   lossy = false;
   /** When this host first answered (Infinity: not yet). */
@@ -66,7 +68,10 @@ export class HostControl {
    */
   mayLaunch(host: number, attempt: number, now: number): boolean {
     const s = this.state(host);
-    if (s.congested && !s.congestion.canSend(s.inFlight)) return false;
+    const windowed = s.congested || s.firstAnswerAt < now || !s.silentTimeout;
+    // A host paced to its RST rate is held by the pace: its timeouts are the limiter's drops,
+    // and the window they would cut is not what bounds it.
+    if (windowed && !s.rst.limited && !s.congestion.canSend(s.inFlight)) return false;
     if (!(attempt > 0 ? s.rst.mayRetry(attempt, now) : s.rst.maySend(now))) return false;
     return now >= s.nextSendAt;
   }
@@ -89,8 +94,20 @@ export class HostControl {
     if (s.inFlight > 0) s.inFlight--;
   }
 
-  /** `host` answered try `attempt` sent at `sentAt` (`rst`: with a reset, the port closed). */
-  answered(host: number, attempt: number, sentAt: number, now: number, rst: boolean): void {
+  /**
+   * `host` answered try `attempt` sent at `sentAt` (`rst`: with a reset, the port closed); the
+   * try before it, lost, went out at `lostAt`. Passing the answered try's time instead counted
+   * every retry answered after a cut as a new loss: through a 2000 packets/s bottleneck the 1700
+   * retries of one burst cut the window again and again, held at 4-6 for 2 s.
+   */
+  answered(
+    host: number,
+    attempt: number,
+    sentAt: number,
+    lostAt: number,
+    now: number,
+    rst: boolean,
+  ): void {
     const s = this.state(host);
     // A try sent before the host had answered at all waited a guessed timeout (timing.ts backs
     // it off): a far host answers its third try, which is distance, not loss (a 700 ms host was
@@ -99,7 +116,7 @@ export class HostControl {
     s.firstAnswerAt = Math.min(s.firstAnswerAt, now);
     const lost = guessed ? 0 : attempt;
     const before = s.congestion.window;
-    s.congestion.onAnswer(lost, sentAt, now);
+    s.congestion.onAnswer(lost, lost > 0 ? lostAt : sentAt, now, now - sentAt);
     if (s.congestion.window < before) s.congested = true;
     if (lost > 0) s.lossy = true;
     // Nor is it an RST limit (a 700 ms host was paced at 6 probes/s).
@@ -108,7 +125,10 @@ export class HostControl {
 
   timedOut(host: number, sentAt: number): void {
     const s = this.state(host);
-    if (sentAt < s.firstAnswerAt) return; // a guessed timeout, see answered()
+    if (sentAt < s.firstAnswerAt) {
+      s.silentTimeout ||= s.firstAnswerAt === Number.POSITIVE_INFINITY;
+      return; // a guessed timeout, see answered()
+    }
     s.timeouts++;
     s.rst.onTimeout(sentAt);
   }

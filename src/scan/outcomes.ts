@@ -67,7 +67,9 @@ export class ProbeOutcomes {
     this.tally = new Tally(job.targets.length);
     const adaptive = job.fixedTimeoutMs === null;
     this.control = new HostControl(job.share, job.retries, adaptive, job.defeatRstRatelimit);
-    this.work = new WorkSource(job.order, job.shard, job.shared, (host) => this.leave(host));
+    this.work = new WorkSource(job.order, job.shard, job.pin, job.shared, (host) =>
+      this.leave(host),
+    );
     this.limit = new LocalLimit(job.share, performance.now());
     this.readiness = createReadiness(job.engine, this.sockets, this.table, MAX_EVENTS);
   }
@@ -107,7 +109,11 @@ export class ProbeOutcomes {
     this.tally.sample(host);
     if (this.inConnect) return;
     const now = performance.now();
-    this.control.answered(host, attempt, now - rttMs, now, rst);
+    const sentAt = now - rttMs;
+    // The try that was lost went out at least one timeout before this one (this one was sent
+    // when it expired): its time decides whether it counts against the current window.
+    const lostAt = attempt > 0 ? sentAt - this.timeoutFor(host, attempt - 1) : sentAt;
+    this.control.answered(host, attempt, sentAt, lostAt, now, rst);
   }
 
   /** Publish `host`'s timing for the reports (once per loop turn, see Tally). */

@@ -13,6 +13,8 @@ export interface ProbeJob {
   /** The plan's ports, sorted (entries carry an index into it); shared, not copied. */
   ports: Int32Array;
   shard: { index: number; count: number } | null;
+  /** This Worker takes only the hosts h with h % count === index (see hostPin); null: all. */
+  pin: { index: number; count: number } | null;
   shared: SharedScan;
   /** This Worker's share of the plan's concurrency. */
   share: number;

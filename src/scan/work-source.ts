@@ -1,6 +1,6 @@
 // Where a Worker's next probe comes from: its own retries first (a port that timed out, or
 // that met a local error), then entries of the scan's order claimed in batches from the shared
-// cursor. Entries already settled (known from a resumed scan) or of a host out of the scan are
+// cursor (or, with a pin, from its own walk of the order, keeping its hosts). Entries already settled (known from a resumed scan) or of a host out of the scan are
 // passed over here, so the probe loop only sees work to do.
 import { type OrderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
 import { CTL, isHostOver, type SharedScan } from "./shared.ts";
@@ -19,10 +19,13 @@ export class WorkSource {
   private readonly againAttempt: number[] = [];
   private batchAt = 0;
   private batchEnd = 0;
+  /** With a pin, this Worker walks the whole order alone (no entry of its hosts is shared). */
+  private ownCursor = 0;
 
   constructor(
     tables: OrderTables,
     private readonly shard: { index: number; count: number } | null,
+    private readonly pin: { index: number; count: number } | null,
     private readonly shared: SharedScan,
     /** Called for an entry passed over because its host is out of the scan. */
     private readonly skipped: (host: number) => void,
@@ -57,6 +60,7 @@ export class WorkSource {
       if (this.batchAt >= this.batchEnd && !this.claim()) return false;
       this.order.decode(shardPosition(this.batchAt++, this.shard));
       const host = this.order.host;
+      if (this.pin && host % this.pin.count !== this.pin.index) continue; // another Worker's
       const portIndex = this.order.portIndex;
       if (this.shared.states[host * portCount + portIndex] !== 0) continue; // known already
       if (isHostOver(Atomics.load(status, host))) {
@@ -71,7 +75,9 @@ export class WorkSource {
   }
 
   private claim(): boolean {
-    const start = Atomics.add(this.shared.ctl, CTL.cursor, BATCH);
+    let start = this.ownCursor;
+    if (this.pin) this.ownCursor += BATCH;
+    else start = Atomics.add(this.shared.ctl, CTL.cursor, BATCH);
     if (start >= this.length) return false;
     this.batchAt = start;
     this.batchEnd = Math.min(this.length, start + BATCH);

@@ -73,6 +73,45 @@ function lossyScan(ports: number, lossEachWay: number, seed: number) {
   return { wrong: pending.length, retries: c.retries, minWindow };
 }
 
+describe("HyStart: slow start ends when the round trip grows", () => {
+  test("the least RTT of 8 answers over the least seen by > max(4 ms, minRtt/8): a quarter a round for 2 rounds, no cut", () => {
+    const c = new HostCongestion();
+    for (let i = 0; i < 16; i++) c.onAnswer(0, i, i, 20);
+    expect(c.window).toBe(26);
+    for (let i = 0; i < 8; i++) c.onAnswer(0, i, i, 26); // a queue: +6 ms on every answer
+    // Slow start up to the 8th (33), which ends it: +1/4 per answer from there.
+    expect(c.window).toBe(33);
+    for (let i = 0; i < 32; i++) c.onAnswer(0, i, i, 26);
+    expect(c.window).toBe(41); // round 1: 33 answers, +1/4 each
+    for (let i = 0; i < 41; i++) c.onAnswer(0, i, i, 26);
+    expect(c.window).toBe(51); // round 2
+    for (let i = 0; i < 51; i++) c.onAnswer(0, i, i, 26);
+    expect(c.window).toBe(53); // congestion avoidance: +2 per window of answers
+  });
+
+  test("a false alarm (the RTT falls back under the exit's): slow start again", () => {
+    const c = new HostCongestion();
+    for (let i = 0; i < 16; i++) c.onAnswer(0, i, i, 20);
+    for (let i = 0; i < 8; i++) c.onAnswer(0, i, i, 26);
+    for (let i = 0; i < 8; i++) c.onAnswer(0, i, i, 21);
+    const before = c.window;
+    for (let i = 0; i < 40; i++) c.onAnswer(0, i, i, 21);
+    expect(c.window).toBe(before + 40);
+  });
+
+  test("single late samples (this thread's own delays) do not end it", () => {
+    const c = new HostCongestion();
+    for (let i = 0; i < 400; i++) c.onAnswer(0, i, i, i % 8 === 7 ? 20 : i % 3 === 0 ? 60 : 20);
+    expect(c.window).toBe(410);
+  });
+
+  test("under the 4 ms floor (a 2 ms path's jitter) it goes on", () => {
+    const c = new HostCongestion();
+    for (let i = 0; i < 200; i++) c.onAnswer(0, i, i, i < 8 ? 2 : 5);
+    expect(c.window).toBe(210);
+  });
+});
+
 describe("issue 8 scenarios", () => {
   test("2% loss each way, 20000 ports: ≤ 3 wrong and the window is never cut", () => {
     for (const seed of [1, 2, 3]) {
@@ -87,6 +126,16 @@ describe("issue 8 scenarios", () => {
     let wrong = 0;
     for (let p = 0; p < 20_000; p++) if (lost() && lost()) wrong++;
     expect(wrong).toBeGreaterThan(10);
+  });
+
+  test("the bottleneck with RTT samples: HyStart stops before the queue overflows", () => {
+    const withRtt = bottleneckScan(DEFAULT_CONGESTION, true);
+    const without = bottleneckScan(DEFAULT_CONGESTION);
+    expect(withRtt.wrong).toBe(0);
+    expect(withRtt.firstLost).toBe(0);
+    // Without the RTT signal slow start overshoots the 200-packet queue until a retry's answer.
+    expect(without.firstLost).toBeGreaterThan(100);
+    expect(withRtt.ms).toBeLessThan(without.ms);
   });
 
   test("a 2000 packets/s bottleneck with a 200-packet queue: AIMD answers every port", () => {
@@ -111,7 +160,7 @@ describe("issue 8 scenarios", () => {
  * 5000 ports that all answer, 20 ms round trip, through a link that forwards 2 probes per ms with
  * a 200-probe tail-drop queue; 1 ms steps. The timeout and retries are the real modules'.
  */
-function bottleneckScan(policy: CongestionPolicy) {
+function bottleneckScan(policy: CongestionPolicy, reportRtt = false) {
   const ports = 5000;
   const c = new HostCongestion(policy);
   const rtt = new RttEstimator();
@@ -139,7 +188,7 @@ function bottleneckScan(policy: CongestionPolicy) {
         arrivals.delete(port);
         flight.delete(port);
         rtt.sample(now - f.sentAt);
-        c.onAnswer(f.attempt, f.lostSentAt, now);
+        c.onAnswer(f.attempt, f.lostSentAt, now, reportRtt ? now - f.sentAt : undefined);
       } else if (now - f.sentAt >= rtt.timeoutMs(f.attempt)) {
         flight.delete(port);
         arrivals.delete(port);
@@ -149,5 +198,5 @@ function bottleneckScan(policy: CongestionPolicy) {
       }
     }
   }
-  return { wrong, firstTryLoss: firstLost / firstTries, ms: now };
+  return { wrong, firstTryLoss: firstLost / firstTries, firstLost, ms: now };
 }

@@ -1,6 +1,12 @@
 import { expect, test } from "bun:test";
 import { availableParallelism } from "node:os";
-import { defaultThreads, isLoopback, remoteHostCount } from "../../src/scan/plan.ts";
+import {
+  defaultThreads,
+  hostPin,
+  isLoopback,
+  remoteHostCount,
+  type ScanPlan,
+} from "../../src/scan/plan.ts";
 import { makeTarget } from "../../src/scan/target.ts";
 
 const cores = Math.min(4, availableParallelism());
@@ -19,6 +25,15 @@ test("the host-count cap applies only when no target is on loopback", () => {
   expect(remoteHostCount(remote)).toBe(2);
   expect(remoteHostCount(remote.slice(0, 1))).toBe(1);
   expect(remoteHostCount([...remote, makeTarget("lo", "127.0.0.1", 4, [])])).toBeNull();
+});
+
+test("remote hosts are pinned to Workers by index; loopback scans and fewer hosts are not", () => {
+  const remote = ["198.18.0.2", "198.18.0.3", "198.18.0.4"].map((a) => makeTarget(a, a, 4, []));
+  const plan = (threads: number, targets = remote) => ({ threads, targets }) as ScanPlan;
+  expect(hostPin(plan(2), 1)).toEqual({ index: 1, count: 2 });
+  expect(hostPin(plan(1), 0)).toBeNull();
+  expect(hostPin(plan(4), 0)).toBeNull(); // fewer hosts than Workers: some would sit idle
+  expect(hostPin(plan(2, [...remote, makeTarget("lo", "127.0.0.1", 4, [])]), 0)).toBeNull();
 });
 
 test.skipIf(forced)("one remote host keeps its probes on one Worker", () => {
