@@ -24,23 +24,28 @@ export interface RstLimitPolicy {
   enabled: boolean;
   /** Ports answered RST only on a retry, needed before a host can be called limited. */
   minRetryRsts: number;
-  /** Send this share of the measured RST rate. The host's cap is the scan's floor: at 95% the
-   * WAN lab's 200/s host took 25.8 s (nmap -T4: 25.0 s); at 100%, 24.3-25.0 s, nmap 24.4-26.1 s,
-   * and what a second loses over the cap its retries make up, a second later. */
+  /** Send this share of the measured RST rate. The host's cap is the scan's floor, and a token
+   * the host does not spend is time lost for good, while a probe over the cap only costs a
+   * retry: at 95% the WAN lab's 200/s host took 25.8 s (nmap -T4: 25.0 s), at 100% 24.3-26.3 s
+   * (an estimate a few % low paced the rest of the scan under the cap); 8% over it keeps the
+   * bucket empty with an estimate up to 7% low (the lab's timeline: 8 of each 110 SYNs dropped,
+   * retried at their timeout; 24.04 s from the first SYN to the last, floor 24.0 s). */
   paceRatio: number;
   /** A host that sends more RSTs a second than this is fast enough to leave unpaced. */
   maxLimitedRate: number;
   /** Retries a timed-out port of a limited host gets (its timeouts are the limit's, not loss):
    * tries burnt before the host was found limited count too, and with 6 a run of the WAN lab
-   * called 6 closed ports filtered. A second apart (retryAt), a filtered port of a limited host
-   * costs 10 s, in parallel with the rest. */
+   * called 6 closed ports filtered. The engine retries a port when its timeout fires (paced
+   * with the host's other probes), so a filtered port of a limited host costs 11 timeouts, in
+   * parallel with the rest. (Retries held a second apart, which only the simulation did, fell
+   * in step with a token bucket's drops under a pace over the cap: 16 of 4999 filtered.) */
   limitedRetries: number;
 }
 
 export const DEFAULT_RST_LIMIT: RstLimitPolicy = {
   enabled: true,
   minRetryRsts: 5,
-  paceRatio: 1,
+  paceRatio: 1.08,
   maxLimitedRate: 5000,
   limitedRetries: 10,
 };
@@ -55,6 +60,8 @@ const KEPT_BUCKETS = 16;
 const SATURATED_LOSS = 0.25;
 /** Share lost in a paced second that shows the pace is over the cap. */
 const LOSSY = 0.05;
+/** A paced second that loses nothing once the cap is known: the cap may be higher than measured. */
+const CAP_PROBE_STEP = 1.1;
 
 function ewma(previous: number | undefined, sample: number): number {
   return previous === undefined ? sample : 0.5 * previous + 0.5 * sample;
@@ -189,27 +196,20 @@ export class RstRateLimit {
       // it, and the steady loss burnt the tries of 5 ports in the simulation).
       this.capSeen = true;
       this.estimate = b.rsts;
-    } else if (!this.capSeen && b.sent >= 0.8 * this.paceOf(b.pace)) {
+    } else if (b.sent >= 0.8 * this.paceOf(b.pace)) {
       // Paced, nothing lost, pace used: the first estimate can be low (a token bucket's burst
       // in a second cut short by a hold); probe upward until a paced second loses. x4 a step:
       // x2 took 32.1 s instead of 30.7 s under a 200/s token bucket (an overshoot costs one
-      // lossy second whose ports are retried).
-      this.estimate = Math.max(this.estimate ?? 0, b.pace * 4);
+      // lossy second whose ports are retried). Once the cap has been seen, +10%: a second whose
+      // probes a busy machine sent late counted fewer RSTs than the cap, and the pace stayed
+      // under it for the rest of the scan (every token the host does not spend is time lost).
+      const step = this.capSeen ? CAP_PROBE_STEP : 4;
+      this.estimate = Math.max(this.estimate ?? 0, b.pace * step);
     }
   }
 
   private paceOf(rate: number): number {
     return Math.max(1, rate * this.policy.paceRatio);
-  }
-
-  /**
-   * The earliest time a timed-out port may be retried, its last try sent at `sentAt`. For a
-   * limited host, a second after it: a cap counted in whole seconds (FreeBSD) stays spent for the
-   * rest of the second, and retries 100-200 ms apart would burn all their tries inside it (found
-   * by the simulation: 10 of 4999 closed ports called filtered that way).
-   */
-  retryAt(sentAt: number): number {
-    return this.limited ? sentAt + BUCKET_MS : sentAt;
   }
 
   /** Retries for a timed-out port of this host, given the congestion module's. */

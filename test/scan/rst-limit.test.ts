@@ -35,7 +35,7 @@ function tokenBucket(rate: number, burst: number): Limiter {
  * One host, 5000 ports, one open, 2 ms round trip, its RSTs limited; 1 ms steps through the real
  * modules: congestion window and retries, timeout, RST-limit detection, per-host pacer.
  */
-function limitedScan(limit: Limiter, enabled: boolean, loss = 0) {
+function limitedScan(limit: Limiter, enabled: boolean, loss = 0, stall = { from: 0, to: 0 }) {
   const ports = 5000;
   const open = 4321;
   const random = seededRandom(5);
@@ -51,7 +51,7 @@ function limitedScan(limit: Limiter, enabled: boolean, loss = 0) {
   const fresh: Try[] = [];
   for (let p = ports - 1; p >= 0; p--) fresh.push({ port: p, attempt: 0, lostSentAt: 0 });
   const retries: Try[] = [];
-  // Retries first, each once its try number is released, then new ports.
+  // Retries first (the engine queues a port again when its timeout fires), then new ports.
   const next = (): Try | undefined => {
     const retry = retries[0];
     if (retry && (retry.at as number) <= now)
@@ -68,7 +68,9 @@ function limitedScan(limit: Limiter, enabled: boolean, loss = 0) {
       pacer =
         pace === undefined ? undefined : new RatePacer({ ratePerSecond: pace, epochMs: 0 }, slot);
     }
-    while (c.canSend(flight.size) && (!pacer || pacer.nextSendTime(now) <= now)) {
+    // A busy machine: the probe loop does not run (answers still arrive, timeouts still count).
+    const stalled = now >= stall.from && now < stall.to;
+    while (!stalled && c.canSend(flight.size) && (!pacer || pacer.nextSendTime(now) <= now)) {
       const probe = next();
       if (!probe) break;
       pacer?.tryTake(now);
@@ -98,7 +100,7 @@ function limitedScan(limit: Limiter, enabled: boolean, loss = 0) {
             port,
             attempt: f.attempt + 1,
             lostSentAt: f.sentAt,
-            at: rst.retryAt(f.sentAt),
+            at: now,
           });
         else state.set(port, "filtered");
       }
@@ -126,6 +128,36 @@ describe("issue 8: an RST-limited host (200 RSTs/s, 5000 ports, 1 open)", () => 
       expect(r.ms).toBeLessThan(32_000);
     });
   }
+
+  test("the WAN lab's limiter (token bucket of 200, refilled at 200/s): at its floor after a stall", () => {
+    // Floor: the bucket's 200, then 200 a second: (4999 - 200) / 200 = 24.0 s from the first
+    // probe. Measured here 24.15 s, 24.17 s with the loop stopped 500 ms (a busy machine): the
+    // 100 tokens it leaves stay in the bucket (under its 200) and a pace over the cap spends them.
+    const r = limitedScan(tokenBucket(200, 200), true, 0, { from: 8000, to: 8500 });
+    expect(r.closed).toBe(4999);
+    expect(r.ms).toBeLessThan(24_300);
+  });
+
+  test("a pace under the cap climbs back (a second that counted fewer RSTs than the cap)", () => {
+    // The host shows 180 RSTs a second for 5 s, then 200: the pace must follow it up. With the
+    // estimate fixed once a paced second had lost (before), it stayed at 180 x 1.08 = 194/s.
+    const rst = new RstRateLimit();
+    let credit = 0;
+    let second = -1;
+    let count = 0;
+    for (let now = 0; now < 15_000; now++) {
+      rst.update(now, 100);
+      credit += (rst.paceRate() ?? 2000) / 1000;
+      for (; credit >= 1; credit--) {
+        rst.onSent(now);
+        if (Math.floor(now / 1000) !== second) [second, count] = [Math.floor(now / 1000), 0];
+        if (count++ < (now < 5000 ? 180 : 200)) rst.onRst(now < 300 ? 0 : 1, now + 1);
+        else rst.onTimeout(now);
+      }
+    }
+    expect(rst.limited).toBe(true);
+    expect(rst.paceRate() as number).toBeGreaterThanOrEqual(200);
+  });
 
   test("--defeat-rst-ratelimit: fast, the open port found, most closed ports not (the old result)", () => {
     const r = limitedScan(perSecond(200), false);
