@@ -23,7 +23,7 @@ import { openFdCount } from "./libc.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
 import { crossThreadNowMs, sharedPacerSlot } from "./pacing.ts";
 import { hostPin, type ScanPlan } from "./plan.ts";
-import { type ProbeJob, type ProbeMessage, runProbesHere } from "./prober.ts";
+import { type ProbeJob, type ProbeMessage, type ProbeResult, runProbesHere } from "./prober.ts";
 import type { HostResult, ScanEvents } from "./results.ts";
 import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared.ts";
 
@@ -91,7 +91,7 @@ function prepare(plan: ScanPlan, shared: SharedScan, tables: ReturnType<typeof o
 
 interface WorkerRun {
   worker: Worker;
-  done: Promise<{ errors: Record<string, number>; fatal?: string; peakInFlight: number }>;
+  done: Promise<ProbeResult>;
   closed: Promise<void>;
 }
 
@@ -115,11 +115,7 @@ function startWorker(
   job: ProbeJob,
   onEvents: (m: ProbeMessage & { type: "events" }) => void,
 ) {
-  const done = new Promise<{
-    errors: Record<string, number>;
-    fatal?: string;
-    peakInFlight: number;
-  }>((resolve, reject) => {
+  const done = new Promise<ProbeResult>((resolve, reject) => {
     worker.onmessage = (event: MessageEvent<ProbeMessage>) => {
       const m = event.data;
       if (m.type === "events") onEvents(m);
@@ -190,8 +186,7 @@ export async function scan(
   }, progressMs);
 
   const runs: WorkerRun[] = [];
-  const outcomes: Array<{ errors: Record<string, number>; fatal?: string; peakInFlight: number }> =
-    [];
+  const outcomes: ProbeResult[] = [];
   try {
     for (let h = 0; h < hostCount; h++) if ((shared.remaining[h] as number) <= 0) emit(h);
     const rate =

@@ -29,8 +29,15 @@ export interface ProbeJob {
   rate: { perSecond: number; slot: BigInt64Array; epochMs: number } | null;
 }
 
+/** How one thread's probe loop went, once it is over. */
+export interface ProbeResult {
+  errors: Record<string, number>;
+  fatal?: string;
+  peakInFlight: number;
+}
+
 /** What a Worker posts: events as they happen, then its result. */
 export type ProbeMessage =
   | { type: "events"; opens: number[]; finals: number[]; banners: Array<[number, number, string]> }
-  | { type: "done"; errors: Record<string, number>; fatal?: string; peakInFlight: number }
+  | ({ type: "done" } & ProbeResult)
   | { type: "error"; error: string };

@@ -10,13 +10,13 @@ import { ECONNREFUSED, EINTR, LOCAL_ERRNOS } from "./libc.ts";
 import { DISCOVERY_ROUNDS, ProbeOutcomes } from "./outcomes.ts";
 import { crossThreadNowMs, RatePacer } from "./pacing.ts";
 import { WAIT_CONNECT } from "./portable/readiness.ts";
-import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
+import type { ProbeJob, ProbeMessage, ProbeResult } from "./probe-job.ts";
 import { CONNECTED, PENDING } from "./probe-socket.ts";
 import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared.ts";
 import { RttEstimator } from "./timing.ts";
 import { HeldEntries } from "./work-source.ts";
 
-export type { ProbeJob, ProbeMessage } from "./probe-job.ts";
+export type { ProbeJob, ProbeMessage, ProbeResult } from "./probe-job.ts";
 
 const SETTLING_WAIT_MS = 50;
 /** Entries held for their host are looked at again this often at least. */
@@ -298,8 +298,6 @@ class Prober extends ProbeOutcomes {
     this.readiness.close();
   }
 }
-
-type ProbeResult = { errors: Record<string, number>; fatal?: string; peakInFlight: number };
 
 function newProber(job: ProbeJob, post: (message: ProbeMessage) => void): Prober {
   const prober = new Prober(job, post);
