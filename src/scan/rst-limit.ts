@@ -13,9 +13,9 @@
 // over a quarter of the probes sent to the host timed out while it still sent RSTs
 // (saturation: 2% loss each way loses ~4%). The rate it shows is the RSTs it sent in saturated
 // seconds: the most it would send. The answer is a pace for all of this host's probes, first
-// tries included (they draw on the same RST budget as the retries), at that rate; a paced
-// second that loses nothing raises the estimate (x4) until one loses over 5%, whose RSTs are
-// then the cap. A second paced under a rate the host has shown that still loses a quarter rules
+// tries included (they draw on the same RST budget as the retries), 8% over that rate; a paced
+// second that loses nothing raises the estimate (x4 until one loses over 5%, whose RSTs are
+// then the cap; +10% from there). A second paced under a rate the host has shown that still loses a quarter rules
 // the limit out for good: that host is lossy or filtering, and pacing it down would spiral.
 // The engine's calls, in docs/scan-timing.md. --defeat-rst-ratelimit turns it off.
 

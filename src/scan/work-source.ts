@@ -1,7 +1,8 @@
 // Where a Worker's next probe comes from: its own retries first (a port that timed out, or
 // that met a local error), then entries of the scan's order claimed in batches from the shared
-// cursor (or, with a pin, from its own walk of the order, keeping its hosts). Entries already settled (known from a resumed scan) or of a host out of the scan are
-// passed over here, so the probe loop only sees work to do.
+// cursor (or, with a pin, from its own walk of the order, keeping its hosts). Entries already
+// settled (known from a resumed scan) or of a host out of the scan are passed over here, so the
+// probe loop only sees work to do.
 import { type OrderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
 import { CTL, isHostOver, type SharedScan } from "./shared.ts";
 
@@ -75,9 +76,11 @@ export class WorkSource {
   }
 
   private claim(): boolean {
-    let start = this.ownCursor;
-    if (this.pin) this.ownCursor += BATCH;
-    else start = Atomics.add(this.shared.ctl, CTL.cursor, BATCH);
+    let start: number;
+    if (this.pin) {
+      start = this.ownCursor;
+      this.ownCursor += BATCH;
+    } else start = Atomics.add(this.shared.ctl, CTL.cursor, BATCH);
     if (start >= this.length) return false;
     this.batchAt = start;
     this.batchEnd = Math.min(this.length, start + BATCH);
