@@ -7,8 +7,12 @@
 // libc had not written in between (measured: wrong SO_ERROR values after ~5000 calls).
 import { EALREADY, EINPROGRESS, EISCONN, type Libc, libc, SOCK_STREAM } from "./libc.ts";
 import { buildSockaddr } from "./portable/sockaddr.ts";
-import { linuxErrnoOf } from "./portable/system-libc.ts";
-import { SYSTEMS, type SystemConstants, systemConstants } from "./portable/systems.ts";
+import {
+  linuxErrnoOf,
+  SYSTEMS,
+  type SystemConstants,
+  systemConstants,
+} from "./portable/systems.ts";
 
 export interface ProbeAddress {
   family: 4 | 6;

@@ -5,8 +5,7 @@ import * as linux from "../../src/scan/libc.ts";
 import { parseEngine } from "../../src/scan/portable/engine-flag.ts";
 import { resolveEngine } from "../../src/scan/portable/readiness.ts";
 import { buildSockaddr } from "../../src/scan/portable/sockaddr.ts";
-import { linuxErrnoOf } from "../../src/scan/portable/system-libc.ts";
-import { SYSTEMS, systemConstants } from "../../src/scan/portable/systems.ts";
+import { linuxErrnoOf, SYSTEMS, systemConstants } from "../../src/scan/portable/systems.ts";
 import { runExe } from "../helpers/exe.ts";
 
 describe("engine choice", () => {

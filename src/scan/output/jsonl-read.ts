@@ -3,9 +3,10 @@
 import { RuntimeError } from "../../shared/errors.ts";
 import { parsePortSpec } from "../ports.ts";
 import { type HostResult, type ScanIdentity, STATE_CODE } from "../results.ts";
+import { countStates } from "../shared.ts";
 import { addressBytes } from "../target.ts";
 import type { HostLine, JsonlLine, PortLine, RunLine, ScanLine } from "./jsonl.ts";
-import { countStates, STATES } from "./model.ts";
+import { STATES } from "./model.ts";
 
 export interface JsonlFile {
   name: string;

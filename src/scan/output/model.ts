@@ -52,9 +52,6 @@ export function portsIn(host: HostResult, state: PortState): number[] {
   return out;
 }
 
-/** Ports in each state, and those scanned (in any final state), from a states array. */
-export { countStates };
-
 export function countsOf(host: HostResult): Record<PortState, number> {
   return countStates(host.states);
 }

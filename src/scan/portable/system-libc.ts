@@ -1,15 +1,13 @@
 // The calls of libc.ts on a system other than Linux, for the portable engine: macOS's
 // libSystem (written from xnu's headers, not run here: see docs/portable-engine.md), and
-// Windows' ws2_32 (winsock.ts, run under Wine here). Error
-// numbers are translated to Linux's at this boundary, so the engine's logic (outcomes.ts,
-// prober.ts, errnoNames) reads one numbering everywhere.
+// Windows' ws2_32 (winsock.ts, run under Wine here). Error numbers are translated to Linux's
+// at this boundary (systems.ts's linuxErrnoOf), so the engine's logic (outcomes.ts, prober.ts,
+// errnoNames) reads one numbering everywhere.
 import { dlopen, FFIType, type Pointer, read } from "bun:ffi";
 import { RuntimeError } from "../../shared/errors.ts";
 import type { Libc } from "../libc.ts";
 import { linuxErrnoOf, systemConstants } from "./systems.ts";
 import { loadWinsock } from "./winsock.ts";
-
-export { linuxErrnoOf };
 
 const { i32, u32, i64, u64, ptr: P } = FFIType;
 
