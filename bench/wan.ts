@@ -4,6 +4,7 @@
 // scores exactness against the lab's own plan (which ports listen, which drop SYNs). Needs root, TUN and cc (the lab);
 // nmap for the peer.
 
+import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/lib/root.ts";
 import { WanLab, type WanOptions } from "../scripts/lib/wan.ts";
 import { alternateRuns } from "./lib/alternate.ts";
@@ -272,20 +273,43 @@ export const wanSection: Section<WanResults> = {
 
 // Standalone, for working on one case: bun bench/wan.ts [--quick] [--case TEXT] [--runs N]
 // [--tp-only] (TEXT: part of a case's name, e.g. "RST-limited" or "bottleneck").
-if (import.meta.main) {
-  const argv = process.argv;
-  const flag = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  const quick = argv.includes("--quick");
-  const only = flag("--case");
-  const runs = Number(flag("--runs") ?? 1);
-  const tools = argv.includes("--tp-only") ? (["tp-scan"] as const) : undefined;
+async function main(argv: string[]): Promise<void> {
+  const usage = (message: string) => Object.assign(new Error(message), { usage: true });
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    throw usage((error as Error).message);
+  }
+  const { values } = parsed;
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw usage(`--runs: a whole number >= 1, not "${values.runs}"`);
+  const chosen = cases(values.quick).filter((x) => !values.case || x.name.includes(values.case));
+  if (chosen.length === 0) throw usage(`--case: no case name contains "${values.case}"`);
   const why = await WanLab.unavailableReason();
   if (why) throw new Error(why);
+  const tools = values["tp-only"] ? (["tp-scan"] as const) : undefined;
   const results: WanResults = { cases: [], notes: [] };
-  for (const c of cases(quick).filter((x) => !only || x.name.includes(only)))
-    results.cases.push(await runCase(c, runs, console.log, tools));
+  for (const c of chosen) results.cases.push(await runCase(c, runs, console.log, tools));
   console.log(render(results));
+}
+
+function parseOptions(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    options: {
+      case: { type: "string" },
+      runs: { type: "string", default: "1" },
+      "tp-only": { type: "boolean", default: false },
+      quick: { type: "boolean", default: false },
+    },
+  });
+}
+
+if (import.meta.main) {
+  await main(process.argv.slice(2)).catch((error: Error) => {
+    console.error(`bench/wan.ts: ${error.message}`);
+    process.exit((error as { usage?: boolean }).usage ? 2 : 1);
+  });
 }
