@@ -7,7 +7,7 @@
 // --banner writes TEXT (with \r\n appended) to every accepted connection, like an SSH or SMTP
 // server. Exit 1 if a port is taken.
 import { createServer, type Server } from "node:net";
-import { parsePortSpec } from "../src/scan/ports.ts";
+import { parsePortSpec } from "../src/scan/ports/port-spec.ts";
 
 export interface ListenerOptions {
   host?: string;

@@ -1,9 +1,9 @@
-// Regenerate src/scan/top-ports-table.ts from nmap's nmap-services: the first 1000 TCP ports by
+// Regenerate src/scan/ports/top-ports-table.ts from nmap's nmap-services: the first 1000 TCP ports by
 // open frequency, numbers only. Run by hand where nmap is installed:
 //   bun scripts/top-ports.ts [/usr/share/nmap/nmap-services]
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { NMAP_SERVICES, rankPorts } from "../src/scan/top-ports.ts";
+import { NMAP_SERVICES, rankPorts } from "../src/scan/ports/top-ports.ts";
 
 const EMBEDDED_COUNT = 1000;
 const source = process.argv[2] ?? NMAP_SERVICES;
@@ -22,6 +22,6 @@ export const EMBEDDED_TOP_PORTS = [
 ${lines.join("\n")}
 ];
 `;
-const target = join(import.meta.dir, "../src/scan/top-ports-table.ts");
+const target = join(import.meta.dir, "../src/scan/ports/top-ports-table.ts");
 writeFileSync(target, out);
 console.log(`wrote ${ports.length} ports to ${target}`);

@@ -73,7 +73,7 @@ function guessCommand(): AnyCommand {
 async function scanCommand(entryUrl: string): Promise<AnyCommand> {
   const [{ scanCommand }, { setWorkerEntry }] = await Promise.all([
     import("../scan/commands/scan.ts"),
-    import("../scan/engine.ts"),
+    import("../scan/engine/engine.ts"),
   ]);
   setWorkerEntry(new URL("./scan-worker.ts", entryUrl));
   return allowExtraPositionals({ ...scanCommand });

@@ -3,8 +3,8 @@ import {
   type CongestionPolicy,
   DEFAULT_CONGESTION,
   HostCongestion,
-} from "../../src/scan/congestion.ts";
-import { RttEstimator } from "../../src/scan/timing.ts";
+} from "../../src/scan/policy/congestion.ts";
+import { RttEstimator } from "../../src/scan/policy/timing.ts";
 import { seededRandom } from "./sim.ts";
 
 describe("HostCongestion window", () => {

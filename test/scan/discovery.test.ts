@@ -5,9 +5,9 @@ import {
   HostDiscovery,
   PROBE_FIRST_PORTS,
   probeOrder,
-} from "../../src/scan/discovery.ts";
-import { allPorts } from "../../src/scan/ports.ts";
-import { RttEstimator } from "../../src/scan/timing.ts";
+} from "../../src/scan/policy/discovery.ts";
+import { RttEstimator } from "../../src/scan/policy/timing.ts";
+import { allPorts } from "../../src/scan/ports/port-spec.ts";
 
 describe("probeOrder", () => {
   test("the ports most often answered go first, the rest keep their order", () => {

@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { TCPSocketListener } from "bun";
 import { freePort } from "../../scripts/lib/net.ts";
-import { scan } from "../../src/scan/engine.ts";
-import { openFdCount } from "../../src/scan/libc.ts";
-import { STATE_CODE } from "../../src/scan/results.ts";
-import { resolveTarget } from "../../src/scan/target.ts";
+import { scan } from "../../src/scan/engine/engine.ts";
+import { STATE_CODE } from "../../src/scan/model/results.ts";
+import { openFdCount } from "../../src/scan/sys/libc.ts";
+import { resolveTarget } from "../../src/scan/targets/target.ts";
 import { planFor } from "./fixtures/plan.ts";
 
 const { open: OPEN, closed: CLOSED } = STATE_CODE;

@@ -1,7 +1,7 @@
 // The hand-off to nmap: `tp-scan TARGETS -- NMAP-ARGS` runs nmap on each host's open ports.
 // Loopback only: the test's own listeners on 127.0.0.1, nothing listening on 127.0.0.2.
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
-import { nmapArgv } from "../../src/scan/handoff.ts";
+import { nmapArgv } from "../../src/scan/output/handoff.ts";
 import { runExe } from "../helpers/exe.ts";
 import { type KnownPorts, knownPorts } from "../helpers/loopback-ports.ts";
 import { makeHost, range } from "./output-fixtures.ts";

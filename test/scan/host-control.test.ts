@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { HostControl } from "../../src/scan/host-control.ts";
+import { HostControl } from "../../src/scan/policy/host-control.ts";
 
 /** One host, -c 5000, 1 retry, adaptive timeout, RST-limit detection on. */
 const control = () => new HostControl(5000, 1, true, false);

@@ -8,9 +8,9 @@ import type { TCPSocketListener } from "bun";
 import { freePort } from "../../scripts/lib/net.ts";
 import { exePath } from "../../scripts/lib/root.ts";
 import { StreamReader } from "../../scripts/lib/stream.ts";
+import type { ScanIdentity } from "../../src/scan/model/results.ts";
 import { hostLine, runLine, scanLine } from "../../src/scan/output/jsonl.ts";
 import { mergeJsonl } from "../../src/scan/output/jsonl-read.ts";
-import type { ScanIdentity } from "../../src/scan/results.ts";
 import { runExe } from "../helpers/exe.ts";
 import { input, makeHost, range } from "./output-fixtures.ts";
 

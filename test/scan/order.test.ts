@@ -7,7 +7,7 @@ import {
   shardPosition,
   USUAL_PORTS,
   WorkOrder,
-} from "../../src/scan/order.ts";
+} from "../../src/scan/engine/order.ts";
 
 function walk(hostCount: number, ports: number[], seed: number, ordered = false) {
   const order = new WorkOrder(orderTables({ hostCount, ports, seed, ordered }));

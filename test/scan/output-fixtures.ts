@@ -1,8 +1,8 @@
 // HostResults built by hand for the output tests: any mix of states, hosts and names.
 
-import type { ReportInput } from "../../src/scan/output/model.ts";
-import { type HostResult, STATE_CODE } from "../../src/scan/results.ts";
-import { addressBytes } from "../../src/scan/target.ts";
+import { type HostResult, STATE_CODE } from "../../src/scan/model/results.ts";
+import type { ReportInput } from "../../src/scan/output/document.ts";
+import { addressBytes } from "../../src/scan/targets/target.ts";
 
 export interface HostSpec {
   address?: string;

@@ -3,14 +3,14 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ignoredStates } from "../../src/scan/output/document.ts";
 import { grepableReport } from "../../src/scan/output/grepable.ts";
 import { jsonDocument } from "../../src/scan/output/json.ts";
 import { hostLine, portLine } from "../../src/scan/output/jsonl.ts";
 import { listLines } from "../../src/scan/output/list.ts";
-import { ignoredStates } from "../../src/scan/output/model.ts";
 import { normalReport } from "../../src/scan/output/normal.ts";
 import { xmlReport } from "../../src/scan/output/xml.ts";
-import { parsePortSpec } from "../../src/scan/ports.ts";
+import { parsePortSpec } from "../../src/scan/ports/port-spec.ts";
 import { input, makeHost, range, SERVICES } from "./output-fixtures.ts";
 
 const PORTS = range(1, 100);

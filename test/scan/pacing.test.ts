@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { crossThreadNowMs, RatePacer, sharedPacerSlot } from "../../src/scan/pacing.ts";
+import { crossThreadNowMs, RatePacer, sharedPacerSlot } from "../../src/scan/policy/pacing.ts";
 import { seededRandom } from "./sim.ts";
 
 /** The largest number of sends inside any window of `windowMs`. */

@@ -1,11 +1,11 @@
 // The engine choice and the portable engine's constants table (pure), and --engine through
 // the compiled program. Both engines' exactness runs in engine.test.ts and lab.test.ts.
 import { describe, expect, test } from "bun:test";
-import * as linux from "../../src/scan/libc.ts";
-import { parseEngine } from "../../src/scan/portable/engine-flag.ts";
-import { resolveEngine } from "../../src/scan/portable/readiness.ts";
-import { buildSockaddr } from "../../src/scan/portable/sockaddr.ts";
-import { linuxErrnoOf, SYSTEMS, systemConstants } from "../../src/scan/portable/systems.ts";
+import * as linux from "../../src/scan/sys/libc.ts";
+import { buildSockaddr } from "../../src/scan/sys/sockaddr.ts";
+import { linuxErrnoOf, SYSTEMS, systemConstants } from "../../src/scan/sys/systems.ts";
+import { parseEngine } from "../../src/scan/transport/engine-flag.ts";
+import { resolveEngine } from "../../src/scan/transport/readiness.ts";
 import { runExe } from "../helpers/exe.ts";
 
 describe("engine choice", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatPortRanges, parsePortSpec, shuffled } from "../../src/scan/ports.ts";
+import { formatPortRanges, parsePortSpec, shuffled } from "../../src/scan/ports/port-spec.ts";
 import { UsageError } from "../../src/shared/errors.ts";
 
 describe("parsePortSpec", () => {

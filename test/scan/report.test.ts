@@ -1,14 +1,14 @@
 import { expect, test } from "bun:test";
+import { countStates } from "../../src/scan/engine/shared-memory.ts";
+import { type HostResult, STATE_CODE } from "../../src/scan/model/results.ts";
 import {
   cleanBanner,
   listLine,
   reportedPorts,
   summaryLine,
   textReport,
-} from "../../src/scan/report.ts";
-import { type HostResult, STATE_CODE } from "../../src/scan/results.ts";
-import { countStates } from "../../src/scan/shared.ts";
-import { addressBytes } from "../../src/scan/target.ts";
+} from "../../src/scan/output/report.ts";
+import { addressBytes } from "../../src/scan/targets/target.ts";
 
 const { open: OPEN, closed: CLOSED, filtered: FILTERED } = STATE_CODE;
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_CONGESTION, HostCongestion } from "../../src/scan/congestion.ts";
-import { RatePacer } from "../../src/scan/pacing.ts";
-import { DEFAULT_RST_LIMIT, RstRateLimit } from "../../src/scan/rst-limit.ts";
-import { RttEstimator } from "../../src/scan/timing.ts";
+import { DEFAULT_CONGESTION, HostCongestion } from "../../src/scan/policy/congestion.ts";
+import { RatePacer } from "../../src/scan/policy/pacing.ts";
+import { DEFAULT_RST_LIMIT, RstRateLimit } from "../../src/scan/policy/rst-limit.ts";
+import { RttEstimator } from "../../src/scan/policy/timing.ts";
 import { seededRandom } from "./sim.ts";
 
 type Limiter = (now: number) => boolean;

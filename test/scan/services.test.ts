@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { embeddedServices, loadServices, parseServices } from "../../src/scan/services.ts";
+import { embeddedServices, loadServices, parseServices } from "../../src/scan/ports/services.ts";
 
 test("parseServices keeps TCP entries, first name wins, comments ignored", () => {
   const table = parseServices(

@@ -5,10 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommand } from "../../scripts/lib/run.ts";
-import { resolveTargets, targetSettings } from "../../src/scan/commands/_target-args.ts";
 import type { InputSource } from "../../src/scan/targets/input-file.ts";
 import { parseTargetList } from "../../src/scan/targets/input-file.ts";
 import type { Lookup } from "../../src/scan/targets/resolve.ts";
+import { resolveTargets, targetSettings } from "../../src/scan/targets/settings.ts";
 import { UsageError } from "../../src/shared/errors.ts";
 
 const dir = mkdtempSync(join(tmpdir(), `tp-targets-${process.pid}-`));

@@ -1,5 +1,4 @@
 import { describe, expect, test } from "bun:test";
-import { addressBytes } from "../../src/scan/target.ts";
 import {
   formatIpv4,
   formatIpv6,
@@ -14,6 +13,7 @@ import {
   specSize,
   type TargetSpec,
 } from "../../src/scan/targets/spec.ts";
+import { addressBytes } from "../../src/scan/targets/target.ts";
 import { UsageError } from "../../src/shared/errors.ts";
 
 function addresses(spec: TargetSpec): string[] {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { addressBytes, makeTarget, resolveTarget } from "../../src/scan/target.ts";
+import { addressBytes, makeTarget, resolveTarget } from "../../src/scan/targets/target.ts";
 import { RuntimeError } from "../../src/shared/errors.ts";
 
 test("addressBytes: IPv4 and IPv6 literals in network order", () => {

@@ -6,8 +6,8 @@ import {
   isLoopback,
   remoteHostCount,
   type ScanPlan,
-} from "../../src/scan/plan.ts";
-import { makeTarget } from "../../src/scan/target.ts";
+} from "../../src/scan/model/plan.ts";
+import { makeTarget } from "../../src/scan/targets/target.ts";
 
 const cores = Math.min(4, availableParallelism());
 const forced = process.env.TP_SCAN_THREADS !== undefined;

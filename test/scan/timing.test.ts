@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { HostCongestion } from "../../src/scan/congestion.ts";
-import { DEFAULT_TIMING, RttEstimator } from "../../src/scan/timing.ts";
+import { HostCongestion } from "../../src/scan/policy/congestion.ts";
+import { DEFAULT_TIMING, RttEstimator } from "../../src/scan/policy/timing.ts";
 import { exponential, seededRandom } from "./sim.ts";
 
 const policy = { initialMs: 300, floorMs: 10, ceilingMs: 1000, marginRatio: 0 };

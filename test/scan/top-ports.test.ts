@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { selectPorts } from "../../src/scan/port-selection.ts";
-import { formatPortRanges } from "../../src/scan/ports.ts";
+import { formatPortRanges } from "../../src/scan/ports/port-spec.ts";
+import { selectPorts } from "../../src/scan/ports/selection.ts";
 import {
   embeddedRanking,
   loadPortRanking,
@@ -9,7 +9,7 @@ import {
   type PortRanking,
   rankPorts,
   topPorts,
-} from "../../src/scan/top-ports.ts";
+} from "../../src/scan/ports/top-ports.ts";
 import { UsageError } from "../../src/shared/errors.ts";
 
 const hasNmap = existsSync(NMAP_SERVICES) && Bun.which("nmap") !== null;

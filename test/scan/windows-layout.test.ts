@@ -3,15 +3,15 @@
 // sockaddr_in/in6, TCP_INITIAL_RTO_PARAMETERS), checked against winsock2.h/ws2def.h/mstcpip.h.
 // The calls themselves run under Wine in test/windows/wine.test.ts.
 import { describe, expect, test } from "bun:test";
-import { errnoNames, LOCAL_ERRNOS } from "../../src/scan/libc.ts";
-import { buildSockaddr } from "../../src/scan/portable/sockaddr.ts";
-import { SocketHandles } from "../../src/scan/portable/socket-handles.ts";
-import { linuxErrnoOf, SYSTEMS } from "../../src/scan/portable/systems.ts";
+import { errnoNames, LOCAL_ERRNOS } from "../../src/scan/sys/libc.ts";
+import { buildSockaddr } from "../../src/scan/sys/sockaddr.ts";
+import { SocketHandles } from "../../src/scan/sys/socket-handles.ts";
+import { linuxErrnoOf, SYSTEMS } from "../../src/scan/sys/systems.ts";
 import {
   initialRtoParameters,
   SIO_TCP_INITIAL_RTO,
   TCP_INITIAL_RTO_NO_SYN_RETRANSMISSIONS,
-} from "../../src/scan/portable/winsock.ts";
+} from "../../src/scan/sys/winsock.ts";
 
 const win = SYSTEMS.win32;
 const nameOf = (wsaError: number) => errnoNames[linuxErrnoOf(win)(wsaError)];

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { orderTables } from "../../src/scan/order.ts";
-import { createShared } from "../../src/scan/shared.ts";
-import { WorkSource } from "../../src/scan/work-source.ts";
+import { orderTables } from "../../src/scan/engine/order.ts";
+import { createShared } from "../../src/scan/engine/shared-memory.ts";
+import { WorkSource } from "../../src/scan/engine/work-source.ts";
 
 /** Every entry a WorkSource hands out, as "host:portIndex". */
 function drain(source: WorkSource): string[] {

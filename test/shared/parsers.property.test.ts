@@ -3,7 +3,7 @@
 import { expect, test } from "bun:test";
 import fc from "fast-check";
 import { parseNumber, wire } from "../../src/guess/protocol.ts";
-import { parsePortSpec } from "../../src/scan/ports.ts";
+import { parsePortSpec } from "../../src/scan/ports/port-spec.ts";
 import { UsageError } from "../../src/shared/errors.ts";
 import { parseDuration, parseInteger, parsePort, parseSize } from "../../src/shared/parsers.ts";
 

@@ -4,8 +4,8 @@ import { allowExtraPositionals, VERSION } from "../../shared/cli.ts";
 import { UsageError } from "../../shared/errors.ts";
 import { createLogger } from "../../shared/log.ts";
 import { runMerge } from "../output/merge.ts";
-import { parseShow } from "../run.ts";
-import { loadServices } from "../services.ts";
+import { loadServices } from "../ports/services.ts";
+import { parseShow } from "../run/run.ts";
 import { outputArgs, outputTargets } from "./_output-args.ts";
 
 export const mergeCommand = allowExtraPositionals(

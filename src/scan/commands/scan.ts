@@ -1,14 +1,14 @@
 // `tp-scan HOST [HOST...]`: the command's flags; the work is in ../run.ts.
 import { defineCommand } from "citty";
 import { allowExtraPositionals, VERSION } from "../../shared/cli.ts";
-import { ENGINE_FLAG } from "../portable/engine-flag.ts";
 import {
   BANNER_WAIT_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_RETRIES,
   runScan,
   scanSettings,
-} from "../run.ts";
+} from "../run/run.ts";
+import { ENGINE_FLAG } from "../transport/engine-flag.ts";
 import { outputArgs, outputTargets, resumeArg, splitPassThrough } from "./_output-args.ts";
 import { targetArgs } from "./_target-args.ts";
 

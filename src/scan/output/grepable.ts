@@ -2,8 +2,8 @@
 //   Host: 192.0.2.1 ()	Ports: 22/open/tcp//ssh///, 80/open/tcp//http///	Ignored State: closed (97)
 // Pure.
 import { VERSION } from "../../shared/cli.ts";
-import type { HostResult, PortState } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
+import type { HostResult, PortState } from "../model/results.ts";
+import type { ServiceTable } from "../ports/services.ts";
 import {
   commandLine,
   countsOf,
@@ -14,7 +14,7 @@ import {
   type RunSummary,
   shownPorts,
   userName,
-} from "./model.ts";
+} from "./document.ts";
 
 export function grepableHeader(summary: RunSummary): string {
   return `# tp-scan ${VERSION} scan initiated ${nmapDate(summary.startedAt)} as: ${commandLine(summary)}\n`;

@@ -1,12 +1,12 @@
 // Reading --jsonl files back (tp-scan merge, --resume): every line checked, the scans they
 // come from compared, and the hosts rebuilt as HostResults with every state the files hold.
 import { RuntimeError } from "../../shared/errors.ts";
-import { parsePortSpec } from "../ports.ts";
-import { type HostResult, type ScanIdentity, STATE_CODE } from "../results.ts";
-import { countStates } from "../shared.ts";
-import { addressBytes } from "../target.ts";
+import { countStates } from "../engine/shared-memory.ts";
+import { type HostResult, type ScanIdentity, STATE_CODE } from "../model/results.ts";
+import { parsePortSpec } from "../ports/port-spec.ts";
+import { addressBytes } from "../targets/target.ts";
+import { STATES } from "./document.ts";
 import type { HostLine, JsonlLine, PortLine, RunLine, ScanLine } from "./jsonl.ts";
-import { STATES } from "./model.ts";
 
 export interface JsonlFile {
   name: string;

@@ -5,11 +5,11 @@
 //   {"type":"run",...}   last: settings, totals, interrupted
 // Pure.
 import { VERSION } from "../../shared/cli.ts";
-import { formatPortRanges } from "../ports.ts";
-import type { HostResult, ScanIdentity } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
-import type { Target } from "../target.ts";
-import { type RunSummary, ranges, type ShownPort } from "./model.ts";
+import type { HostResult, ScanIdentity } from "../model/results.ts";
+import { formatPortRanges } from "../ports/port-spec.ts";
+import type { ServiceTable } from "../ports/services.ts";
+import type { Target } from "../targets/target.ts";
+import { type RunSummary, ranges, type ShownPort } from "./document.ts";
 
 export const JSONL_FORMAT = 1;
 

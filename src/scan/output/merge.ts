@@ -3,12 +3,12 @@
 import { readFileSync } from "node:fs";
 import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
-import { textReporter } from "../report.ts";
-import type { HostResult, PortState } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
+import type { HostResult, PortState } from "../model/results.ts";
+import type { ServiceTable } from "../ports/services.ts";
+import type { RunSummary } from "./document.ts";
 import { type JsonlFile, type MergedScan, mergeJsonl } from "./jsonl-read.ts";
 import { listLines } from "./list.ts";
-import type { RunSummary } from "./model.ts";
+import { textReporter } from "./report.ts";
 import { type OutputTarget, openOutputs } from "./sinks.ts";
 
 export interface MergeRequest {

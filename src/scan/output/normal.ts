@@ -1,8 +1,8 @@
 // -oN: nmap's normal output (its line forms, so habits and greps carry over). Pure.
 
 import { VERSION } from "../../shared/cli.ts";
-import type { HostResult, PortState } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
+import type { HostResult, PortState } from "../model/results.ts";
+import type { ServiceTable } from "../ports/services.ts";
 import {
   commandLine,
   countsOf,
@@ -14,7 +14,7 @@ import {
   type RunSummary,
   shownPorts,
   userName,
-} from "./model.ts";
+} from "./document.ts";
 
 export function normalHeader(summary: RunSummary): string {
   return `# tp-scan ${VERSION} scan initiated ${nmapDate(summary.startedAt)} as: ${commandLine(summary)}\n`;

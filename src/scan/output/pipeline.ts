@@ -1,11 +1,11 @@
 // What the scan command does with each host as it is done, besides its terminal report: the
 // files and streams asked for (-oN/-oG/-oX/-oJ/-oA, --jsonl) and the hand-off to nmap.
 
-import { type Handoff, startHandoff } from "../handoff.ts";
-import type { HostResult, PortState, ScanIdentity } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
-import type { Target } from "../target.ts";
-import type { RunSummary } from "./model.ts";
+import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
+import type { ServiceTable } from "../ports/services.ts";
+import type { Target } from "../targets/target.ts";
+import type { RunSummary } from "./document.ts";
+import { type Handoff, startHandoff } from "./handoff.ts";
 import type { Resume } from "./resume.ts";
 import type { OutputTarget } from "./sinks.ts";
 import { type Outputs, openOutputs } from "./sinks.ts";

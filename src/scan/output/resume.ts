@@ -2,7 +2,7 @@
 // reports without probing (plan.known), and the file itself, to which the rest is appended.
 import { readFileSync } from "node:fs";
 import { RuntimeError } from "../../shared/errors.ts";
-import type { ScanIdentity } from "../results.ts";
+import type { ScanIdentity } from "../model/results.ts";
 import { mergeJsonl, scanMismatch } from "./jsonl-read.ts";
 import type { OutputTarget } from "./sinks.ts";
 

@@ -4,13 +4,13 @@
 import { closeSync, openSync } from "node:fs";
 import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
-import type { HostResult, PortState, ScanIdentity } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
-import type { Target } from "../target.ts";
+import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
+import type { ServiceTable } from "../ports/services.ts";
+import type { Target } from "../targets/target.ts";
+import { hiddenStates, type RunSummary, shownPorts } from "./document.ts";
 import { grepableFooter, grepableHeader, grepableHost } from "./grepable.ts";
 import { jsonDocument } from "./json.ts";
 import { hostLine, portLine, runLine, scanLine } from "./jsonl.ts";
-import { hiddenStates, type RunSummary, shownPorts } from "./model.ts";
 import { normalFooter, normalHeader, normalHost } from "./normal.ts";
 import { xmlFooter, xmlHeader, xmlHost } from "./xml.ts";
 

@@ -2,9 +2,9 @@
 // that ndiff, xsltproc with nmap.xsl and Metasploit's db_import read it. The DTD allows only
 // scanner="nmap": profile_name="tp-scan" and the args say who wrote the file. Pure.
 import { VERSION } from "../../shared/cli.ts";
-import { formatPortRanges } from "../ports.ts";
-import type { HostResult, PortState } from "../results.ts";
-import type { ServiceTable } from "../services.ts";
+import type { HostResult, PortState } from "../model/results.ts";
+import { formatPortRanges } from "../ports/port-spec.ts";
+import type { ServiceTable } from "../ports/services.ts";
 import {
   commandLine,
   countsOf,
@@ -18,7 +18,7 @@ import {
   shownPorts,
   unixSeconds,
   userName,
-} from "./model.ts";
+} from "./document.ts";
 
 const XML_ESCAPES: Record<string, string> = {
   "&": "&amp;",

@@ -2,7 +2,6 @@
 // given once (where it first appears), the exclusions left out. Nothing is materialized, so a
 // /8 costs no memory; host names come in already resolved (see resolve.ts). Pure.
 import { UsageError } from "../../shared/errors.ts";
-import { addressBytes, makeTarget, type Target } from "../target.ts";
 import { addressKey, formatIpv4, formatIpv6, ipv4Bytes, ipv6Bytes } from "./address.ts";
 import {
   ipv4Numbers,
@@ -13,6 +12,7 @@ import {
   specsMayOverlap,
   type TargetSpec,
 } from "./spec.ts";
+import { addressBytes, makeTarget, type Target } from "./target.ts";
 
 /** More addresses than this needs ALLOW_MANY_FLAG: a typo (/8 for /24) should not start a scan. */
 export const MAX_TARGETS_WITHOUT_FLAG = 65_536;

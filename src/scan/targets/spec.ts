@@ -3,8 +3,8 @@
 // 192.0.2.*, 192.0.2.1,5,9). Parsing, size, membership and lazy iteration; pure, no I/O.
 import { isIP } from "node:net";
 import { UsageError } from "../../shared/errors.ts";
-import { addressBytes } from "../target.ts";
 import { ipv6FromBytes } from "./address.ts";
+import { addressBytes } from "./target.ts";
 
 /** IPv4 forms: each of the 4 octets is a set of values (a CIDR block is one too). */
 export interface Ipv4Spec {

@@ -1,0 +1,67 @@
+// What the scan engine hands to everything that reports: one HostResult per host as soon as
+// that host is final, open ports as they are found, and a summary at the end. Text, --json,
+// --list, --jsonl, nmap's formats, the hand-off to nmap and `tp-scan merge` all read these
+// types and nothing else of the engine.
+import type { Target } from "../targets/target.ts";
+
+export type PortState = "open" | "closed" | "filtered";
+
+/** Port state codes as stored in the engine's shared arrays (0 = not probed or not final). */
+export const STATE_CODE = { unknown: 0, open: 1, closed: 2, filtered: 3 } as const;
+export const STATE_NAMES: Record<number, PortState | undefined> = {
+  [STATE_CODE.unknown]: undefined,
+  [STATE_CODE.open]: "open",
+  [STATE_CODE.closed]: "closed",
+  [STATE_CODE.filtered]: "filtered",
+};
+
+/**
+ * up: answered something (SYN-ACK or RST) on at least one port.
+ * down: no sign of life to its discovery probes; its other ports were skipped (not with -Pn).
+ * unreachable: the network said so (EHOSTUNREACH, ENETUNREACH); its ports were skipped.
+ */
+export type HostStatus = "up" | "down" | "unreachable";
+
+/** What identifies one scan, so that shards and resumptions of it can be merged (and no others). */
+export interface ScanIdentity {
+  /** The targets as the user gave them (after -iL), in order, and the exclusions. */
+  targetSpecs: string[];
+  excludeSpecs: string[];
+  /** The port spec as given ("1-65535" for all) and the exclusions. */
+  portSpec: string;
+  excludePortSpec: string;
+  /** Seed of the probe order; shards of one scan share it. */
+  seed: number;
+  /** This part of the work space, 1-based (`--shard 2/3` is { index: 2, count: 3 }); null = whole. */
+  shard: { index: number; count: number } | null;
+}
+
+export interface HostResult {
+  target: Target;
+  /** Position of this host in the scan's target list (stable across shards of one scan). */
+  hostIndex: number;
+  status: HostStatus;
+  /** Why a host is not up, or why it ended early: "no-response", "host-timeout", "EHOSTUNREACH". */
+  reason: string | null;
+  /** Ports of the plan, sorted (the same array for every host of a scan). */
+  ports: number[];
+  /** State code (STATE_CODE) of ports[i] at index i; 0 = not probed (skipped, other shard, Ctrl-C). */
+  states: Uint8Array;
+  /** What open ports said first (--banner), by port. */
+  banners: Map<number, string>;
+  counts: { scanned: number; open: number; closed: number; filtered: number };
+  startedAt: Date;
+  elapsedMs: number;
+  /** Stopped by Ctrl-C or --host-timeout before every port was final. */
+  interrupted: boolean;
+  timing: { srttMs: number | null; rttvarMs: number | null; timeoutMs: number; samples: number };
+}
+
+export interface ScanEvents {
+  /** An open port, as soon as it is known to be open (before its host is done). */
+  onOpen?(target: Target, hostIndex: number, port: number): void;
+  /** A host is final: every port of it (in this shard) has a state, or the host was skipped. */
+  onHost?(result: HostResult): void;
+  /** About every 200 ms: probes settled so far out of the whole work space. */
+  onProgress?(done: number, total: number): void;
+}

@@ -1,0 +1,135 @@
+// What every file format reads: the hosts of a scan (HostResult, from ../results.ts), what
+// identifies the scan, and a summary of the run. Helpers shared by the formats. Pure.
+
+import { countStates } from "../engine/shared-memory.ts";
+import {
+  type HostResult,
+  type PortState,
+  type ScanIdentity,
+  STATE_CODE,
+  STATE_NAMES,
+} from "../model/results.ts";
+import { formatPortRanges } from "../ports/port-spec.ts";
+import type { ServiceTable } from "../ports/services.ts";
+import { cleanBanner } from "./report.ts";
+
+export interface RunSummary {
+  /** The command line as typed (argv[0] shown as "tp-scan"). */
+  command: string[];
+  startedAt: Date;
+  elapsedMs: number;
+  interrupted: boolean;
+  /** Settings shown in --json, -oJ and the --jsonl run line (concurrency, timeouts, ...). */
+  settings: Record<string, unknown>;
+}
+
+/** Everything a whole-document formatter needs. */
+export interface ReportInput {
+  identity: ScanIdentity;
+  /** Every port of the plan, sorted (HostResult.ports of each host). */
+  ports: number[];
+  hosts: HostResult[];
+  summary: RunSummary;
+  services: ServiceTable;
+  /** States listed port by port besides open ones (--show). */
+  show: PortState[];
+}
+
+export const STATES: PortState[] = ["open", "closed", "filtered"];
+
+/** nmap's words for why a port or host is in its state (connect scan). */
+export const REASONS: Record<PortState, string> = {
+  open: "syn-ack",
+  closed: "conn-refused",
+  filtered: "no-response",
+};
+
+/** Ports of `host` in `state`, ascending. */
+export function portsIn(host: HostResult, state: PortState): number[] {
+  const code = STATE_CODE[state];
+  const out: number[] = [];
+  for (let i = 0; i < host.ports.length; i++)
+    if (host.states[i] === code) out.push(host.ports[i] as number);
+  return out;
+}
+
+export function countsOf(host: HostResult): Record<PortState, number> {
+  return countStates(host.states);
+}
+
+/**
+ * nmap's rule for the states it folds into "Not shown: N closed ports": any state but open
+ * with more than 25 ports (portlist.cc, isIgnoredState, at verbosity 0), here unless --show
+ * asks for it. Largest first, as nmap lists them.
+ */
+export function ignoredStates(host: HostResult, show: PortState[]): PortState[] {
+  const counts = countsOf(host);
+  return (["closed", "filtered"] as const)
+    .filter((s) => !show.includes(s) && counts[s] > 25)
+    .sort((a, b) => counts[b] - counts[a]);
+}
+
+export interface ShownPort {
+  port: number;
+  state: PortState;
+  service: string | null;
+  banner?: string;
+}
+
+/** The ports listed one by one: every state not folded away, ascending. */
+export function shownPorts(
+  host: HostResult,
+  services: ServiceTable,
+  omit: PortState[],
+): ShownPort[] {
+  const out: ShownPort[] = [];
+  for (let i = 0; i < host.ports.length; i++) {
+    const state = STATE_NAMES[host.states[i] as number];
+    if (!state || omit.includes(state)) continue;
+    const port = host.ports[i] as number;
+    const entry: ShownPort = { port, state, service: services.get(port) ?? null };
+    const banner = host.banners.get(port);
+    if (banner !== undefined) entry.banner = cleanBanner(banner, 200);
+    out.push(entry);
+  }
+  return out;
+}
+
+/** The states --show did not ask for (open is always shown). */
+export function hiddenStates(show: PortState[]): PortState[] {
+  return STATES.filter((s) => s !== "open" && !show.includes(s));
+}
+
+/** A name the user typed, when it is not the address itself. */
+export function userName(host: HostResult): string {
+  return host.target.name === host.target.address ? "" : host.target.name;
+}
+
+export function ranges(host: HostResult, state: PortState): string {
+  return formatPortRanges(portsIn(host, state));
+}
+
+/** The command line as one string, the program name first. */
+export function commandLine(summary: RunSummary): string {
+  return ["tp-scan", ...summary.command.slice(1)].join(" ");
+}
+
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** nmap's date form (strftime "%a %b %d %H:%M:%S %Y", local time). */
+export function nmapDate(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, "0");
+  return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`;
+}
+
+export function unixSeconds(d: Date): number {
+  return Math.floor(d.getTime() / 1000);
+}
+
+/** "1 IP address (1 host up) scanned in 0.10 seconds", nmap's closing words. */
+export function doneSummary(hosts: HostResult[], elapsedMs: number): string {
+  const up = hosts.filter((h) => h.status === "up").length;
+  const n = hosts.length;
+  return `${n} IP ${n === 1 ? "address" : "addresses"} (${up} ${up === 1 ? "host" : "hosts"} up) scanned in ${(elapsedMs / 1000).toFixed(2)} seconds`;
+}
