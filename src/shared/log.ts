@@ -1,6 +1,7 @@
 // Logs: one plain line per event on stderr.
 import { type ConsolaInstance, type ConsolaReporter, createConsola, LogLevels } from "consola";
 import { BoundedLogSink } from "./log-sink.ts";
+import { plural } from "./plural.ts";
 
 // Control characters (C0, DEL, C1), invisible format characters (bidi overrides and isolates,
 // zero-width ones, the BOM) and the line/paragraph separators: a client's bytes quoted in a log
@@ -21,7 +22,7 @@ const stamp = (date: Date) => date.toISOString().slice(11, 23);
 const sink = new BoundedLogSink(
   undefined,
   undefined,
-  (n) => `${stamp(new Date())} warn    ${n} log line(s) dropped: stderr did not keep up\n`,
+  (n) => `${stamp(new Date())} warn    ${plural(n, "log line")} dropped: stderr did not keep up\n`,
 );
 
 // One plain line per event on stderr: grep-able, and stdout stays free for program output.
