@@ -5,7 +5,7 @@ import { parseInteger, parseListenPort } from "../../shared/parsers.ts";
 import { parseMaxFlag } from "../bot.ts";
 import { GUESS_PORT } from "../protocol.ts";
 import { GAME_IDLE_TIMEOUT_MS } from "../server.ts";
-import { jsonToStderr, serveSession } from "../session.ts";
+import { jsonToStderr, serveSession } from "../classroom.ts";
 
 export default defineCommand({
   meta: {
