@@ -3,9 +3,9 @@ import { UsageError } from "../../shared/errors.ts";
 import { listenArgs, listenOptions } from "../../shared/flags.ts";
 import { parseInteger, parseListenPort } from "../../shared/parsers.ts";
 import { parseMaxFlag } from "../bot.ts";
+import { jsonToStderr, serveSession } from "../classroom.ts";
 import { GUESS_PORT } from "../protocol.ts";
 import { GAME_IDLE_TIMEOUT_MS } from "../server.ts";
-import { jsonToStderr, serveSession } from "../classroom.ts";
 
 export default defineCommand({
   meta: {
