@@ -56,7 +56,7 @@ describe("signals", () => {
       expect(c.text).toBe(`${GREETING(port)}Good Bye.`);
       expect(await child.proc.exited).toBe(0);
       await child.stderr.waitFor(/stopped/);
-      expect(child.stderr.text).toContain(`${signal}: stopping, 1 client(s) interrupted`);
+      expect(child.stderr.text).toContain(`${signal}: stopping, 1 client interrupted`);
     });
   }
 
