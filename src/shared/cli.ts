@@ -8,7 +8,7 @@ import {
   kebab,
   resolveValue as resolve,
 } from "./command-tree.ts";
-import { EXIT_OK, EXIT_USAGE, printError, UsageError } from "./errors.ts";
+import { EXIT_USAGE, printError, UsageError } from "./errors.ts";
 import { renderHelp, versionLine } from "./help.ts";
 import { exitIfBrokenPipe, exitQuietlyOnBrokenPipe } from "./stdout.ts";
 
@@ -118,10 +118,6 @@ export async function runCli(
   const mainMeta = await resolve(main.meta ?? {});
   // A command run on its own may be named "tp-scan merge": errors still start "tp-scan:".
   const programName = (mainMeta.name ?? "tp").split(" ")[0] as string;
-  let cmd: AnyCommand = main;
-  // "tp-guess bot": where the usage hint should send the user.
-  let commandPath = mainMeta.name ?? programName;
-  let argv = rawArgs;
   const ownArgs = beforeDoubleDash(rawArgs);
   // `--version` alone, after any subcommand names: the same answer everywhere.
   if (
@@ -131,32 +127,17 @@ export async function runCli(
     console.log(versionLine(programName));
     return;
   }
+  let at: Chosen = { cmd: main, path: mainMeta.name ?? programName, argv: rawArgs };
   try {
-    // Walk down to the subcommand the user named.
-    for (;;) {
-      const subs = await resolve(cmd.subCommands);
-      if (!subs || Object.keys(subs).length === 0) break;
-      const first = firstPositional(argv, flagTable(await resolve(cmd.args ?? {})));
-      const name = first >= 0 ? argv[first] : undefined;
-      const sub = name !== undefined ? subs[name] : undefined;
-      if (!sub) {
-        if (argv.includes("--help") || argv.includes("-h") || argv.length === 0 || !cmd.run) {
-          if (name !== undefined && !cmd.run) throw new UsageError(`unknown command '${name}'`);
-          if (!cmd.run) {
-            console.log(await renderHelp(cmd, commandPath, programName));
-            process.exitCode = argv.length === 0 ? EXIT_USAGE : EXIT_OK;
-            return;
-          }
-        }
-        break;
-      }
-      commandPath += ` ${name}`;
-      cmd = await resolve(sub);
-      argv = argv.slice(0, first).concat(argv.slice(first + 1));
-    }
+    at = await chooseCommand(at);
+    const { cmd, argv } = at;
     const own = beforeDoubleDash(argv);
-    if (own.includes("--help") || own.includes("-h")) {
-      console.log(await renderHelp(cmd, commandPath, programName));
+    const unknown = cmd.run ? undefined : own.find((a) => !a.startsWith("-"));
+    if (unknown !== undefined) throw new UsageError(`unknown command '${unknown}'`);
+    if (!cmd.run || own.includes("--help") || own.includes("-h")) {
+      console.log(await renderHelp(cmd, at.path, programName));
+      // A program of subcommands run bare: its help, as a usage error.
+      if (!cmd.run && argv.length === 0) process.exitCode = EXIT_USAGE;
       return;
     }
     const args = await resolve(cmd.args ?? {});
@@ -166,6 +147,29 @@ export async function runCli(
     await runCommand({ ...cmd, subCommands: undefined }, { rawArgs: longShortFlags(args, argv) });
   } catch (error) {
     exitIfBrokenPipe(error);
-    process.exitCode = printError(programName, error, commandPath);
+    process.exitCode = printError(programName, error, at.path);
+  }
+}
+
+/** A command reached from the argv: `path` ("tp-guess bot") is where a usage hint points. */
+interface Chosen {
+  cmd: AnyCommand;
+  path: string;
+  argv: string[];
+}
+
+/** Walk down to the subcommand the user named (its name taken out of the argv). */
+async function chooseCommand(from: Chosen): Promise<Chosen> {
+  let { cmd, path, argv } = from;
+  for (;;) {
+    const subs = await resolve(cmd.subCommands);
+    if (!subs || Object.keys(subs).length === 0) return { cmd, path, argv };
+    const first = firstPositional(argv, flagTable(await resolve(cmd.args ?? {})));
+    const name = first >= 0 ? argv[first] : undefined;
+    const sub = name !== undefined ? subs[name] : undefined;
+    if (!sub) return { cmd, path, argv };
+    path += ` ${name}`;
+    cmd = await resolve(sub);
+    argv = argv.slice(0, first).concat(argv.slice(first + 1));
   }
 }
