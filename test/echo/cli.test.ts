@@ -75,7 +75,7 @@ describe("flags reach the server", () => {
     await a.waitFor("Votre message ?\n");
     const b = await connect(port);
     await b.waitClosed();
-    expect(b.text).toBe("Serveur complet : 1 clients au maximum, réessayez plus tard.\n");
+    expect(b.text).toBe("Serveur complet : 1 client au maximum, réessayez plus tard.\n");
     await a.send("123456789\n");
     await a.waitClosed();
     expect(a.text).toEndWith("Ligne trop longue : 8 octets au maximum. Good Bye.\n");

@@ -77,3 +77,16 @@ test("a one-shot program warns as it errs: 'tp-scan: warning: …', no timestamp
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("counts agree with their number, on the wire too", async () => {
+  const { plural } = await import("../../src/shared/plural.ts");
+  const { notices } = await import("../../src/echo/dialogue.ts");
+  const { wire } = await import("../../src/guess/protocol.ts");
+  expect([
+    plural(1, "guess", "guesses"),
+    plural(2, "guess", "guesses"),
+    plural(1n, "game"),
+  ]).toEqual(["1 guess", "2 guesses", "1 game"]);
+  expect(new TextDecoder().decode(notices.full(1))).toStartWith("Serveur complet : 1 client au");
+  expect(wire.full(1)).toStartWith("complet : le serveur a déjà 1 partie en cours");
+});
