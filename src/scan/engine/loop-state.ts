@@ -6,9 +6,9 @@ import { HostControl } from "../policy/host-control.ts";
 import { LocalLimit } from "../policy/local-limit.ts";
 import { RatePacer } from "../policy/pacing.ts";
 import type { RttEstimator } from "../policy/timing.ts";
-import { ConnectTransport } from "../transport/connect-transport.ts";
 import { FdQueue, FdTable } from "../transport/fd-table.ts";
 import type { ProbeTransport } from "../transport/probe-transport.ts";
+import { createTransport } from "../transport/transports.ts";
 import { DeadlineHeap } from "./deadline-heap.ts";
 import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
 import { Tally } from "./tally.ts";
@@ -64,7 +64,11 @@ export function createLoopState(
   const state: LoopState = {
     job,
     post,
-    transport: new ConnectTransport(job.targets, job.probe.engine, table),
+    transport: createTransport(job.probe.transport, {
+      targets: job.targets,
+      engine: job.probe.engine,
+      table,
+    }),
     table,
     deadlines: new DeadlineHeap(),
     bannerWait: new FdQueue(),

@@ -4,8 +4,11 @@
 // A type file: it imports only types from the floors below it.
 import type { TimeoutPolicy } from "../policy/timing.ts";
 import type { EngineName } from "../transport/readiness.ts";
+import type { TransportName } from "../transport/transports.ts";
 
 export interface ProbeSettings {
+  /** How probes go out and come back (transport/transports.ts): "connect" (-sT) today. */
+  transport: TransportName;
   /** What waits for sockets in the Workers: epoll (linux) or poll() (portable). --engine */
   engine: EngineName;
   /** -c: probes in flight at once, all threads and hosts together (after the open-file cap). */

@@ -54,6 +54,7 @@ function optionalTimeout(text: unknown, flag: string): number | null {
 /** The probe part of the flags: each flag's one name from here to the loop. */
 function probeRequest(args: Record<string, unknown>): ProbeRequest {
   return {
+    transport: "connect",
     concurrency: parseInteger(args.concurrency as string | undefined, "-c", 1, MAX_CONCURRENCY),
     fixedTimeoutMs: optionalTimeout(args.timeout, "-t"),
     policy: DEFAULT_TIMING,
