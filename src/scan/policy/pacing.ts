@@ -24,14 +24,26 @@
 /** Ticks per ms in the shared slot: 0.1 µs, so 1/N is exact to 1% up to N = 300 000/s. */
 const TICKS_PER_MS = 10_000;
 /** A probe loop that waits in whole ms (epoll) wakes 1-2 ms apart: it may catch up that much. */
-const DEFAULT_SLACK_MS = 2;
+const TIMER_SLACK_MS = 2;
+/**
+ * ...or a few probes' worth, whichever is longer: on a loaded machine a loop is woken 5-20 ms
+ * late, and at a low rate 2 ms of catch-up is less than one probe, so each late wake lost its
+ * slots for good (--rate 400 measured 352/s by the target's SYN counter with the load at 5 on 2
+ * cores, 400/s alone). 8 back-to-back probes is no burst a link notices.
+ */
+const CATCH_UP_PROBES = 8;
+
+/** How late a loop may run and still catch up, at `ratePerSecond` (ms). */
+export function defaultSlackMs(ratePerSecond: number): number {
+  return Math.max(TIMER_SLACK_MS, (CATCH_UP_PROBES * 1000) / ratePerSecond);
+}
 
 export interface PacerOptions {
   /** Connection attempts per second over all threads sharing the slot. */
   ratePerSecond: number;
   /** A time (ms, same clock as `now`) common to all threads: the origin of the ticks. */
   epochMs: number;
-  /** How late a probe loop may run and catch up, ms (its timer granularity). */
+  /** How late a probe loop may run and catch up, ms (default: defaultSlackMs). */
   slackMs?: number;
 }
 
@@ -60,7 +72,9 @@ export class RatePacer {
     this.intervalTicks = BigInt(
       Math.max(1, Math.round((1000 * TICKS_PER_MS) / options.ratePerSecond)),
     );
-    this.slackTicks = BigInt(Math.round((options.slackMs ?? DEFAULT_SLACK_MS) * TICKS_PER_MS));
+    this.slackTicks = BigInt(
+      Math.round((options.slackMs ?? defaultSlackMs(options.ratePerSecond)) * TICKS_PER_MS),
+    );
   }
 
   private ticks(now: number): bigint {
