@@ -7,17 +7,10 @@ import { dirname, join } from "node:path";
 import { BEGIN, countsBlock, END, layout } from "../../scripts/architecture.ts";
 import { ROOT } from "../../scripts/lib/root.ts";
 
-/**
- * Circles another helper's branch removes (cli: shared/server/types.ts stops importing
- * lifecycle.ts). Listed by name so that no other circle passes, and the test fails once it is
- * gone too: then delete it here and rerun `bun scripts/architecture.ts --write`.
- */
-const KNOWN_CIRCLES = [["src/shared/server/lifecycle.ts", "src/shared/server/types.ts"]];
-
 const current = layout();
 
-test("no import circle between files of src/ (but the known one, while it lasts)", () => {
-  expect(current.circles).toEqual(KNOWN_CIRCLES);
+test("no import circle between files of src/", () => {
+  expect(current.circles).toEqual([]);
 });
 
 test("no import runs back up a floor", () => {
