@@ -97,9 +97,14 @@ export function fill(s: LoopState, now: number): boolean {
   held.drain(take, room);
   // Retries go even when many entries are held: they may be what unblocks them.
   const claim = () => held.length < s.job.concurrency || work.retriesWaiting > 0;
+  const { ctl } = s.job.shared;
+  let taken = 0;
   while (room() && claim() && s.nextPaceAt === 0) {
     // On the main thread, a turn gives the event loop back in time (see turns()).
     if (s.turnEndsAt !== Infinity && performance.now() >= s.turnEndsAt) break;
+    // On loopback every probe settles inside start(), so room never runs out and this loop
+    // could take a whole scan in one call: look at the stop flag (Ctrl-C) every 256 entries.
+    if ((++taken & 255) === 0 && Atomics.load(ctl, CTL.stop) !== 0) break;
     if (!work.next()) return held.length > 0;
     const { host, portIndex, attempt } = work;
     if (!take(host, portIndex, attempt)) held.push(host, portIndex, attempt);

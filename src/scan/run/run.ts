@@ -117,7 +117,10 @@ function hostPrinter(
 function interruptOnSigint(): { signal: AbortSignal; release: () => void } {
   const controller = new AbortController();
   const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    if (controller.signal.aborted) {
+      process.stderr.write("tp-scan: interrupted twice: quitting without the report\n");
+      process.exit(EXIT_INTERRUPTED);
+    }
     controller.abort();
   };
   process.on("SIGINT", onSigint);

@@ -12,13 +12,8 @@ import {
   ProbeSockets,
 } from "./probe-socket.ts";
 import { OPEN, PENDING, type ProbeTransport, SELF } from "./probe-transport.ts";
-import {
-  createReadiness,
-  type EngineName,
-  type Readiness,
-  WAIT_CONNECT,
-  WAIT_READ,
-} from "./readiness.ts";
+import { type EngineName, type Readiness, WAIT_CONNECT, WAIT_READ } from "./readiness.ts";
+import { createReadiness } from "./readiness-engines.ts";
 
 export const MAX_EVENTS = 1024;
 /** Refused sockets kept per family for the next probe. */

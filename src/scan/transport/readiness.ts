@@ -2,12 +2,8 @@
 // sockets to become ready. The Linux engine uses epoll (one system call per registration, none
 // per wait beyond the ready ones); the portable engine uses poll() on an array it keeps dense,
 // which every system has (poll in libSystem on macOS, WSAPoll in ws2_32 on Windows). Everything
-// else (work source, outcomes, timing, discovery) is shared; see docs/portable-engine.md.
-
-import { EpollReadiness } from "./epoll-readiness.ts";
-import type { FdTable } from "./fd-table.ts";
-import { PollReadiness } from "./poll-readiness.ts";
-import type { ProbeSockets } from "./probe-socket.ts";
+// else (work source, outcomes, timing, discovery) is shared; see docs/portable-engine.md. A
+// type file: the factory of the two is readiness-engines.ts.
 
 /** The engines a scan can run on; "auto" picks the Linux one on Linux, else the portable one. */
 export const ENGINE_NAMES = ["auto", "linux", "portable"] as const;
@@ -34,15 +30,4 @@ export interface Readiness {
 export function resolveEngine(choice: EngineChoice, platform = process.platform): EngineName {
   if (choice !== "auto") return choice;
   return platform === "linux" ? "linux" : "portable";
-}
-
-export function createReadiness(
-  engine: EngineName,
-  sockets: ProbeSockets,
-  table: FdTable,
-  maxEvents: number,
-): Readiness {
-  return engine === "linux"
-    ? new EpollReadiness(sockets, table, maxEvents)
-    : new PollReadiness(sockets, maxEvents);
 }
