@@ -201,7 +201,7 @@ describe("the executable: --log json, --web, and the summary on SIGTERM", () => 
     expect(records[1].address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(typeof records[1].durationMs).toBe("number");
     expect(child.stderr.text).toMatch(
-      /session: 2 game\(s\), 1 won, 0 lost, 2 player\(s\)\n {2}1\. Ana: 1\/1 won, \d+ guesses for a bound of 4/,
+      /session: 2 game\(s\), 1 won, 0 lost, 2 player\(s\)\n {2}1\. Ana \((bot|terminal)\): 1\/1 won, \d+ guesses for a bound of 4/,
     );
   });
 
