@@ -209,7 +209,17 @@ describe("the executable: --log json, --web, and the summary on SIGTERM", () => 
     const r = await runExe("tp-guess", ["server", "--port", "0", "--web", String(server.port)]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n").at(-1)).toBe(
-      `tp-guess: error: cannot listen on 127.0.0.1:${server.port}: port ${server.port} is already in use`,
+      `tp-guess: error: cannot listen on 127.0.0.1:${server.port} for the web page (--web): port ${server.port} is already in use`,
     );
+  });
+
+  test("--port and --web on the same port: a usage error before anything listens (issue 19)", async () => {
+    const port = String(server.port + 1000);
+    const r = await runExe("tp-guess", ["server", "--port", port, "--web", port]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toStartWith(
+      `tp-guess: error: --port and --web are both ${port}: the game and the web page need a port each`,
+    );
+    expect(r.stderr).not.toContain("listening");
   });
 });
