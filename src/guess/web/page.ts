@@ -24,7 +24,7 @@ const STYLE = `
   #join { display: flex; gap: 2vw; align-items: center; border: 3px solid var(--fg);
           padding: 1.5vh 2vw; margin: 1vh 0 2vh; }
   #join[hidden] { display: none; }
-  #join .qr { width: 22vh; height: 22vh; flex: none; background: #fff; }
+  #join .qr { width: 28vh; height: 28vh; flex: none; background: #fff; }
   #join .qr svg { width: 100%; height: 100%; display: block; }
   #join p { margin: 0.6vh 0; font-size: 3.2vh; }
   #join code { font: bold 3.4vh ui-monospace, "DejaVu Sans Mono", monospace; }

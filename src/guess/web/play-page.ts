@@ -28,6 +28,7 @@ const STYLE = `
   #last.moins { border-color: var(--down); color: var(--down); }
   #last.won { border-color: var(--win); color: var(--win); }
   #last.bad { border-color: var(--bad); color: var(--bad); }
+  #prompt { font-weight: bold; }
   #log { list-style: none; margin: 0; padding: 0; border-top: 2px solid var(--rule); }
   #log li { padding: 0.3rem 0; border-bottom: 1px solid var(--rule); overflow-wrap: anywhere; }
   #log li.me { color: var(--dim); text-align: right; }
@@ -48,15 +49,20 @@ function say(text, mine) {
   log.prepend(li);
   while (log.childElementCount > KEEP) log.lastElementChild.remove();
 }
+// Questions go above the answer box; every other line (hint, error, result) stays in #last,
+// so the hint is still in view while the next question is asked.
 function show(line) {
   const word = line.split(/[ :?]/)[0];
+  const answer = $("answer");
+  if (word === "maximum" || word === "nombre") {
+    $("prompt").textContent = line;
+    answer.placeholder = word === "maximum" ? "le maximum, par exemple 1000" : "votre proposition";
+    return;
+  }
   const last = $("last");
   last.textContent = line;
   last.className = word === "plus" ? "plus" : word === "moins" ? "moins"
     : word === "gagné" ? "won" : ["erreur", "perdu", "complet", "délai", "arrêt"].includes(word) ? "bad" : "";
-  const answer = $("answer");
-  if (word === "maximum") answer.placeholder = "le maximum, par exemple 1000";
-  if (word === "nombre") answer.placeholder = "votre proposition";
 }
 function ended(text) {
   $("state").textContent = text;
@@ -71,6 +77,8 @@ function play(name) {
   $("answer").disabled = false;
   $("send").disabled = false;
   $("log").replaceChildren();
+  $("last").textContent = "";
+  $("prompt").textContent = "";
   $("state").textContent = "connexion…";
   const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "${PLAY_SOCKET_PATH}";
   socket = new WebSocket(url);
@@ -82,8 +90,9 @@ function play(name) {
   };
   socket.onmessage = (e) => {
     const line = String(e.data);
-    say(line, false);
-    if (!line.startsWith("bonjour")) show(line);
+    // Questions repeat after every hint: shown above the box, left out of the transcript.
+    if (!/^(maximum|nombre) ?/.test(line)) say(line, false);
+    show(line);
   };
   socket.onclose = () => ended("partie terminée");
   socket.onerror = () => ended("serveur injoignable");
@@ -130,6 +139,7 @@ export const PLAY_PAGE = `<!doctype html>
 <section id="game" hidden>
 <div id="state"></div>
 <div id="last" aria-live="polite"></div>
+<div id="prompt"></div>
 <form id="move">
 <input id="answer" inputmode="numeric" autocomplete="off" enterkeyhint="send" aria-label="Votre réponse">
 <button id="send">Envoyer</button>
