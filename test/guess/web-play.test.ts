@@ -35,6 +35,7 @@ const JSQR = join(import.meta.dir, "..", "..", "node_modules", "jsqr", "dist", "
 let classroom: Classroom;
 let browser: Browser;
 let playUrl: string;
+let boardUrl: string;
 
 /** Name yourself on a fresh phone-sized page; resolves at the maximum question. */
 async function joinAs(name: string): Promise<Page> {
@@ -90,7 +91,8 @@ describe.skipIf(!haveChromium)("the play page in headless Chromium", () => {
       pickSecret: (max) => (max * 2n) / 3n,
       web: { host: "127.0.0.1", port: 0 },
     });
-    playUrl = `${(classroom.web?.url as string).replace(/\/$/, "")}/play`;
+    boardUrl = classroom.web?.url ?? "";
+    playUrl = `${boardUrl}play`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
@@ -105,7 +107,7 @@ describe.skipIf(!haveChromium)("the play page in headless Chromium", () => {
 
   test("two pages and a TCP bot play at once; the scoreboard shows them live, marked", async () => {
     const board = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await board.goto(classroom.web?.url as string);
+    await board.goto(boardUrl);
     await board.locator("#status.live").waitFor({ timeout: 10_000 });
     const [ana, ben] = await Promise.all([joinAs("Ana"), joinAs("Ben")]);
     expect(await rowOf(board, "live", "Ana")).toBe("web");
@@ -137,7 +139,7 @@ describe.skipIf(!haveChromium)("the play page in headless Chromium", () => {
 
   test("the scoreboard says how to join; its QR code decodes to the play URL", async () => {
     const board = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await board.goto(classroom.web?.url as string);
+    await board.goto(boardUrl);
     expect(await board.locator("#play-url").textContent()).toBe(playUrl);
     expect(await board.locator("#join").textContent()).toContain(
       `nc 127.0.0.1 ${classroom.server.port} puis nom VOTRE_NOM`,
