@@ -5,9 +5,10 @@
 //   connections  at most maxConnections requests and sockets at once (pages, streams, players);
 //                one more gets a 503 page a browser shows. Counted within the descriptor budget
 //                (budget.ts) so the game keeps its own.
-//   time         a request (headers and body) must come within requestTimeoutS, an idle
-//                keep-alive connection goes then too (Bun's idleTimeout); event streams are
-//                exempt but a stream that takes nothing for STALLED_VIEWER_MS is closed.
+//   time         an idle keep-alive connection goes after requestTimeoutS (Bun's idleTimeout);
+//                a request whose headers never end is cut by Bun itself after 10-12 s (measured,
+//                whatever idleTimeout says); event streams are exempt, but one that takes
+//                nothing for STALLED_VIEWER_MS is closed.
 //   memory       one state in flight per stream (events.ts), --max-pending per player (play.ts).
 import type { Server } from "bun";
 import type { ConsolaInstance } from "consola";
