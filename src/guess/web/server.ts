@@ -81,6 +81,53 @@ function webListenError(error: unknown, host: string, port: number): RuntimeErro
   );
 }
 
+/** What the routes read: the page as it is now, the state, the streams, the players. */
+interface Routes {
+  page: () => string;
+  snapshot: () => string;
+  streams: EventStreams;
+  play: PlaySockets | undefined;
+  maxConnections: number;
+}
+
+const JSON_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+};
+const EVENT_HEADERS = {
+  "content-type": "text/event-stream; charset=utf-8",
+  "cache-control": "no-store",
+};
+
+/** One request: refused past the cap, else its path's answer (undefined: upgraded). */
+function route(r: Routes, req: Request, server: Server<PlayerData>): Response | undefined {
+  if (server.pendingRequests - 1 + server.pendingWebSockets >= r.maxConnections)
+    return refusalPage(r.maxConnections);
+  const path = new URL(req.url).pathname;
+  if (path === "/") return new Response(r.page(), { headers: HTML });
+  if (path === JSON_PATH) return new Response(r.snapshot(), { headers: JSON_HEADERS });
+  if (path === EVENTS_PATH) {
+    server.timeout(req, 0); // the stream stays open as long as the page; events.ts bounds it
+    return new Response(r.streams.open(), { headers: EVENT_HEADERS });
+  }
+  if (r.play && path === PLAY_PATH) return new Response(PLAY_PAGE, { headers: HTML });
+  if (r.play && path === PLAY_SOCKET_PATH) {
+    const ip = server.requestIP(req);
+    const host = ip?.address ?? "unknown";
+    const data: PlayerData = {
+      host,
+      address: formatHostPort(host, ip?.port ?? 0),
+      seat: undefined,
+      lastSeen: 0,
+      turn: -1,
+      inTurn: 0,
+    };
+    if (server.upgrade(req, { data })) return undefined;
+    return new Response("WebSocket expected\n", { status: 400 });
+  }
+  return new Response("not found\n", { status: 404 });
+}
+
 export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
   const maxConnections = opts.maxConnections ?? DEFAULT_WEB_CONNECTIONS;
   const snapshot = (): string => JSON.stringify(opts.scoreboard.view(performance.now()));
@@ -105,49 +152,14 @@ export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
   });
   const heartbeat = setInterval(() => streams.heartbeat(performance.now()), HEARTBEAT_MS);
 
-  const route = (req: Request, server: Server<PlayerData>): Response | undefined => {
-    const path = new URL(req.url).pathname;
-    if (server.pendingRequests - 1 + server.pendingWebSockets >= maxConnections)
-      return refusalPage(maxConnections);
-    if (path === "/") return new Response(page, { headers: HTML });
-    if (path === JSON_PATH)
-      return new Response(snapshot(), {
-        headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
-      });
-    if (path === EVENTS_PATH) {
-      server.timeout(req, 0); // the stream stays open as long as the page; events.ts bounds it
-      return new Response(streams.open(), {
-        headers: {
-          "content-type": "text/event-stream; charset=utf-8",
-          "cache-control": "no-store",
-        },
-      });
-    }
-    if (play && path === PLAY_PATH) return new Response(PLAY_PAGE, { headers: HTML });
-    if (play && path === PLAY_SOCKET_PATH) {
-      const ip = server.requestIP(req);
-      const host = ip?.address ?? "unknown";
-      const data: PlayerData = {
-        host,
-        address: formatHostPort(host, ip?.port ?? 0),
-        seat: undefined,
-        lastSeen: 0,
-        turn: -1,
-        inTurn: 0,
-      };
-      if (server.upgrade(req, { data })) return undefined;
-      return new Response("WebSocket expected\n", { status: 400 });
-    }
-    return new Response("not found\n", { status: 404 });
-  };
-
   let server: Server<PlayerData>;
   try {
     server = Bun.serve<PlayerData>({
       hostname: opts.host,
       port: opts.port,
       idleTimeout: opts.requestTimeoutS ?? REQUEST_TIMEOUT_S,
-      fetch: route,
+      fetch: (req, srv) =>
+        route({ page: () => page, snapshot, streams, play, maxConnections }, req, srv),
       websocket: play?.handler() ?? { message() {} },
     });
   } catch (error) {
