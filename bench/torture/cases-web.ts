@@ -145,7 +145,7 @@ async function halfSentRequests(s: Scale): Promise<Outcome> {
       for (const c of held) c.reset();
       return `ulimit -n ${limit}: ${held.length}/${count} half-sent requests held open; a page load meanwhile: ${page}`;
     },
-    () => true,
+    () => true, // the promise is the TCP probes', judged by underAttack
     { fileLimit: limit },
   );
 }
@@ -255,7 +255,7 @@ export const webCases: TortureCase[] = [
   },
   {
     name: "web: half-sent requests short of descriptors",
-    promise: `Bun cuts them after 10-12 s; measured: ${PROMISE_TCP} meanwhile (refused at worst)`,
+    promise: `Nearly out of descriptors, the web listener restarts (fd-guard.ts): ${PROMISE_TCP}`,
     quick: false,
     run: halfSentRequests,
   },

@@ -6,6 +6,7 @@ import { Scoreboard, type ScoreboardView } from "../../src/guess/scoreboard.ts";
 import type { WebFlags } from "../../src/guess/web/classroom.ts";
 import { type Classroom, splitDescriptors, startClassroom } from "../../src/guess/web/classroom.ts";
 import { EventStreams } from "../../src/guess/web/events.ts";
+import { overShare } from "../../src/guess/web/fd-guard.ts";
 import { checkDistinctPorts, joinInfo, reachableHost } from "../../src/guess/web/join.ts";
 import { MESSAGES_PER_TURN } from "../../src/guess/web/play.ts";
 import { startScoreboardWeb } from "../../src/guess/web/server.ts";
@@ -246,5 +247,13 @@ describe("join and budget, pure", () => {
     const tight = splitDescriptors({ players: 4096, web: 1000 }, 1024);
     expect(tight).toEqual({ players: 720, web: 240 });
     expect(tight.players + tight.web).toBeLessThanOrEqual(1024 - 64);
+  });
+
+  test("the descriptor guard sheds the web only when nearly out and the web is over its share", () => {
+    const o = { limit: 1024, webShare: 240, baseline: 10, gameConnections: () => 700, shed() {} };
+    expect(overShare(o, 900)).toBe(false); // not nearly out
+    expect(overShare(o, 1000)).toBe(true); // 290 web connections, over 240
+    expect(overShare({ ...o, gameConnections: () => 800 }, 1000)).toBe(false); // the game's
+    expect(overShare(o, Number.POSITIVE_INFINITY)).toBe(true); // no descriptor left to count
   });
 });

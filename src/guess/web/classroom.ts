@@ -5,6 +5,7 @@ import { FD_RESERVE, openFileLimit } from "../../shared/server/fd-limit.ts";
 import { GameRoom } from "../room.ts";
 import type { Scoreboard } from "../scoreboard.ts";
 import { type GuessServer, type GuessServerOptions, startGuessServer } from "../server.ts";
+import { guardDescriptors } from "./fd-guard.ts";
 import { checkDistinctPorts } from "./join.ts";
 import { DEFAULT_WEB_CONNECTIONS, type ScoreboardWeb, startScoreboardWeb } from "./server.ts";
 
@@ -73,5 +74,14 @@ export function startClassroom(
     throw error;
   }
   web.announce({ host: opts.host, port: server.port });
+  if (limit !== undefined) {
+    const game = server;
+    guardDescriptors({
+      limit,
+      webShare: budget.web,
+      gameConnections: () => game.clientCount,
+      shed: () => web.shed("out of descriptors (half-sent requests?)"),
+    });
+  }
   return { server, web };
 }

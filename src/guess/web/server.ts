@@ -60,6 +60,8 @@ export interface ScoreboardWeb {
   readonly url: string;
   /** The game is listening: the page now shows how to join it. */
   announce(tcp: { host: string; port: number }): JoinInfo;
+  /** Close every web connection at once and listen again (fd-guard.ts, under attack). */
+  shed(reason: string): void;
   stop(): Promise<void>;
 }
 
@@ -152,16 +154,18 @@ export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
   });
   const heartbeat = setInterval(() => streams.heartbeat(performance.now()), HEARTBEAT_MS);
 
-  let server: Server<PlayerData>;
-  try {
-    server = Bun.serve<PlayerData>({
+  const serve = (port: number): Server<PlayerData> =>
+    Bun.serve<PlayerData>({
       hostname: opts.host,
-      port: opts.port,
+      port,
       idleTimeout: opts.requestTimeoutS ?? REQUEST_TIMEOUT_S,
       fetch: (req, srv) =>
         route({ page: () => page, snapshot, streams, play, maxConnections }, req, srv),
       websocket: play?.handler() ?? { message() {} },
     });
+  let server: Server<PlayerData>;
+  try {
+    server = serve(opts.port);
   } catch (error) {
     clearInterval(heartbeat);
     unsubscribe();
@@ -185,6 +189,16 @@ export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
       page = scoreboardPage(play ? join : { ...join, playUrl: "" });
       if (play) opts.log.info(`play page on ${join.playUrl}`);
       return join;
+    },
+    shed(reason) {
+      opts.log.warn(`web port: ${reason}: every web connection closed, listening again`);
+      streams.closeAll();
+      void server.stop(true);
+      try {
+        server = serve(port);
+      } catch (error) {
+        opts.log.error(webListenError(error, opts.host, port).message);
+      }
     },
     async stop() {
       clearTimeout(pending);
