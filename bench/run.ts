@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import { ROOT } from "../scripts/lib/root.ts";
 import { echoSection } from "./echo.ts";
 import { guessSection } from "./guess.ts";
+import { guessWebSection } from "./guess-web.ts";
 import { renderMarkdown } from "./lib/report.ts";
 import { evaluateTargets, type Section } from "./lib/section.ts";
 import type { BenchResults, Machine } from "./lib/types.ts";
@@ -25,6 +26,7 @@ import { wanSection } from "./wan.ts";
 export const SECTIONS: readonly Section[] = [
   echoSection,
   guessSection,
+  guessWebSection,
   scanSection,
   portableSection,
   outputsSection,

@@ -8,6 +8,7 @@ import { inputCases } from "./torture/cases-input.ts";
 import { lifeCases } from "./torture/cases-life.ts";
 import { memoryCases } from "./torture/cases-memory.ts";
 import { slotCases } from "./torture/cases-slots.ts";
+import { webCases } from "./torture/cases-web.ts";
 import type { Outcome, TortureCase } from "./torture/types.ts";
 
 const quick = process.argv.includes("--quick");
@@ -15,7 +16,7 @@ const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".
 /** Whole-run watchdog: a case that hangs fails the run rather than holding CI. */
 const WATCHDOG_MS = quick ? 120_000 : 300_000;
 
-const all: TortureCase[] = [...memoryCases, ...slotCases, ...inputCases, ...lifeCases];
+const all: TortureCase[] = [...memoryCases, ...slotCases, ...inputCases, ...lifeCases, ...webCases];
 const cases = all.filter((c) => (quick ? c.quick : true) && (!only || c.name.includes(only)));
 
 const watchdog = setTimeout(() => {

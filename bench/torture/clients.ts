@@ -164,6 +164,11 @@ export class Conn {
     return this.socket?.write(data) ?? -1;
   }
 
+  /** Stop reading: what the server sends stays in the kernel's buffers, then the server's. */
+  pause(): void {
+    this.socket?.pause();
+  }
+
   halfClose(): void {
     this.socket?.shutdown();
   }

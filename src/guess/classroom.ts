@@ -1,16 +1,17 @@
-// A classroom session of the game server: the game server, the optional scoreboard page,
-// until SIGINT/SIGTERM; then the teacher's summary on stderr (plain lines, no timestamps:
-// it is read, or kept in a file, at the end of the class; one JSON object under --log json).
+// A classroom session of the game server: the game server, the optional web port (scoreboard
+// and play page), until SIGINT/SIGTERM; then the teacher's summary on stderr (plain lines, no
+// timestamps: it is read, or kept in a file, at the end of the class; one JSON object under
+// --log json).
 import { LogLevels } from "consola";
 import { writeJsonLine } from "../shared/log.ts";
 import { serveUntilSignal } from "../shared/server/lifecycle.ts";
 import { Scoreboard } from "./scoreboard.ts";
-import { type GuessServerOptions, startGuessServer } from "./server.ts";
-import { type ScoreboardWeb, startScoreboardWeb } from "./web/server.ts";
+import type { GuessServerOptions } from "./server.ts";
+import { type Classroom, startClassroom, type WebFlags } from "./web/classroom.ts";
 
 export interface SessionOptions extends GuessServerOptions {
-  /** --web PORT [--web-host HOST]: serve the scoreboard page too. */
-  web?: { host: string; port: number };
+  /** --web PORT [--web-host HOST]: serve the scoreboard and play pages too. */
+  web?: WebFlags;
 }
 
 function writeStderr(line: string): void {
@@ -19,15 +20,14 @@ function writeStderr(line: string): void {
 
 export async function serveSession(opts: SessionOptions): Promise<void> {
   const scoreboard = opts.scoreboard ?? new Scoreboard();
-  let web: ScoreboardWeb | undefined;
+  let classroom: Classroom | undefined;
   try {
     await serveUntilSignal(() => {
-      // The page first: a busy web port then fails before any game can start.
-      if (opts.web) web = startScoreboardWeb({ ...opts.web, scoreboard, log: opts.log });
-      return startGuessServer({ ...opts, scoreboard });
+      classroom = startClassroom({ ...opts, scoreboard });
+      return classroom.server;
     }, opts.log);
   } finally {
-    web?.stop();
+    await classroom?.web?.stop();
   }
   // --quiet: errors only, so no summary either.
   if (opts.log.level < LogLevels.info) return;

@@ -2,10 +2,25 @@
 // handler and read by the web page, the JSON endpoint, the JSON log and the session summary.
 // No sockets and no clock of its own (times come in), so it is unit-tested directly. The
 // secret is never part of any view: only the interval the hints have already given away.
+import { escapeInvisible } from "../shared/log.ts";
 import { guessBound } from "./bot-session.ts";
 import type { Game } from "./game.ts";
 
 export type Outcome = "won" | "lost" | "left" | "timeout" | "shutdown" | "error";
+
+/** How a player is marked: the play page, a terminal (nc, telnet, play), or a program. */
+export type PlayerKind = "web" | "terminal" | "bot";
+
+/** What the scoreboard reads of a player: its game, and how it plays (room.ts's Seat). */
+export interface Player {
+  readonly game: Game;
+  readonly kind: PlayerKind;
+}
+
+/** A duration as the page and the summary both say it: "2 ms", "1.4 s". */
+export function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
 
 /** One finished game: the `--log json` object. */
 export interface GameRecord {
@@ -17,6 +32,7 @@ export interface GameRecord {
   errors: number;
   outcome: Outcome;
   durationMs: number;
+  via: PlayerKind;
 }
 
 export interface LiveGame {
@@ -30,6 +46,7 @@ export interface LiveGame {
   /** floor(log2 max) + 1: the guesses a binary search needs at most. */
   bound: number | null;
   seconds: number;
+  via: PlayerKind;
 }
 
 export interface Standing {
@@ -41,17 +58,23 @@ export interface Standing {
   bound: number;
   /** Quickest win, in ms; null before the first. */
   bestMs: number | null;
+  /** bestMs as formatDuration says it (the page shows this text, the summary too). */
+  best: string | null;
+  /** How its last game was played. */
+  via: PlayerKind;
 }
 
 export interface ScoreboardView {
   games: number;
   wins: number;
+  /** Players with a game counted (the summary's "player(s)"). */
+  players: number;
   live: LiveGame[];
   leaderboard: Standing[];
 }
 
 interface Playing {
-  game: Game;
+  player: Player;
   /** Who the player is until it names itself: its IP address. */
   host: string;
   startedAt: number;
@@ -70,9 +93,9 @@ export class Scoreboard {
   lost = 0;
 
   /** A game starts; returns its id for `end`. */
-  begin(game: Game, host: string, now: number): number {
+  begin(player: Player, host: string, now: number): number {
     const id = this.nextId++;
-    this.playing.set(id, { game, host, startedAt: now });
+    this.playing.set(id, { player, host, startedAt: now });
     this.changed();
     return id;
   }
@@ -87,7 +110,7 @@ export class Scoreboard {
     const p = this.playing.get(id);
     if (!p) return undefined;
     this.playing.delete(id);
-    const g = p.game;
+    const g = p.player.game;
     const record: GameRecord = {
       player: g.name ?? p.host,
       address,
@@ -96,6 +119,7 @@ export class Scoreboard {
       errors: g.errors,
       outcome,
       durationMs: Math.round(now - p.startedAt),
+      via: p.player.kind,
     };
     this.count(record, g.max);
     this.changed();
@@ -113,8 +137,11 @@ export class Scoreboard {
       guesses: 0,
       bound: 0,
       bestMs: null,
+      best: null,
+      via: r.via,
     };
     s.games++;
+    s.via = r.via;
     if (r.outcome === "lost") this.lost++;
     if (r.outcome === "won") {
       this.wins++;
@@ -122,6 +149,7 @@ export class Scoreboard {
       s.guesses += r.guesses;
       s.bound += guessBound(max);
       s.bestMs = s.bestMs === null ? r.durationMs : Math.min(s.bestMs, r.durationMs);
+      s.best = formatDuration(s.bestMs);
     }
     this.standings.set(r.player, s);
   }
@@ -135,7 +163,7 @@ export class Scoreboard {
   view(now: number): ScoreboardView {
     const live: LiveGame[] = [];
     for (const [id, p] of this.playing) {
-      const g = p.game;
+      const g = p.player.game;
       const started = g.max !== undefined;
       live.push({
         id,
@@ -146,11 +174,13 @@ export class Scoreboard {
         hi: started ? String(g.hi) : null,
         bound: started ? guessBound(g.max as bigint) : null,
         seconds: Math.round((now - p.startedAt) / 100) / 10,
+        via: p.player.kind,
       });
     }
     return {
       games: this.games,
       wins: this.wins,
+      players: this.standings.size,
       live,
       leaderboard: this.leaders(LEADERBOARD_ROWS),
     };
@@ -169,17 +199,20 @@ export class Scoreboard {
       .slice(0, rows);
   }
 
-  /** The teacher's end-of-session lines (stderr, on SIGINT/SIGTERM). */
+  /**
+   * The teacher's end-of-session lines (stderr, on SIGINT/SIGTERM): the page's counts and
+   * units, names escaped as every log line is.
+   */
   summary(): string[] {
     const lines = [
       `session: ${this.games} game(s), ${this.wins} won, ${this.lost} lost, ${this.standings.size} player(s)`,
     ];
     this.leaders(3).forEach((s, i) => {
       const won =
-        s.bestMs === null
-          ? ""
-          : `, ${s.guesses} guesses for a bound of ${s.bound}, best ${(s.bestMs / 1000).toFixed(1)} s`;
-      lines.push(`  ${i + 1}. ${s.player}: ${s.wins}/${s.games} won${won}`);
+        s.best === null ? "" : `, ${s.guesses} guesses for a bound of ${s.bound}, best ${s.best}`;
+      lines.push(
+        `  ${i + 1}. ${escapeInvisible(s.player)} (${s.via}): ${s.wins}/${s.games} won${won}`,
+      );
     });
     return lines;
   }

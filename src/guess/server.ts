@@ -1,7 +1,6 @@
 // The guessing-game server: one independent Game per connection, lines in, lines out, as a
 // per-connection handler for the shared server life cycle (src/shared/server/lifecycle.ts),
 // which owns listening, the client registry, the limits, the idle sweep and the graceful stop.
-import type { ConsolaInstance } from "consola";
 import { decodeText, encodeText, stripLineEnd } from "../shared/lines.ts";
 import {
   type Client,
@@ -11,9 +10,10 @@ import {
   TcpServer,
 } from "../shared/server/lifecycle.ts";
 import { ResilientLineReader } from "./framing.ts";
-import { Game, type GameRules, type Reply } from "./game.ts";
-import { MAX_LINE_BYTES, shortNumber, wire } from "./protocol.ts";
-import { type GameRecord, type Outcome, Scoreboard } from "./scoreboard.ts";
+import type { GameRules, Reply } from "./game.ts";
+import { MAX_LINE_BYTES, wire } from "./protocol.ts";
+import { GameRoom, type Seat } from "./room.ts";
+import { type Outcome, Scoreboard } from "./scoreboard.ts";
 
 export type { Outcome } from "./scoreboard.ts";
 
@@ -29,15 +29,15 @@ export interface GuessServerOptions extends ServerOptions {
   scoreboard?: Scoreboard;
   /** Where `--log json` writes one JSON object per game; text log lines when absent. */
   jsonLog?: (line: string) => void;
+  /** The room shared with the play page (its players count in --max-clients); one is made if absent. */
+  room?: GameRoom;
 }
 
 interface Player {
-  game: Game;
+  /** Undefined for a player refused by the room (full with web players): told, then closed. */
+  seat: Seat | undefined;
+  refusal: string | undefined;
   reader: ResilientLineReader;
-  /** Its id on the scoreboard. */
-  id: number;
-  /** Set once, when the game ends; logged then. */
-  outcome: Outcome | undefined;
 }
 
 type PlayerClient = Client<Player>;
@@ -46,37 +46,10 @@ function encodeLines(lines: string[]): Uint8Array {
   return encodeText(lines.map((l) => `${l}\n`).join(""));
 }
 
-/** The one text log line of a game. */
-function logText(log: ConsolaInstance, r: GameRecord, game: Game): void {
-  // JSON quoting: a name is user input, and must not forge a log line.
-  const name = game.name === undefined ? "" : ` name=${JSON.stringify(game.name)}`;
-  const max = game.max === undefined ? "-" : shortNumber(game.max);
-  const text = `game ${r.address}${name} max=${max} guesses=${r.guesses} errors=${r.errors} outcome=${r.outcome}`;
-  if (r.outcome === "error") log.warn(text);
-  else log.info(text);
-}
-
-/** What the handler needs to end games: the options, and the scoreboard it keeps. */
-interface Context {
-  opts: GuessServerOptions;
-  scoreboard: Scoreboard;
-}
-
-/** End a game once: score it and log it (text, or one JSON object). */
-function endGame(ctx: Context, client: PlayerClient, outcome: Outcome): boolean {
-  const p = client.session;
-  if (p.outcome) return false;
-  p.outcome = outcome;
-  const record = ctx.scoreboard.end(p.id, client.address, outcome, performance.now());
-  if (!record) return true;
-  if (ctx.opts.jsonLog) ctx.opts.jsonLog(JSON.stringify(record));
-  else logText(ctx.opts.log, record, p.game);
-  return true;
-}
-
-/** End a game: log it, say `last`, close once it is sent. */
-function finish(ctx: Context, client: PlayerClient, outcome: Outcome, last: string[]) {
-  if (endGame(ctx, client, outcome)) leave(client, last.length > 0 ? encodeLines(last) : undefined);
+/** End a game: say `last`, close once it is sent. */
+function finish(client: PlayerClient, outcome: Outcome, last: string[]) {
+  if (client.session.seat?.end(outcome, performance.now()))
+    leave(client, last.length > 0 ? encodeLines(last) : undefined);
 }
 
 /**
@@ -84,28 +57,30 @@ function finish(ctx: Context, client: PlayerClient, outcome: Outcome, last: stri
  * the one whose reply backs the output up past the cap (checking per read let 200 clients
  * that never read their `erreur` replies take 1.6-3.2 GB). Returns the bytes consumed.
  */
-function play(ctx: Context, client: PlayerClient, chunk: Uint8Array): number {
-  const player = client.session;
+function play(client: PlayerClient, chunk: Uint8Array): number {
+  const seat = client.session.seat;
+  if (!seat) return chunk.length;
+  const reader = client.session.reader;
   let at = 0;
   // A turn answers LINES_PER_TURN lines at most: a game's reply costs ~1 us of string work, and
   // 200 players pipelining 2-byte lines kept a normal player waiting 8 s for its prompt.
   for (let n = 0; n < LINES_PER_TURN && at < chunk.length && !client.writer.backedUp; n++) {
     const nl = chunk.indexOf(0x0a, at);
     const end = nl < 0 ? chunk.length : nl + 1;
-    for (const event of player.reader.push(chunk.subarray(at, end))) {
+    for (const event of reader.push(chunk.subarray(at, end))) {
+      const now = performance.now();
       const reply: Reply =
-        "line" in event
-          ? player.game.input(decodeText(stripLineEnd(event.line)))
-          : player.game.lineTooLong();
+        "line" in event ? seat.line(decodeText(stripLineEnd(event.line)), now) : seat.tooLong(now);
       if (reply.done) {
-        finish(ctx, client, player.game.phase === "lost" ? "lost" : "won", reply.lines);
+        // The seat scored and logged it: say the last words and close.
+        leave(client, encodeLines(reply.lines));
         return chunk.length;
       }
       client.writer.write(encodeLines(reply.lines));
     }
     at = end;
   }
-  ctx.scoreboard.changed();
+  seat.changed();
   return at;
 }
 
@@ -115,11 +90,11 @@ const SHUTDOWN = encodeLines([wire.shutdown()]);
 
 class GuessHandler implements ConnectionHandler<Player> {
   readonly noun = "game";
-  private readonly ctx: Context;
 
-  constructor(private readonly opts: GuessServerOptions) {
-    this.ctx = { opts, scoreboard: opts.scoreboard ?? new Scoreboard() };
-  }
+  constructor(
+    private readonly room: GameRoom,
+    private readonly idleTimeoutMs: number,
+  ) {}
 
   goodbye(): Uint8Array {
     return SHUTDOWN;
@@ -130,35 +105,39 @@ class GuessHandler implements ConnectionHandler<Player> {
   }
 
   init(client: PlayerClient): Player {
-    const game = new Game(this.opts.pickSecret, this.opts.rules);
-    const id = this.ctx.scoreboard.begin(game, client.socket.remoteAddress, performance.now());
-    return { game, reader: new ResilientLineReader(MAX_LINE_BYTES), id, outcome: undefined };
+    const reader = new ResilientLineReader(MAX_LINE_BYTES);
+    const taken = this.room.take(client.host, client.address, "terminal", performance.now());
+    return typeof taken === "string"
+      ? { seat: undefined, refusal: taken, reader }
+      : { seat: taken, refusal: undefined, reader };
   }
 
   open(client: PlayerClient): void {
     client.socket.setNoDelay(true);
-    client.writer.write(encodeLines(client.session.game.start()));
+    const { seat, refusal } = client.session;
+    if (seat) client.writer.write(encodeLines(seat.start(performance.now())));
+    else leave(client, encodeLines([refusal ?? wire.full(this.room.opts.maxClients)]));
   }
 
   data(client: PlayerClient, chunk: Uint8Array): number {
-    return play(this.ctx, client, chunk);
+    return play(client, chunk);
   }
 
   idle(client: PlayerClient): void {
-    const seconds = Number((this.opts.idleTimeoutMs / 1000).toFixed(1));
-    finish(this.ctx, client, "timeout", [wire.idle(seconds)]);
+    const seconds = Number((this.idleTimeoutMs / 1000).toFixed(1));
+    finish(client, "timeout", [wire.idle(seconds)]);
   }
 
   stopping(client: PlayerClient): void {
-    endGame(this.ctx, client, "shutdown");
+    client.session.seat?.end("shutdown", performance.now());
   }
 
   error(client: PlayerClient): void {
-    finish(this.ctx, client, "error", []);
+    finish(client, "error", []);
   }
 
   close(client: PlayerClient): void {
-    endGame(this.ctx, client, "left");
+    client.session.seat?.end("left", performance.now());
   }
 }
 
@@ -166,5 +145,7 @@ export type GuessServer = TcpServer<Player>;
 
 /** Listen and serve the game; throws a one-line RuntimeError if it cannot listen. */
 export function startGuessServer(opts: GuessServerOptions): GuessServer {
-  return new TcpServer(new GuessHandler(opts), opts);
+  const room =
+    opts.room ?? new GameRoom({ ...opts, scoreboard: opts.scoreboard ?? new Scoreboard() });
+  return new TcpServer(new GuessHandler(room, opts.idleTimeoutMs), opts);
 }

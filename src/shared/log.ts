@@ -4,9 +4,11 @@ import { BoundedLogSink } from "./log-sink.ts";
 import { plural } from "./plural.ts";
 
 // Control characters (C0, DEL, C1), invisible format characters (bidi overrides and isolates,
-// zero-width ones, the BOM) and the line/paragraph separators: a client's bytes quoted in a log
-// line must not end the line, colour the terminal or reorder what a reader sees.
-const INVISIBLE = /[\p{Cc}\p{Cf}\u2028\u2029]/gu;
+// zero-width ones, the BOM), every Default_Ignorable_Code_Point (variation selectors, the
+// combining grapheme joiner, Hangul fillers U+115F U+1160 U+3164, U+17B4...), the braille
+// blank U+2800 and the line/paragraph separators: a client's bytes quoted in a log line must
+// not end the line, colour the terminal, hide or reorder what a reader sees.
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\u2028\u2029\u2800]/gu;
 
 /** `text` with every control and invisible formatting character as a \xHH or \u{HHHH} escape. */
 export function escapeInvisible(text: string): string {

@@ -210,7 +210,56 @@ describe("the executable: --log json, --web, and the summary on SIGTERM", () => 
     const r = await runExe("tp-guess", ["server", "--port", "0", "--web", String(server.port)]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split("\n").at(-1)).toBe(
-      `tp-guess: error: cannot listen on 127.0.0.1:${server.port}: port ${server.port} is already in use`,
+      `tp-guess: error: cannot listen on 127.0.0.1:${server.port} for the web page (--web): port ${server.port} is already in use`,
     );
+  });
+
+  test("--port and --web on the same port: a usage error before anything listens (issue 19)", async () => {
+    const port = String(server.port + 1000);
+    const r = await runExe("tp-guess", ["server", "--port", port, "--web", port]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toStartWith(
+      `tp-guess: error: --port and --web are both ${port}: the game and the web page need a port each`,
+    );
+    expect(r.stderr).not.toContain("listening");
+  });
+
+  test("the executable's play page: the page, then a game over its WebSocket", async () => {
+    const child = spawnExe("tp-guess", ["server", "--port", "0", "--web", "0", "--max", "8"]);
+    const [, url] = (await child.stderr.waitFor(/play page on (http:\S+)/)) as string[];
+    const page = await fetch(url as string);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    const html = await page.text();
+    expect(html).toContain('"/play/ws"');
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
+    expect(html).not.toContain("innerHTML");
+    const lines: string[] = [];
+    const ws = new WebSocket((url as string).replace(/^http/, "ws").replace(/\/play$/, "/play/ws"));
+    let lo = 1;
+    let hi = 8;
+    let guess = 0;
+    ws.onmessage = (e) => {
+      const line = String(e.data);
+      lines.push(line);
+      if (line.startsWith("nombre")) {
+        guess = Math.floor((lo + hi) / 2);
+        ws.send(String(guess));
+      } else if (line.startsWith("plus")) lo = guess + 1;
+      else if (line.startsWith("moins")) hi = guess - 1;
+    };
+    await until(() => lines.some((l) => l.startsWith("gagné")), "a won game over the WebSocket");
+    expect(lines[0]).toBe("bienvenue au jeu du nombre secret : un entier de 1 à 8");
+    await child.stderr.waitFor(/game 127\.0\.0\.1:\d+ max=8 guesses=\d+ errors=0 outcome=won via=/);
+    expect(await child.stop("SIGTERM")).toBe(0);
+    expect(child.stderr.text).toMatch(/session: 1 game\(s\), 1 won, 0 lost, 1 player\(s\)/);
+  });
+
+  test("--public-url must be an http(s) URL, and needs --web", async () => {
+    const bad = await runExe("tp-guess", ["server", "--web", "0", "--public-url", "ftp://x"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--public-url expects an http:// or https:// URL, got 'ftp://x'");
+    const alone = await runExe("tp-guess", ["server", "--public-url", "http://x/"]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain("--public-url needs --web PORT");
   });
 });

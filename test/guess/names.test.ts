@@ -5,6 +5,7 @@ import { BotSession } from "../../src/guess/bot-session.ts";
 import { Game, type GameRules } from "../../src/guess/game.ts";
 import { classify, statedRange } from "../../src/guess/hints.ts";
 import { MAX_NAME_CHARS, parseName } from "../../src/guess/names.ts";
+import { escapeInvisible } from "../../src/shared/log.ts";
 
 describe("parseName", () => {
   test("1 to 32 printable characters, UTF-8 letters welcome, spaces around dropped", () => {
@@ -23,6 +24,48 @@ describe("parseName", () => {
     for (const bad of ["a\tb", "a\u0007", "a\u001b[2J", "a\u200bb", "a\u202eb"]) {
       expect(parseName(`nom ${bad}`)).toMatchObject({ ok: false });
     }
+  });
+  test("names that would show blank are refused (issue 23's list)", () => {
+    const blank = {
+      "Hangul filler U+3164": "\u3164",
+      "U+115F + U+1160": "\u115f\u1160",
+      "halfwidth filler U+FFA0": "\uffa0",
+      "variation selectors": "\ufe0f\ufe0e",
+      "combining grapheme joiner": "\u034f",
+      "stacked accents alone": "\u0301\u0301\u0301",
+      "braille blank U+2800": "\u2800\u2800",
+      "Khmer U+17B4": "\u17b4",
+      "no-break and ideographic spaces": "\u00a0\u3000",
+    };
+    for (const [what, text] of Object.entries(blank)) {
+      const parsed = parseName(`nom ${text}`);
+      expect({ what, parsed }).toMatchObject({ what, parsed: { ok: false } });
+    }
+  });
+  test("hidden and stacking characters inside a visible name are refused too", () => {
+    for (const bad of [
+      "An\u2028a",
+      "A\u2029na",
+      "An\u3164a",
+      "A\ufe0fna",
+      "Zalgo\u0301\u0302\u0303\u0304\u0305",
+    ]) {
+      expect(parseName(`nom ${bad}`)).toMatchObject({ ok: false });
+    }
+    // Two marks on a letter (Vietnamese, Thai) are writing, not an attack.
+    expect(parseName("nom Nguyễn Văn An")).toMatchObject({ ok: true });
+    expect(parseName("nom ที่ รัก")).toMatchObject({ ok: true });
+    expect(parseName("nom q\u0323\u0302")).toMatchObject({ ok: true });
+  });
+});
+
+describe("the log's escapes", () => {
+  test("Default_Ignorable_Code_Point, Cf and the braille blank come out escaped", () => {
+    const raw = "a\ufe0fb\u034fc\u115fd\u3164e\u17b4f\u2800g\u200dh\u00adi\u061cj";
+    expect(escapeInvisible(raw)).toBe(
+      "a\\u{fe0f}b\\u{034f}c\\u{115f}d\\u{3164}e\\u{17b4}f\\u{2800}g\\u{200d}h\\xadi\\u{061c}j",
+    );
+    expect(escapeInvisible("Zoé 李小龍 🦊 é")).toBe("Zoé 李小龍 🦊 é");
   });
 });
 

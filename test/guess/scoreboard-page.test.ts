@@ -7,8 +7,9 @@ import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { playGame } from "../../src/guess/bot.ts";
 import { Scoreboard } from "../../src/guess/scoreboard.ts";
-import { type GuessServer, startGuessServer } from "../../src/guess/server.ts";
-import { type ScoreboardWeb, startScoreboardWeb } from "../../src/guess/web/server.ts";
+import type { GuessServer } from "../../src/guess/server.ts";
+import { startClassroom } from "../../src/guess/web/classroom.ts";
+import type { ScoreboardWeb } from "../../src/guess/web/server.ts";
 import { inProcess } from "../helpers/tcp.ts";
 import { LineClient } from "./helpers.ts";
 
@@ -59,10 +60,14 @@ async function startGame(name: string, max: number): Promise<LineClient> {
 
 describe.skipIf(!haveChromium)("the scoreboard page in headless Chromium", () => {
   beforeAll(async () => {
-    const scoreboard = new Scoreboard();
-    const opts = inProcess();
-    server = startGuessServer({ ...opts, scoreboard, pickSecret: (max) => (max * 2n) / 3n });
-    web = startScoreboardWeb({ host: "127.0.0.1", port: 0, scoreboard, log: opts.log });
+    const classroom = startClassroom({
+      ...inProcess(),
+      scoreboard: new Scoreboard(),
+      pickSecret: (max) => (max * 2n) / 3n,
+      web: { host: "127.0.0.1", port: 0 },
+    });
+    server = classroom.server;
+    web = classroom.web as ScoreboardWeb;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: CHROMIUM_ARGS,
@@ -72,7 +77,7 @@ describe.skipIf(!haveChromium)("the scoreboard page in headless Chromium", () =>
   }, 30_000);
   afterAll(async () => {
     await browser?.close();
-    web?.stop();
+    await web?.stop();
     await server?.stop();
   });
 
@@ -90,11 +95,11 @@ describe.skipIf(!haveChromium)("the scoreboard page in headless Chromium", () =>
     await c.until(/^plus/);
     const row = page.locator("#live tr", { hasText: "<script>" });
     await row.waitFor({ timeout: 10_000 });
-    expect(await row.locator("td").first().textContent()).toBe(XSS_NAME);
+    expect(await row.locator("td .name").first().textContent()).toBe(XSS_NAME);
     expect(await row.textContent()).toContain("501 … 1000");
     expect(await row.textContent()).not.toContain("666"); // the secret
     const imgRow = page.locator("#live tr", { hasText: "<img" });
-    expect(await imgRow.locator("td").first().textContent()).toBe(IMG_NAME);
+    expect(await imgRow.locator("td .name").first().textContent()).toBe(IMG_NAME);
     const state = await page.evaluate(() => {
       const w = globalThis as unknown as PageWindow;
       return {
@@ -110,7 +115,7 @@ describe.skipIf(!haveChromium)("the scoreboard page in headless Chromium", () =>
     await c.until(/^gagné/);
     const leader = page.locator("#leaders tr", { hasText: "<script>" });
     await leader.waitFor({ timeout: 10_000 });
-    expect(await leader.locator("td").nth(1).textContent()).toBe(XSS_NAME);
+    expect(await leader.locator("td .name").first().textContent()).toBe(XSS_NAME);
   }, 30_000);
 
   test.skipIf(!process.env.SCOREBOARD_SCREENSHOT)(

@@ -191,7 +191,7 @@ describe("limits and stop", () => {
     await a.whenClosed;
     await b.whenClosed;
     expect(server.clientCount).toBe(0);
-    expect(lines.filter((l) => /outcome=shutdown$/.test(l))).toHaveLength(2);
+    expect(lines.filter((l) => /outcome=shutdown via=terminal$/.test(l))).toHaveLength(2);
     expect(lines.at(-1)).toBe("info stopped");
   });
 });
