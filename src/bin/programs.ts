@@ -129,6 +129,11 @@ export async function runProgram(
     await runCli(mergeCommand, args.slice(1));
     return;
   }
+  if (name === "tp-scan" && args[0] === "diff") {
+    const { diffCommand } = await import("../scan/commands/diff.ts");
+    await runCli(diffCommand, args.slice(1));
+    return;
+  }
   let command = name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, entryUrl);
   if (COMPLETION_COMMANDS.includes(args[0] ?? "")) command = await withCompletion(command);
   await runCli(command, args);
