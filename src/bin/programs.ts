@@ -129,9 +129,12 @@ export async function runProgram(
     await runCli(mergeCommand, args.slice(1));
     return;
   }
-  if (name === "tp-scan" && args[0] === "diff") {
-    const { diffCommand } = await import("../scan/commands/diff.ts");
-    await runCli(diffCommand, args.slice(1));
+  if (name === "tp-scan" && (args[0] === "diff" || args[0] === "history")) {
+    const command =
+      args[0] === "diff"
+        ? (await import("../scan/commands/diff.ts")).diffCommand
+        : (await import("../scan/commands/history.ts")).historyCommand;
+    await runCli(command, args.slice(1));
     return;
   }
   let command = name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, entryUrl);
