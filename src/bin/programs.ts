@@ -90,8 +90,10 @@ async function scanCommand(entryUrl: string): Promise<AnyCommand> {
   // `tp-scan merge FILE...`: its positionals are files, not hosts (a host named "merge" is
   // not one: that word is the command).
   const merge = () => import("../scan/commands/merge.ts").then((m) => m.mergeCommand);
+  const diff = () => import("../scan/commands/diff.ts").then((m) => m.diffCommand);
+  const history = () => import("../scan/commands/history.ts").then((m) => m.historyCommand);
   return withCompletion(
-    allowExtraPositionals({ ...scanCommand, subCommands: { merge } }),
+    allowExtraPositionals({ ...scanCommand, subCommands: { merge, diff, history } }),
     "tp-scan",
   );
 }

@@ -9,6 +9,7 @@ import {
   scanSettings,
 } from "../run/run.ts";
 import { ENGINE_FLAG } from "../transport/engine-flag.ts";
+import { dbArg } from "./_db-arg.ts";
 import { outputArgs, outputTargets, resumeArg, splitPassThrough } from "./_output-args.ts";
 import { targetArgs } from "./_target-args.ts";
 
@@ -90,6 +91,7 @@ export const scanCommand = allowExtraPositionals(
       },
       ...outputArgs,
       ...resumeArg,
+      ...dbArg,
     },
     async run({ args: parsed, rawArgs }) {
       // `-- NMAP-ARGS`: hand each host's open ports to nmap (see ../handoff.ts).
@@ -98,6 +100,7 @@ export const scanCommand = allowExtraPositionals(
         outputs: outputTargets(args),
         nmapArgs: passThrough,
         resume: (args.resume as string | undefined) ?? null,
+        db: (args.db as string | undefined) ?? null,
       });
     },
   }),

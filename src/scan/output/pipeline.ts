@@ -1,6 +1,7 @@
 // What the scan command does with each host as it is done, besides its terminal report: the
 // files and streams asked for (-oN/-oG/-oX/-oJ/-oA, --jsonl) and the hand-off to nmap.
 
+import { withRecorder } from "../history/recorder.ts";
 import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import type { Target } from "../targets/target.ts";
@@ -16,6 +17,8 @@ export interface PipelineOptions {
   nmapArgs: string[] | null;
   /** --resume FILE.jsonl: the file to continue (read with loadResume before the plan is made). */
   resume?: string | null;
+  /** --db FILE: record the run in this history (../history/recorder.ts). */
+  db?: string | null;
 }
 
 export interface PipelineContext {
@@ -45,7 +48,10 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   const { resume } = ctx;
   const identity = resume ? { ...ctx.identity, seed: resume.seed } : ctx.identity;
   const targets = resume ? [...options.outputs, resume.output] : options.outputs;
-  const outputs: Outputs = openOutputs(targets, { ...ctx, identity });
+  const outputs: Outputs = withRecorder(openOutputs(targets, { ...ctx, identity }), options.db, {
+    ...ctx,
+    identity,
+  });
   const startedAt = new Date();
   const t0 = performance.now();
   const summary = (interrupted: boolean): RunSummary => ({
