@@ -66,13 +66,12 @@ export class ProbeOutcomes {
     this.sockets = new ProbeSockets(job.targets);
     this.portCount = job.order.portCount;
     this.tally = new Tally(job.targets.length);
-    const adaptive = job.fixedTimeoutMs === null;
-    this.control = new HostControl(job.share, job.retries, adaptive, job.defeatRstRatelimit);
+    this.control = new HostControl(job.probe, job.concurrency);
     this.work = new WorkSource(job.order, job.shard, job.pin, job.shared, (host) =>
       this.leave(host),
     );
-    this.limit = new LocalLimit(job.share, performance.now());
-    this.readiness = createReadiness(job.engine, this.sockets, this.table, MAX_EVENTS);
+    this.limit = new LocalLimit(job.concurrency, performance.now());
+    this.readiness = createReadiness(job.probe.engine, this.sockets, this.table, MAX_EVENTS);
   }
 
   protected errnoName(e = this.sockets.errno()): string {
@@ -87,7 +86,7 @@ export class ProbeOutcomes {
   protected estimator(host: number): RttEstimator {
     let e = this.estimators[host];
     if (!e) {
-      e = new RttEstimator(this.job.policy);
+      e = new RttEstimator(this.job.probe.policy);
       this.estimators[host] = e;
     }
     return e;
@@ -95,7 +94,7 @@ export class ProbeOutcomes {
 
   /** Timeout of try `attempt` to `host`: a retry waits twice as long as the try before it. */
   protected timeoutFor(host: number, attempt: number): number {
-    if (this.job.fixedTimeoutMs !== null) return this.job.fixedTimeoutMs;
+    if (this.job.probe.fixedTimeoutMs !== null) return this.job.probe.fixedTimeoutMs;
     return this.estimator(host).timeoutMs(attempt);
   }
 
@@ -195,7 +194,7 @@ export class ProbeOutcomes {
       return;
     }
     this.answered(host, rttMs, attempt, false);
-    if (this.job.bannerMs > 0 && this.waitForBanner(fd, host, portIndex)) {
+    if (this.job.probe.bannerMs > 0 && this.waitForBanner(fd, host, portIndex)) {
       // Its state is known now; the entry is left once the banner is read.
       this.shared.states[host * this.portCount + portIndex] = STATE_CODE.open;
       this.tally.count(CTL.open);
@@ -262,7 +261,7 @@ export class ProbeOutcomes {
       return;
     }
     if (
-      this.job.discovery &&
+      this.job.probe.discovery &&
       Atomics.load(this.shared.status, host) === HOST.unknown &&
       Atomics.add(this.shared.silent, host, 1) + 1 >= Math.min(DISCOVERY_ROUNDS, this.portCount)
     ) {

@@ -109,7 +109,7 @@ class Prober extends ProbeOutcomes {
       this.offer(host, portIndex, attempt, now);
     this.held.drain(offer, room);
     // Retries go even when many entries are held: they may be what unblocks them.
-    const claim = () => this.held.length < this.job.share || this.work.retriesWaiting > 0;
+    const claim = () => this.held.length < this.job.concurrency || this.work.retriesWaiting > 0;
     while (room() && claim() && this.nextPaceAt === 0) {
       // On the main thread, a turn gives the event loop back in time (see turns()).
       if (this.turnEndsAt !== Infinity && performance.now() >= this.turnEndsAt) break;
@@ -132,7 +132,7 @@ class Prober extends ProbeOutcomes {
       this.leave(host);
       return true;
     }
-    const discovering = attempt === 0 && this.job.discovery && status === HOST.unknown;
+    const discovering = attempt === 0 && this.job.probe.discovery && status === HOST.unknown;
     if (discovering && (this.firstTries[host] as number) >= DISCOVERY_ROUNDS) return false;
     if (!this.control.mayLaunch(host, attempt, now)) return false;
     if (this.pacer) {
@@ -152,7 +152,7 @@ class Prober extends ProbeOutcomes {
 
   /** --host-timeout: is `host` past it (it is then reported with what it has)? */
   private hostTimedOut(host: number): boolean {
-    const limit = this.job.hostTimeoutMs;
+    const limit = this.job.probe.hostTimeoutMs;
     if (limit === null) return false;
     const slot = timingSlot(host, TIMING.startedAt);
     const now = crossThreadNowMs();
@@ -176,7 +176,8 @@ class Prober extends ProbeOutcomes {
     const due = Math.ceil(this.deadlines.peekDeadline() - now);
     const banner =
       this.bannerWait.length > 0 ? this.table.sentAt[this.bannerWait.peekFd()] : undefined;
-    const bannerDue = banner === undefined ? wait : Math.ceil(banner + this.job.bannerMs - now);
+    const bannerDue =
+      banner === undefined ? wait : Math.ceil(banner + this.job.probe.bannerMs - now);
     return Math.max(0, Math.min(wait, due, bannerDue));
   }
 
@@ -240,7 +241,7 @@ class Prober extends ProbeOutcomes {
         this.bannerWait.shift();
         continue;
       }
-      if (now - (table.sentAt[fd] as number) < this.job.bannerMs) break;
+      if (now - (table.sentAt[fd] as number) < this.job.probe.bannerMs) break;
       this.bannerWait.shift();
       this.readBanner(fd, true);
     }
