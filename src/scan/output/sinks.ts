@@ -81,12 +81,15 @@ function openFd(target: OutputTarget): number {
 }
 
 function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs {
-  // Ports already written, per host, so the host's own pass does not repeat them.
+  // Ports already written, per host in flight, so the host's own pass does not repeat them;
+  // and the hosts already written: an open port that another thread's batch brings after its
+  // host's line is in that line already (issue 19: it was written a second time, after it).
   const written = new Map<number, Set<number>>();
+  const finished = new Set<number>();
   return {
     begin: (summary) => writeAll(fd, scanLine(ctx.identity, ctx.ports, summary)),
     open(target, hostIndex, port) {
-      if (ctx.banners) return;
+      if (ctx.banners || finished.has(hostIndex)) return;
       const done = written.get(hostIndex) ?? new Set<number>();
       written.set(hostIndex, done);
       if (done.has(port)) return;
@@ -97,6 +100,7 @@ function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs
     host(result) {
       const done = written.get(result.hostIndex);
       written.delete(result.hostIndex);
+      finished.add(result.hostIndex);
       let text = "";
       for (const p of shownPorts(result, ctx.services, hiddenStates(ctx.show)))
         if (!done?.has(p.port)) text += portLine(result.target, result.hostIndex, p, ctx.services);
