@@ -8,6 +8,7 @@ import type { LoopState } from "./loop-state.ts";
 import {
   DISCOVERY_ROUNDS,
   failed,
+  PING_ATTEMPT,
   hostOver,
   leave,
   opened,
@@ -21,7 +22,9 @@ function launch(s: LoopState, host: number, portIndex: number, attempt: number):
   const { transport } = s;
   const sentAt = performance.now();
   s.settledHere = true;
-  const outcome = transport.start(host, s.job.ports[portIndex] as number);
+  const port =
+    portIndex < s.portCount ? s.job.ports[portIndex] : s.pingPorts[portIndex - s.portCount];
+  const outcome = transport.start(host, port as number);
   // A probe that met a local error never left: it is not counted, and does not end a pause.
   if (!LOCAL_ERRNOS.has(outcome)) {
     s.tally.count(CTL.probes);
@@ -41,6 +44,12 @@ function launch(s: LoopState, host: number, portIndex: number, attempt: number):
   s.table.track(h, host, portIndex, attempt, sentAt);
   s.deadlines.push(sentAt + timeoutFor(s, host, attempt), h, s.table.gen[h] as number);
   if (++s.inFlight > s.peakInFlight) s.peakInFlight = s.inFlight;
+}
+
+/** Send `host`'s connect pings (its discovery ports are spent): one try each, the longest. */
+export function sendPings(s: LoopState, host: number): void {
+  s.pingsPending.set(host, s.pingPorts.length);
+  for (let i = 0; i < s.pingPorts.length; i++) launch(s, host, s.portCount + i, PING_ATTEMPT);
 }
 
 /** --host-timeout: is `host` past it (it is then reported with what it has)? */

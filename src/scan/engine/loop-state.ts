@@ -2,6 +2,7 @@
 // (what goes out), outcomes.ts (what an answer or a silence means) and prober.ts (the loop
 // itself) all take it as their first argument. Built once per Worker by createLoopState.
 
+import { connectPingPorts } from "../policy/discovery.ts";
 import { HostControl } from "../policy/host-control.ts";
 import { LocalLimit } from "../policy/local-limit.ts";
 import { RatePacer } from "../policy/pacing.ts";
@@ -38,6 +39,14 @@ export interface LoopState {
   readonly firstTries: Uint8Array;
   readonly errors: Record<string, number>;
   readonly portCount: number;
+  /** Connect pings outside the scanned list (80, 443); probed as port index portCount + i. */
+  readonly pingPorts: readonly number[];
+  /** Pings in flight per host whose pings this Worker sent. */
+  readonly pingsPending: Map<number, number>;
+  /** Per host, this Worker's open ports and settled ports (the all-open detector). */
+  readonly portTally: Int32Array;
+  /** Send `host`'s pings (launch.ts): its discovery ports are spent. */
+  sendPings: (host: number) => void;
   inFlight: number;
   peakInFlight: number;
   fatal: string | undefined;
@@ -85,6 +94,10 @@ export function createLoopState(
     firstTries: new Uint8Array(job.targets.length),
     errors: {},
     portCount: job.order.portCount,
+    pingPorts: connectPingPorts(job.ports),
+    pingsPending: new Map(),
+    portTally: new Int32Array(job.targets.length * 2),
+    sendPings: () => {},
     inFlight: 0,
     peakInFlight: 0,
     fatal: undefined,

@@ -172,6 +172,7 @@ const LOOP_FUNCTIONS = [
 
 function newLoop(job: ProbeJob, post: (message: ProbeMessage) => void): LoopState {
   const s = createLoopState(job, post, leave);
+  s.sendPings = (host) => launch.sendPings(s, host);
   keepOffFtl(LOOP_FUNCTIONS, s, Object.create(RttEstimator.prototype));
   return s;
 }

@@ -35,7 +35,10 @@ export const PORT_REASON_CODE = {
   "admin-prohibited": 6,
 } as const;
 
-export const PORT_REASON_NAMES: readonly (PortReason | undefined)[] = [
+/** Host reason codes (the shared per-host slot): the port reasons, then the host-only ones. */
+export const HOST_REASON_CODE = { ...PORT_REASON_CODE, "echo-reply": 7 } as const;
+
+export const REASON_NAMES: readonly (HostReason | undefined)[] = [
   undefined,
   "syn-ack",
   "conn-refused",
@@ -43,7 +46,19 @@ export const PORT_REASON_NAMES: readonly (PortReason | undefined)[] = [
   "host-unreach",
   "net-unreach",
   "admin-prohibited",
+  "echo-reply",
 ];
+
+/**
+ * A port's byte in the engine's shared states: its state code (0-3) in the low two bits, its
+ * reason code above them, so a reason costs no memory of its own.
+ */
+export const REASON_SHIFT = 2;
+export const STATE_MASK = (1 << REASON_SHIFT) - 1;
+
+export function packState(stateCode: number, reasonCode: number): number {
+  return stateCode | (reasonCode << REASON_SHIFT);
+}
 
 /**
  * How a host was looked for (HostResult.discovery): the scanned ports' own first probes, connect

@@ -56,8 +56,8 @@ export function probeOrder(ports: readonly number[]): number[] {
 }
 
 /** The connect pings a host gets: 80 and 443 unless the scan probes them anyway. */
-export function connectPingPorts(scanned: readonly number[]): number[] {
-  const inList = new Set(scanned);
+export function connectPingPorts(scanned: ArrayLike<number>): number[] {
+  const inList = new Set(Array.from(scanned));
   return CONNECT_PING_PORTS.filter((p) => !inList.has(p));
 }
 
