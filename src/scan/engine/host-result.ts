@@ -28,6 +28,8 @@ export function hostStatusOf(
       return { status: "unreachable", reason: named ?? "host-unreach" };
     case HOST.timedOut:
       return { status: "up", reason: "host-timeout" };
+    case HOST.allOpen:
+      return { status: "up", reason: "syn-ack" };
     case HOST.unknown:
       // Never answered: with -Pn the user said it is up (nmap: user-set); a scan stopped
       // before the end does not know.
@@ -55,7 +57,7 @@ const ALL_OPEN_VERDICTS = [null, "port-threshold", "closed-ports-accept"] as con
 export function hostInterrupted(shared: SharedScan, host: number, stopped: boolean): boolean {
   const code = Atomics.load(shared.status, host);
   const complete = Atomics.load(shared.remaining, host) <= 0;
-  return code === HOST.timedOut || (stopped && !complete && !isHostOver(code));
+  return code === HOST.timedOut || code === HOST.allOpen || (stopped && !complete && !isHostOver(code));
 }
 
 export function readHostResult(

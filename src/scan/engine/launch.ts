@@ -4,14 +4,16 @@
 import { crossThreadNowMs } from "../policy/pacing.ts";
 import { LOCAL_ERRNOS } from "../sys/libc.ts";
 import { OPEN, PENDING, SELF } from "../transport/probe-transport.ts";
+import { sendEcho } from "./echo-ping.ts";
 import type { LoopState } from "./loop-state.ts";
 import {
+  concludeSilent,
   DISCOVERY_ROUNDS,
   failed,
-  PING_ATTEMPT,
   hostOver,
   leave,
   opened,
+  PING_ATTEMPT,
   selfConnected,
   timeoutFor,
 } from "./outcomes.ts";
@@ -48,8 +50,13 @@ function launch(s: LoopState, host: number, portIndex: number, attempt: number):
 
 /** Send `host`'s connect pings (its discovery ports are spent): one try each, the longest. */
 export function sendPings(s: LoopState, host: number): void {
-  s.pingsPending.set(host, s.pingPorts.length);
+  const echo = s.echo !== null && s.job.targets[host]?.family === 4;
+  s.pingsPending.set(host, s.pingPorts.length + (echo ? 1 : 0));
+  if (echo && !sendEcho(s, host)) s.pingsPending.set(host, s.pingPorts.length);
   for (let i = 0; i < s.pingPorts.length; i++) launch(s, host, s.portCount + i, PING_ATTEMPT);
+  if (s.pingsPending.get(host) !== 0) return;
+  s.pingsPending.delete(host); // no ping to send: decide on the discovery ports alone
+  concludeSilent(s, host);
 }
 
 /** --host-timeout: is `host` past it (it is then reported with what it has)? */

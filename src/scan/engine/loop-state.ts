@@ -8,6 +8,7 @@ import { LocalLimit } from "../policy/local-limit.ts";
 import { RatePacer } from "../policy/pacing.ts";
 import type { RttEstimator } from "../policy/timing.ts";
 import { FdQueue, FdTable } from "../transport/fd-table.ts";
+import { IcmpEcho } from "../transport/icmp-echo.ts";
 import type { ProbeTransport } from "../transport/probe-transport.ts";
 import { createTransport } from "../transport/transports.ts";
 import { DeadlineHeap } from "./deadline-heap.ts";
@@ -45,6 +46,11 @@ export interface LoopState {
   readonly pingsPending: Map<number, number>;
   /** Per host, this Worker's open ports and settled ports (the all-open detector). */
   readonly portTally: Int32Array;
+  /** This Worker's ICMP echo socket, where it may have one (discovery on, IPv4 targets). */
+  readonly echo: IcmpEcho | null;
+  /** Hosts awaiting an echo reply, by address (addressKey), and until when. */
+  readonly echoByAddress: Map<number, number[]>;
+  readonly echoDeadlines: Map<number, number>;
   /** Send `host`'s pings (launch.ts): its discovery ports are spent. */
   sendPings: (host: number) => void;
   inFlight: number;
@@ -98,6 +104,9 @@ export function createLoopState(
     pingsPending: new Map(),
     portTally: new Int32Array(job.targets.length * 2),
     sendPings: () => {},
+    echo: job.probe.discovery && job.targets.some((t) => t.family === 4) ? IcmpEcho.open() : null,
+    echoByAddress: new Map(),
+    echoDeadlines: new Map(),
     inFlight: 0,
     peakInFlight: 0,
     fatal: undefined,

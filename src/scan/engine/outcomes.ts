@@ -157,7 +157,10 @@ function localRetry(s: LoopState, host: number, portIndex: number, attempt: numb
 
 /** The probe met itself on loopback: nothing listens there. Probe again, then call it closed. */
 export function selfConnected(s: LoopState, host: number, portIndex: number, attempt: number) {
-  if (portIndex >= s.portCount) return pingEnded(s, host, ECONNREFUSED, 0);
+  if (portIndex >= s.portCount) {
+    pingEnded(s, host, ECONNREFUSED, 0);
+    return;
+  }
   s.tally.count(CTL.selfConnects);
   const key = host * s.portCount + portIndex;
   const tries = (s.selfConnects.get(key) ?? 0) + 1;
@@ -178,7 +181,8 @@ export function opened(
 ): void {
   if (portIndex >= s.portCount) {
     release(s, h);
-    return pingEnded(s, host, 0, rttMs);
+    pingEnded(s, host, 0, rttMs);
+    return;
   }
   answered(s, host, rttMs, attempt, false);
   if (s.job.probe.bannerMs > 0 && waitForBanner(s, h, host, portIndex)) {
@@ -199,7 +203,10 @@ export function failed(
   e: number,
   rttMs: number,
 ): void {
-  if (portIndex >= s.portCount) return pingEnded(s, host, LOCAL_ERRNOS.has(e) ? null : e, rttMs);
+  if (portIndex >= s.portCount) {
+    pingEnded(s, host, LOCAL_ERRNOS.has(e) ? null : e, rttMs);
+    return;
+  }
   if (e === ECONNREFUSED) {
     answered(s, host, rttMs, attempt, true);
     settle(s, host, portIndex, STATE_CODE.closed, HOST_REASON_CODE["conn-refused"]);
@@ -229,12 +236,11 @@ function discoveryPortUnanswered(s: LoopState, host: number): void {
   if (!s.job.probe.discovery) return;
   const spent = Math.min(DISCOVERY_ROUNDS, s.portCount);
   if (Atomics.add(s.job.shared.silent, host, 1) + 1 !== spent) return;
-  if (s.pingPorts.length === 0) concludeSilent(s, host);
-  else s.sendPings(host);
+  s.sendPings(host);
 }
 
 /** No answer to any discovery probe, pings included: down, or unreachable on evidence. */
-function concludeSilent(s: LoopState, host: number): void {
+export function concludeSilent(s: LoopState, host: number): void {
   const { shared } = s.job;
   const liveness = decideLiveness({
     answered: Atomics.load(shared.status, host) !== HOST.unknown,
@@ -255,13 +261,26 @@ export function pingEnded(s: LoopState, host: number, errno: number | null, rttM
   if (verdict.answered) answered(s, host, rttMs, PING_ATTEMPT, verdict.state === "closed");
   else if (verdict.unreachable)
     Atomics.compareExchange(s.job.shared.reason, host, 0, HOST_REASON_CODE[verdict.reason]);
+  pingOver(s, host);
+}
+
+/** The echo request to `host` was answered, or its time is over (echo-ping.ts). */
+export function echoEnded(s: LoopState, host: number, replied: boolean): void {
+  const { status, reason } = s.job.shared;
+  if (replied && Atomics.compareExchange(status, host, HOST.unknown, HOST.up) === HOST.unknown)
+    Atomics.store(reason, host, HOST_REASON_CODE["echo-reply"]);
+  pingOver(s, host);
+}
+
+/** One ping of `host` is over: after its last, a host still silent is concluded. */
+function pingOver(s: LoopState, host: number): void {
   const left = (s.pingsPending.get(host) ?? 1) - 1;
   if (left > 0) {
     s.pingsPending.set(host, left);
     return;
   }
   s.pingsPending.delete(host);
-  if (!verdict.answered) concludeSilent(s, host);
+  concludeSilent(s, host);
 }
 
 /** No answer in time on handle `h`: another try, or filtered (a silent host is called down). */
@@ -274,7 +293,10 @@ export function timedOut(
 ) {
   const sentAt = s.table.sentAt[h] as number;
   release(s, h); // closing a SYN_SENT socket frees it at once
-  if (portIndex >= s.portCount) return pingEnded(s, host, null, 0);
+  if (portIndex >= s.portCount) {
+    pingEnded(s, host, null, 0);
+    return;
+  }
   s.control.timedOut(host, sentAt);
   const { shared } = s.job;
   const answeredYet = Atomics.load(shared.status, host) !== HOST.unknown;
