@@ -289,8 +289,8 @@ suite("the scanner's own limits", () => {
       // unreachable at once, with no port scanned.
       const r = await dead.scan(["127.0.0.1", "-p", "1-10"]);
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/^host unreachable \(ENETUNREACH\): 0 of 10 ports scanned/m);
-      expect(r.stderr).toBe("tp-scan: error: 127.0.0.1: host unreachable (ENETUNREACH)\n");
+      expect(r.stdout).toMatch(/^host unreachable \(net-unreach\): 0 of 10 ports scanned/m);
+      expect(r.stderr).toBe("tp-scan: error: 127.0.0.1: host unreachable (net-unreach)\n");
       // ::1 has no source address (EADDRNOTAVAIL, normally a passing shortage): given up
       // after 5 s of nothing.
       const v6 = await dead.scan(["::1", "-p", "1-10"]);
