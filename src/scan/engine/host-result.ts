@@ -1,9 +1,11 @@
-// A host's HostResult (results.ts) read out of the engine's shared memory. Pure.
+// A host's HostResult (results.ts) read out of the engine's shared memory. Pure but for one
+// check, once per process, of whether an ICMP echo may be sent (the discovery it says).
 
 import type { ScanPlan } from "../model/plan.ts";
 import { type HostReason, REASON_NAMES, REASON_SHIFT, STATE_MASK } from "../model/reasons.ts";
 import type { HostResult, HostStatus } from "../model/results.ts";
 import { DEFAULT_DISCOVERY, discoveryMethods } from "../policy/discovery.ts";
+import { echoAllowed } from "../transport/icmp-echo.ts";
 import {
   countStates,
   HOST,
@@ -57,7 +59,9 @@ const ALL_OPEN_VERDICTS = [null, "port-threshold", "closed-ports-accept"] as con
 export function hostInterrupted(shared: SharedScan, host: number, stopped: boolean): boolean {
   const code = Atomics.load(shared.status, host);
   const complete = Atomics.load(shared.remaining, host) <= 0;
-  return code === HOST.timedOut || code === HOST.allOpen || (stopped && !complete && !isHostOver(code));
+  return (
+    code === HOST.timedOut || code === HOST.allOpen || (stopped && !complete && !isHostOver(code))
+  );
 }
 
 export function readHostResult(
@@ -96,7 +100,7 @@ export function readHostResult(
     discovery: discoveryMethods(
       { ...DEFAULT_DISCOVERY, assumeUp: !plan.probe.discovery },
       plan.ports,
-      false,
+      plan.probe.discovery && plan.targets[host]?.family === 4 && echoAllowed(),
     ),
     banners,
     counts,

@@ -133,6 +133,18 @@ export class IcmpEcho {
   }
 }
 
+let allowed: boolean | undefined;
+
+/** May this process send an ICMP echo (checked once: a socket opened and closed)? */
+export function echoAllowed(): boolean {
+  if (allowed === undefined) {
+    const echo = IcmpEcho.open();
+    echo?.close();
+    allowed = echo !== null;
+  }
+  return allowed;
+}
+
 /** An IPv4 address's bytes as the u32 that poll() reports (read in host order). */
 export function addressKey(address: Uint8Array): number {
   return new DataView(address.buffer, address.byteOffset, 4).getUint32(0, true);
