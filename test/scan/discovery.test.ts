@@ -1,13 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import {
+  CONNECT_PING_PORTS,
+  connectPingPorts,
   DEFAULT_DISCOVERY,
   decideLiveness,
-  HostDiscovery,
+  discoveryMethods,
+  type HostEvidence,
   PROBE_FIRST_PORTS,
   probeOrder,
+  probeVerdict,
 } from "../../src/scan/policy/discovery.ts";
 import { RttEstimator } from "../../src/scan/policy/timing.ts";
 import { allPorts } from "../../src/scan/ports/port-spec.ts";
+import { ECONNREFUSED, EHOSTUNREACH, ENETUNREACH } from "../../src/scan/sys/libc.ts";
 
 describe("probeOrder", () => {
   test("the ports most often answered go first, the rest keep their order", () => {
@@ -19,117 +24,125 @@ describe("probeOrder", () => {
   });
 });
 
+describe("pings outside the scanned list", () => {
+  test("80 and 443 (nmap's unprivileged pings) unless the scan probes them anyway", () => {
+    expect(CONNECT_PING_PORTS).toEqual([80, 443]);
+    expect(connectPingPorts([2000, 2001])).toEqual([80, 443]);
+    expect(connectPingPorts([80, 2000])).toEqual([443]);
+    expect(connectPingPorts(allPorts())).toEqual([]);
+  });
+  test("the methods a scan says it used", () => {
+    const p = DEFAULT_DISCOVERY;
+    expect(discoveryMethods(p, [2000], true)).toEqual(["scan-ports", "connect-ping", "icmp-echo"]);
+    expect(discoveryMethods(p, allPorts(), false)).toEqual(["scan-ports"]);
+    expect(discoveryMethods({ ...p, assumeUp: true }, [2000], true)).toEqual(["none"]);
+  });
+});
+
+describe("probeVerdict: nmap -sT's state and reason for each way a connect() ends", () => {
+  test("connected, refused, silent", () => {
+    expect(probeVerdict(0)).toMatchObject({ state: "open", reason: "syn-ack", answered: true });
+    expect(probeVerdict(ECONNREFUSED)).toMatchObject({ state: "closed", reason: "conn-refused" });
+    expect(probeVerdict(null)).toMatchObject({ state: "filtered", reason: "no-response" });
+    expect(probeVerdict(null).answered).toBe(false);
+  });
+  test("ICMP errors: filtered with the error, no answer, evidence of unreachability", () => {
+    const cases: Array<[number, string]> = [
+      [EHOSTUNREACH, "host-unreach"],
+      [ENETUNREACH, "net-unreach"],
+      [13, "admin-prohibited"],
+    ];
+    for (const [errno, reason] of cases)
+      expect(probeVerdict(errno)).toEqual({
+        state: "filtered",
+        reason: reason as never,
+        answered: false,
+        unreachable: true,
+      });
+  });
+});
+
 describe("decideLiveness", () => {
-  const none = {
-    answered: 0,
-    unreachable: 0,
-    silentDiscoveryPorts: 0,
+  const none: HostEvidence = {
+    answered: false,
     discoveryPorts: 10,
+    unansweredDiscoveryPorts: 0,
+    unreachable: 0,
+    pings: "unsent",
     assumeUp: false,
   };
-  test("any answer: up, even after an ICMP error or with -Pn", () => {
-    expect(decideLiveness({ ...none, answered: 1, unreachable: 3 })).toBe("up");
-    expect(decideLiveness({ ...none, answered: 1, assumeUp: true })).toBe("up");
+  test("any answer: up, even after ICMP errors or with -Pn", () => {
+    expect(decideLiveness({ ...none, answered: true, unreachable: 3 })).toBe("up");
+    expect(decideLiveness({ ...none, answered: true, assumeUp: true })).toBe("up");
   });
-  test("an ICMP error: unreachable at once; all discovery ports silent: down", () => {
-    expect(decideLiveness({ ...none, unreachable: 1 })).toBe("unreachable");
-    expect(decideLiveness({ ...none, silentDiscoveryPorts: 9 })).toBe("pending");
-    expect(decideLiveness({ ...none, silentDiscoveryPorts: 10 })).toBe("down");
+  test("an ICMP error no longer ends a host: it waits for its other discovery probes", () => {
+    expect(decideLiveness({ ...none, unreachable: 1, unansweredDiscoveryPorts: 1 })).toBe(
+      "pending",
+    );
+  });
+  test("discovery ports spent: ping; pings awaited: pending; all over: down or unreachable", () => {
+    const spent = { ...none, unansweredDiscoveryPorts: 10 };
+    expect(decideLiveness({ ...spent, unansweredDiscoveryPorts: 9 })).toBe("pending");
+    expect(decideLiveness(spent)).toBe("ping");
+    expect(decideLiveness({ ...spent, pings: "pending" })).toBe("pending");
+    expect(decideLiveness({ ...spent, pings: "over" })).toBe("down");
+    expect(decideLiveness({ ...spent, pings: "none" })).toBe("down");
+    expect(decideLiveness({ ...spent, pings: "over", unreachable: 12 })).toBe("unreachable");
   });
   test("-Pn: never down nor unreachable", () => {
-    expect(
-      decideLiveness({ ...none, silentDiscoveryPorts: 10, unreachable: 2, assumeUp: true }),
-    ).toBe("pending");
+    const spent = { ...none, unansweredDiscoveryPorts: 10, pings: "over" as const };
+    expect(decideLiveness({ ...spent, unreachable: 2, assumeUp: true })).toBe("pending");
   });
 });
 
 /**
- * One host, all ports: each probe waits the real back-off timeout; `answers(port)` gives the
- * round trip of an answer or undefined (silence). Discovery ports go first, in parallel; other
- * ports only once the host is up. Returns the state, the probes spent and the time to decide.
+ * One host's discovery ports, each waiting the real back-off timeout; `answers(port)` gives the
+ * round trip of an answer or undefined (silence). Returns the decision after the discovery
+ * ports, the probes spent and when the last of them ended.
  */
-function discover(answers: (port: number) => number | undefined, assumeUp = false) {
-  const ports = probeOrder(allPorts());
-  const d = new HostDiscovery(ports, { ...DEFAULT_DISCOVERY, assumeUp });
+function discover(answers: (port: number) => number | undefined) {
+  const ports = probeOrder(allPorts()).slice(0, DEFAULT_DISCOVERY.probes);
   const rtt = new RttEstimator();
   let probes = 0;
-  let decidedAt = 0;
-  // Each discovery port's tries run one after the other; all ports run side by side.
-  const eligible = ports.filter((p) => d.mayProbe(p));
-  const ends = eligible.map((port) => {
+  let answered = false;
+  let endedAt = 0;
+  for (const port of ports) {
     let t = 0;
-    for (let attempt = 0; attempt < d.tries(port, 2); attempt++) {
+    for (let attempt = 0; attempt < DEFAULT_DISCOVERY.tries; attempt++) {
       probes++;
       const wait = rtt.timeoutMs(attempt);
       const answer = answers(port);
-      if (answer !== undefined && answer <= wait)
-        return { port, t: t + answer, attempt, answered: true };
+      if (answer !== undefined && answer <= wait) {
+        answered = true;
+        t += answer;
+        break;
+      }
       t += wait;
     }
-    return { port, t, attempt: d.tries(port, 2) - 1, answered: false };
-  });
-  for (const end of ends.sort((a, b) => a.t - b.t)) {
-    const before = d.state;
-    d.record(end.port, end.answered ? "answered" : "timeout", end.attempt, true);
-    if (before === "pending" && d.state !== "pending") decidedAt = end.t;
+    endedAt = Math.max(endedAt, t);
   }
-  const probed = new Set(eligible);
-  const rest = ports.filter((p) => !probed.has(p) && d.mayProbe(p)).length;
-  return { state: d.state, probes, decidedAt, eligible: eligible.length, rest };
+  const state = decideLiveness({
+    answered,
+    discoveryPorts: ports.length,
+    unansweredDiscoveryPorts: answered ? 0 : ports.length,
+    unreachable: 0,
+    pings: "unsent",
+    assumeUp: false,
+  });
+  return { state, probes, endedAt };
 }
 
 describe("issue 8 scenarios", () => {
-  test("a dead address: down after 10 ports × 3 tries, 2.1 s, the other ports skipped", () => {
+  test("a dead address: pinged after 10 ports × 3 tries, 2.1 s", () => {
     const r = discover(() => undefined);
-    expect(r.state).toBe("down");
-    expect(r.eligible).toBe(DEFAULT_DISCOVERY.probes);
+    expect(r.state).toBe("ping");
     expect(r.probes).toBe(30);
-    // 300 + 600 + 1200 ms of back-off: nmap's host discovery took 2.1 s in the issue's lab,
-    // the old scan 59.8 s for the 65535 ports of a dead host.
-    expect(r.decidedAt).toBe(2100);
-    expect(r.rest).toBe(0);
+    // 300 + 600 + 1200 ms of back-off: nmap's host discovery took 2.1 s in the issue's lab.
+    expect(r.endedAt).toBe(2100);
   });
-
-  test("a host 700 ms away answering RST: found on the third try, then every port", () => {
+  test("a host 700 ms away answering RST: found on the third try", () => {
     const r = discover(() => 700);
     expect(r.state).toBe("up");
-    expect(r.decidedAt).toBe(300 + 600 + 700);
-    expect(r.rest).toBe(65535 - DEFAULT_DISCOVERY.probes);
-  });
-
-  test("a firewall that drops all but ssh: up on port 22", () => {
-    const r = discover((port) => (port === 22 ? 20 : undefined));
-    expect(r.state).toBe("up");
-    expect(r.decidedAt).toBe(20);
-  });
-
-  test("-Pn: a silent host is never down and every port is probed", () => {
-    const r = discover(() => undefined, true);
-    expect(r.state).toBe("pending");
-    expect(r.eligible).toBe(65535);
-  });
-
-  test("EHOSTUNREACH or ENETUNREACH: unreachable at once, nothing more is probed", () => {
-    const d = new HostDiscovery(probeOrder(allPorts()));
-    expect(d.mayProbe(80)).toBe(true);
-    expect(d.mayProbe(5000)).toBe(false);
-    expect(d.record(80, "unreachable", 0, false)).toBe("unreachable");
-    expect(d.mayProbe(443)).toBe(false);
-    const pn = new HostDiscovery(probeOrder(allPorts()), { ...DEFAULT_DISCOVERY, assumeUp: true });
-    expect(pn.record(80, "unreachable", 0, true)).toBe("pending");
-    expect(pn.mayProbe(5000)).toBe(true);
-  });
-
-  test("timeouts before the last try, or of ports outside discovery, do not count as silent", () => {
-    const d = new HostDiscovery([1, 2, 3], { ...DEFAULT_DISCOVERY, probes: 2 });
-    d.record(1, "timeout", 0, false);
-    d.record(1, "timeout", 1, true); // settled after 2 tries: fewer than discovery's 3
-    d.record(3, "timeout", 2, true);
-    expect(d.state).toBe("pending");
-    expect(d.tries(1, 2)).toBe(3);
-    expect(d.tries(3, 2)).toBe(2);
-    d.record(1, "timeout", 2, true);
-    d.record(2, "timeout", 2, true);
-    expect(d.state).toBe("down");
+    expect(r.endedAt).toBe(300 + 600 + 700);
   });
 });

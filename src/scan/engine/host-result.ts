@@ -1,8 +1,11 @@
-// A host's HostResult (results.ts) read out of the engine's shared memory. Pure.
+// A host's HostResult (results.ts) read out of the engine's shared memory. Pure but for one
+// check, once per process, of whether an ICMP echo may be sent (the discovery it says).
 
 import type { ScanPlan } from "../model/plan.ts";
+import { type HostReason, REASON_NAMES, REASON_SHIFT, STATE_MASK } from "../model/reasons.ts";
 import type { HostResult, HostStatus } from "../model/results.ts";
-import { errnoNames } from "../sys/libc.ts";
+import { DEFAULT_DISCOVERY, discoveryMethods } from "../policy/discovery.ts";
+import { echoAllowed } from "../transport/icmp-echo.ts";
 import {
   countStates,
   HOST,
@@ -18,30 +21,47 @@ export function hostStatusOf(
   reasonCode: number,
   discovery: boolean,
   complete: boolean,
-): { status: HostStatus; reason: string | null } {
+): { status: HostStatus; reason: HostReason | null } {
+  const named = REASON_NAMES[reasonCode] ?? null;
   switch (code) {
     case HOST.down:
       return { status: "down", reason: "no-response" };
     case HOST.unreachable:
-      return { status: "unreachable", reason: errnoNames[reasonCode] ?? `errno ${reasonCode}` };
+      return { status: "unreachable", reason: named ?? "host-unreach" };
     case HOST.timedOut:
       return { status: "up", reason: "host-timeout" };
+    case HOST.allOpen:
+      return { status: "up", reason: "syn-ack" };
     case HOST.unknown:
-      // Never answered: with -Pn the user said it is up (nmap says the same); a scan stopped
+      // Never answered: with -Pn the user said it is up (nmap: user-set); a scan stopped
       // before the end does not know.
-      return discovery && complete
-        ? { status: "down", reason: "no-response" }
-        : { status: "up", reason: null };
+      if (!discovery) return { status: "up", reason: "user-set" };
+      return complete ? { status: "down", reason: "no-response" } : { status: "up", reason: null };
     default:
-      return { status: "up", reason: null };
+      return { status: "up", reason: named };
   }
 }
+
+/** Split the shared bytes of one host's ports into state codes and reason codes, in place. */
+function splitStates(packed: Uint8Array): { states: Uint8Array; reasons: Uint8Array } {
+  const reasons = new Uint8Array(packed.length);
+  for (let i = 0; i < packed.length; i++) {
+    const b = packed[i] as number;
+    reasons[i] = b >> REASON_SHIFT;
+    packed[i] = b & STATE_MASK;
+  }
+  return { states: packed, reasons };
+}
+
+const ALL_OPEN_VERDICTS = [null, "port-threshold", "closed-ports-accept"] as const;
 
 /** Was `host` cut short: by --host-timeout, or by a stop before its scan was complete? */
 export function hostInterrupted(shared: SharedScan, host: number, stopped: boolean): boolean {
   const code = Atomics.load(shared.status, host);
   const complete = Atomics.load(shared.remaining, host) <= 0;
-  return code === HOST.timedOut || (stopped && !complete && !isHostOver(code));
+  return (
+    code === HOST.timedOut || code === HOST.allOpen || (stopped && !complete && !isHostOver(code))
+  );
 }
 
 export function readHostResult(
@@ -53,13 +73,19 @@ export function readHostResult(
 ): HostResult {
   const portCount = plan.ports.length;
   const code = Atomics.load(shared.status, host);
-  const states = shared.states.slice(host * portCount, (host + 1) * portCount);
-  // A down host's few timed-out ports say nothing about its ports: nobody is there.
-  if (code === HOST.down) states.fill(0);
+  const { states, reasons } = splitStates(
+    shared.states.slice(host * portCount, (host + 1) * portCount),
+  );
+  // A down or unreachable host's few discovery ports say nothing about its ports.
+  if (code === HOST.down || code === HOST.unreachable) {
+    states.fill(0);
+    reasons.fill(0);
+  }
   const counts = countStates(states);
   const complete = Atomics.load(shared.remaining, host) <= 0;
   const reasonCode = shared.reason[host] as number;
   const { status, reason } = hostStatusOf(code, reasonCode, plan.probe.discovery, complete);
+  const allOpen = code === HOST.allOpen ? (ALL_OPEN_VERDICTS[reasonCode] ?? null) : null;
   const slot = (s: number) => shared.timing[timingSlot(host, s)] as number;
   const samples = Atomics.load(shared.samples, host);
   return {
@@ -69,6 +95,13 @@ export function readHostResult(
     reason,
     ports: plan.ports,
     states,
+    reasons,
+    allOpen,
+    discovery: discoveryMethods(
+      { ...DEFAULT_DISCOVERY, assumeUp: !plan.probe.discovery },
+      plan.ports,
+      plan.probe.discovery && plan.targets[host]?.family === 4 && echoAllowed(),
+    ),
     banners,
     counts,
     startedAt: run.startedAt,

@@ -4,13 +4,16 @@
 import { crossThreadNowMs } from "../policy/pacing.ts";
 import { LOCAL_ERRNOS } from "../sys/libc.ts";
 import { OPEN, PENDING, SELF } from "../transport/probe-transport.ts";
+import { sendEcho } from "./echo-ping.ts";
 import type { LoopState } from "./loop-state.ts";
 import {
+  concludeSilent,
   DISCOVERY_ROUNDS,
   failed,
   hostOver,
   leave,
   opened,
+  PING_ATTEMPT,
   selfConnected,
   timeoutFor,
 } from "./outcomes.ts";
@@ -21,7 +24,9 @@ function launch(s: LoopState, host: number, portIndex: number, attempt: number):
   const { transport } = s;
   const sentAt = performance.now();
   s.settledHere = true;
-  const outcome = transport.start(host, s.job.ports[portIndex] as number);
+  const port =
+    portIndex < s.portCount ? s.job.ports[portIndex] : s.pingPorts[portIndex - s.portCount];
+  const outcome = transport.start(host, port as number);
   // A probe that met a local error never left: it is not counted, and does not end a pause.
   if (!LOCAL_ERRNOS.has(outcome)) {
     s.tally.count(CTL.probes);
@@ -41,6 +46,17 @@ function launch(s: LoopState, host: number, portIndex: number, attempt: number):
   s.table.track(h, host, portIndex, attempt, sentAt);
   s.deadlines.push(sentAt + timeoutFor(s, host, attempt), h, s.table.gen[h] as number);
   if (++s.inFlight > s.peakInFlight) s.peakInFlight = s.inFlight;
+}
+
+/** Send `host`'s connect pings (its discovery ports are spent): one try each, the longest. */
+export function sendPings(s: LoopState, host: number): void {
+  const echo = s.echo !== null && s.job.targets[host]?.family === 4;
+  s.pingsPending.set(host, s.pingPorts.length + (echo ? 1 : 0));
+  if (echo && !sendEcho(s, host)) s.pingsPending.set(host, s.pingPorts.length);
+  for (let i = 0; i < s.pingPorts.length; i++) launch(s, host, s.portCount + i, PING_ATTEMPT);
+  if (s.pingsPending.get(host) !== 0) return;
+  s.pingsPending.delete(host); // no ping to send: decide on the discovery ports alone
+  concludeSilent(s, host);
 }
 
 /** --host-timeout: is `host` past it (it is then reported with what it has)? */

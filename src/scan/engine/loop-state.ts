@@ -2,11 +2,13 @@
 // (what goes out), outcomes.ts (what an answer or a silence means) and prober.ts (the loop
 // itself) all take it as their first argument. Built once per Worker by createLoopState.
 
+import { connectPingPorts } from "../policy/discovery.ts";
 import { HostControl } from "../policy/host-control.ts";
 import { LocalLimit } from "../policy/local-limit.ts";
 import { RatePacer } from "../policy/pacing.ts";
 import type { RttEstimator } from "../policy/timing.ts";
 import { FdQueue, FdTable } from "../transport/fd-table.ts";
+import { IcmpEcho } from "../transport/icmp-echo.ts";
 import type { ProbeTransport } from "../transport/probe-transport.ts";
 import { createTransport } from "../transport/transports.ts";
 import { DeadlineHeap } from "./deadline-heap.ts";
@@ -38,6 +40,19 @@ export interface LoopState {
   readonly firstTries: Uint8Array;
   readonly errors: Record<string, number>;
   readonly portCount: number;
+  /** Connect pings outside the scanned list (80, 443); probed as port index portCount + i. */
+  readonly pingPorts: readonly number[];
+  /** Pings in flight per host whose pings this Worker sent. */
+  readonly pingsPending: Map<number, number>;
+  /** Per host, this Worker's open ports and settled ports (the all-open detector). */
+  readonly portTally: Int32Array;
+  /** This Worker's ICMP echo socket, where it may have one (discovery on, IPv4 targets). */
+  readonly echo: IcmpEcho | null;
+  /** Hosts awaiting an echo reply, by address (addressKey), and until when. */
+  readonly echoByAddress: Map<number, number[]>;
+  readonly echoDeadlines: Map<number, number>;
+  /** Send `host`'s pings (launch.ts): its discovery ports are spent. */
+  sendPings: (host: number) => void;
   inFlight: number;
   peakInFlight: number;
   fatal: string | undefined;
@@ -85,6 +100,13 @@ export function createLoopState(
     firstTries: new Uint8Array(job.targets.length),
     errors: {},
     portCount: job.order.portCount,
+    pingPorts: connectPingPorts(job.ports),
+    pingsPending: new Map(),
+    portTally: new Int32Array(job.targets.length * 2),
+    sendPings: () => {},
+    echo: job.probe.discovery && job.targets.some((t) => t.family === 4) ? IcmpEcho.open() : null,
+    echoByAddress: new Map(),
+    echoDeadlines: new Map(),
     inFlight: 0,
     peakInFlight: 0,
     fatal: undefined,

@@ -3,18 +3,13 @@
 // a silent host called down), a local error (the entry goes back in line). States go into the
 // shared memory, events for the main thread into the lists the loop posts.
 
+import { HOST_REASON_CODE, packState } from "../model/reasons.ts";
 import { STATE_CODE } from "../model/results.ts";
-import { DEFAULT_DISCOVERY } from "../policy/discovery.ts";
+import { allOpenVerdict, DEFAULT_ALL_OPEN } from "../policy/all-open.ts";
+import { DEFAULT_DISCOVERY, decideLiveness, probeVerdict } from "../policy/discovery.ts";
 import { STALL_MS } from "../policy/local-limit.ts";
 import { RttEstimator } from "../policy/timing.ts";
-import {
-  ECONNREFUSED,
-  EHOSTUNREACH,
-  ENETDOWN,
-  ENETUNREACH,
-  errnoNames,
-  LOCAL_ERRNOS,
-} from "../sys/libc.ts";
+import { ECONNREFUSED, errnoNames, LOCAL_ERRNOS } from "../sys/libc.ts";
 import { MODE_BANNER } from "../transport/fd-table.ts";
 import type { LoopState } from "./loop-state.ts";
 import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared-memory.ts";
@@ -22,9 +17,12 @@ import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared-memory.ts";
 const SELF_CONNECT_TRIES = 4;
 /**
  * A host's first entries, its discovery probes: until it answers only these go, and when all
- * of them have timed out on every try it is called down (discovery.ts: DEFAULT_DISCOVERY).
+ * of them ended unanswered it gets its pings, then is called down or unreachable
+ * (discovery.ts: DEFAULT_DISCOVERY, decideLiveness).
  */
 export const DISCOVERY_ROUNDS = DEFAULT_DISCOVERY.probes;
+/** Pings are sent once, with the timeout of a discovery port's last try (300+600+1200 ms). */
+export const PING_ATTEMPT = DEFAULT_DISCOVERY.tries - 1;
 
 export function errnoName(e: number): string {
   return errnoNames[e] ?? `errno ${e}`;
@@ -52,9 +50,12 @@ export function timeoutFor(s: LoopState, host: number, attempt: number): number 
 
 /** An answer from `host` to try `attempt` after `rttMs` (`rst`: a reset): it is up. */
 function answered(s: LoopState, host: number, rttMs: number, attempt: number, rst: boolean) {
-  const { status } = s.job.shared;
-  if (Atomics.load(status, host) === HOST.unknown)
-    Atomics.compareExchange(status, host, HOST.unknown, HOST.up);
+  const { status, reason } = s.job.shared;
+  const first =
+    Atomics.load(status, host) === HOST.unknown &&
+    Atomics.compareExchange(status, host, HOST.unknown, HOST.up) === HOST.unknown;
+  // The first answer is the host's reason to be up (nmap: syn-ack, conn-refused).
+  if (first) Atomics.store(reason, host, HOST_REASON_CODE[rst ? "conn-refused" : "syn-ack"]);
   estimator(s, host).sample(rttMs);
   s.tally.sample(host);
   // An answer inside start() itself comes from this machine: no window, loss or RST limit to
@@ -85,19 +86,47 @@ export function leave(s: LoopState, host: number): void {
 
 /** Record (host, port index) as open: its state, and an event for the main thread. */
 function markOpen(s: LoopState, host: number, portIndex: number): void {
-  s.job.shared.states[host * s.portCount + portIndex] = STATE_CODE.open;
+  s.job.shared.states[host * s.portCount + portIndex] = packState(
+    STATE_CODE.open,
+    HOST_REASON_CODE["syn-ack"],
+  );
   s.opens.push(host, portIndex);
+  countForAllOpen(s, host, true);
 }
 
-/** Give (host, port index) its state, unless its host is already out of the scan. */
-function settle(s: LoopState, host: number, portIndex: number, state: number): void {
+/** Give (host, port index) its state and reason, unless its host is already out of the scan. */
+function settle(s: LoopState, host: number, portIndex: number, state: number, why: number): void {
   const { shared } = s.job;
   if (!isHostOver(Atomics.load(shared.status, host))) {
     if (state === STATE_CODE.open) markOpen(s, host, portIndex);
-    else shared.states[host * s.portCount + portIndex] = state;
+    else {
+      shared.states[host * s.portCount + portIndex] = packState(state, why);
+      countForAllOpen(s, host, false);
+    }
   }
   leave(s, host);
 }
+
+/**
+ * A host that accepts every port (policy/all-open.ts) is cut short: reported up with what it
+ * has, marked. Counted per Worker: each sees its part of the host's ports in the same order.
+ */
+function countForAllOpen(s: LoopState, host: number, open: boolean): void {
+  const counts = s.portTally;
+  const at = host * 2;
+  counts[at] = (counts[at] as number) + (open ? 1 : 0);
+  counts[at + 1] = (counts[at + 1] as number) + 1;
+  const opened = counts[at] as number;
+  const settled = counts[at + 1] as number;
+  const share = Math.ceil(s.portCount / s.job.probe.threads);
+  const verdict = allOpenVerdict(
+    { open: opened, closed: settled - opened, filtered: 0, total: share },
+    DEFAULT_ALL_OPEN,
+  );
+  if (verdict !== null) hostOver(s, host, HOST.allOpen, ALL_OPEN_CODE[verdict]);
+}
+
+const ALL_OPEN_CODE = { "port-threshold": 1, "closed-ports-accept": 2 } as const;
 
 /** Take `host` out of the scan with `code` (down, unreachable, timed out): reported at once. */
 export function hostOver(s: LoopState, host: number, code: number, reason: number): void {
@@ -128,11 +157,16 @@ function localRetry(s: LoopState, host: number, portIndex: number, attempt: numb
 
 /** The probe met itself on loopback: nothing listens there. Probe again, then call it closed. */
 export function selfConnected(s: LoopState, host: number, portIndex: number, attempt: number) {
+  if (portIndex >= s.portCount) {
+    pingEnded(s, host, ECONNREFUSED, 0);
+    return;
+  }
   s.tally.count(CTL.selfConnects);
   const key = host * s.portCount + portIndex;
   const tries = (s.selfConnects.get(key) ?? 0) + 1;
   s.selfConnects.set(key, tries);
-  if (tries >= SELF_CONNECT_TRIES) settle(s, host, portIndex, STATE_CODE.closed);
+  if (tries >= SELF_CONNECT_TRIES)
+    settle(s, host, portIndex, STATE_CODE.closed, HOST_REASON_CODE["conn-refused"]);
   else s.work.again(host, portIndex, attempt);
 }
 
@@ -145,6 +179,11 @@ export function opened(
   attempt: number,
   rttMs: number,
 ): void {
+  if (portIndex >= s.portCount) {
+    release(s, h);
+    pingEnded(s, host, 0, rttMs);
+    return;
+  }
   answered(s, host, rttMs, attempt, false);
   if (s.job.probe.bannerMs > 0 && waitForBanner(s, h, host, portIndex)) {
     // Its state is known now; the entry is left once the banner is read.
@@ -152,7 +191,7 @@ export function opened(
     return;
   }
   release(s, h);
-  settle(s, host, portIndex, STATE_CODE.open);
+  settle(s, host, portIndex, STATE_CODE.open, HOST_REASON_CODE["syn-ack"]);
 }
 
 /** A probe ended with errno `e` (the transport has released it). */
@@ -164,9 +203,13 @@ export function failed(
   e: number,
   rttMs: number,
 ): void {
+  if (portIndex >= s.portCount) {
+    pingEnded(s, host, LOCAL_ERRNOS.has(e) ? null : e, rttMs);
+    return;
+  }
   if (e === ECONNREFUSED) {
     answered(s, host, rttMs, attempt, true);
-    settle(s, host, portIndex, STATE_CODE.closed);
+    settle(s, host, portIndex, STATE_CODE.closed, HOST_REASON_CODE["conn-refused"]);
     return;
   }
   if (LOCAL_ERRNOS.has(e)) {
@@ -174,16 +217,70 @@ export function failed(
     return;
   }
   countError(s, e);
-  const unreachable = e === ENETUNREACH || e === ENETDOWN || e === EHOSTUNREACH;
-  if (unreachable && Atomics.load(s.job.shared.status, host) !== HOST.up) {
-    // The network says this host cannot be reached, and it never answered: skip it.
-    hostOver(s, host, HOST.unreachable, e);
-    leave(s, host);
+  // Unreachable, administratively prohibited: something in the way answered instead of the
+  // port (nmap: filtered, with the error). On a host that has not answered yet it is evidence
+  // for "unreachable", weighed with its other discovery probes (discovery.ts), no more.
+  const verdict = probeVerdict(e);
+  const why = HOST_REASON_CODE[verdict.reason];
+  const { shared } = s.job;
+  if (verdict.unreachable) Atomics.compareExchange(shared.reason, host, 0, why);
+  settle(s, host, portIndex, STATE_CODE.filtered, why);
+  if (Atomics.load(shared.status, host) === HOST.unknown) discoveryPortUnanswered(s, host);
+}
+
+/**
+ * One more of `host`'s discovery ports ended without an answer. The Worker whose port is the
+ * last of them sends the host's pings, or decides at once when it gets none.
+ */
+function discoveryPortUnanswered(s: LoopState, host: number): void {
+  if (!s.job.probe.discovery) return;
+  const spent = Math.min(DISCOVERY_ROUNDS, s.portCount);
+  if (Atomics.add(s.job.shared.silent, host, 1) + 1 !== spent) return;
+  s.sendPings(host);
+}
+
+/** No answer to any discovery probe, pings included: down, or unreachable on evidence. */
+export function concludeSilent(s: LoopState, host: number): void {
+  const { shared } = s.job;
+  const liveness = decideLiveness({
+    answered: Atomics.load(shared.status, host) !== HOST.unknown,
+    discoveryPorts: 0,
+    unansweredDiscoveryPorts: 0,
+    unreachable: Atomics.load(shared.reason, host) === 0 ? 0 : 1,
+    pings: "over",
+    assumeUp: !s.job.probe.discovery,
+  });
+  if (liveness === "down") hostOver(s, host, HOST.down, HOST_REASON_CODE["no-response"]);
+  else if (liveness === "unreachable")
+    hostOver(s, host, HOST.unreachable, Atomics.load(shared.reason, host));
+}
+
+/** A ping (a connect to a port outside the list) of `host` ended; `errno`: 0 open, null silent. */
+export function pingEnded(s: LoopState, host: number, errno: number | null, rttMs: number): void {
+  const verdict = probeVerdict(errno);
+  if (verdict.answered) answered(s, host, rttMs, PING_ATTEMPT, verdict.state === "closed");
+  else if (verdict.unreachable)
+    Atomics.compareExchange(s.job.shared.reason, host, 0, HOST_REASON_CODE[verdict.reason]);
+  pingOver(s, host);
+}
+
+/** The echo request to `host` was answered, or its time is over (echo-ping.ts). */
+export function echoEnded(s: LoopState, host: number, replied: boolean): void {
+  const { status, reason } = s.job.shared;
+  if (replied && Atomics.compareExchange(status, host, HOST.unknown, HOST.up) === HOST.unknown)
+    Atomics.store(reason, host, HOST_REASON_CODE["echo-reply"]);
+  pingOver(s, host);
+}
+
+/** One ping of `host` is over: after its last, a host still silent is concluded. */
+function pingOver(s: LoopState, host: number): void {
+  const left = (s.pingsPending.get(host) ?? 1) - 1;
+  if (left > 0) {
+    s.pingsPending.set(host, left);
     return;
   }
-  // Unreachable, administratively prohibited, reset before completion on a host that does
-  // answer elsewhere: something in the way answered instead of the port. nmap: filtered.
-  settle(s, host, portIndex, STATE_CODE.filtered);
+  s.pingsPending.delete(host);
+  concludeSilent(s, host);
 }
 
 /** No answer in time on handle `h`: another try, or filtered (a silent host is called down). */
@@ -196,6 +293,10 @@ export function timedOut(
 ) {
   const sentAt = s.table.sentAt[h] as number;
   release(s, h); // closing a SYN_SENT socket frees it at once
+  if (portIndex >= s.portCount) {
+    pingEnded(s, host, null, 0);
+    return;
+  }
   s.control.timedOut(host, sentAt);
   const { shared } = s.job;
   const answeredYet = Atomics.load(shared.status, host) !== HOST.unknown;
@@ -204,16 +305,8 @@ export function timedOut(
     s.work.again(host, portIndex, attempt + 1);
     return;
   }
-  if (
-    s.job.probe.discovery &&
-    Atomics.load(shared.status, host) === HOST.unknown &&
-    Atomics.add(shared.silent, host, 1) + 1 >= Math.min(DISCOVERY_ROUNDS, s.portCount)
-  ) {
-    hostOver(s, host, HOST.down, 0);
-    leave(s, host);
-    return;
-  }
-  settle(s, host, portIndex, STATE_CODE.filtered);
+  settle(s, host, portIndex, STATE_CODE.filtered, HOST_REASON_CODE["no-response"]);
+  if (Atomics.load(shared.status, host) === HOST.unknown) discoveryPortUnanswered(s, host);
 }
 
 function waitForBanner(s: LoopState, h: number, host: number, portIndex: number): boolean {

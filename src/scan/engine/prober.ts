@@ -10,6 +10,7 @@ import { RttEstimator } from "../policy/timing.ts";
 import { EINTR } from "../sys/libc.ts";
 import { MODE_BANNER, MODE_CONNECTING } from "../transport/fd-table.ts";
 import { OPEN, PENDING, SELF } from "../transport/probe-transport.ts";
+import { pollEcho } from "./echo-ping.ts";
 import { keepOffFtl } from "./jit-tier.ts";
 import * as launch from "./launch.ts";
 import { fill } from "./launch.ts";
@@ -144,6 +145,7 @@ export function turns(s: LoopState, endsAt = Infinity): boolean {
     const now = performance.now();
     settleReady(s, Math.max(0, n), now);
     expire(s, now);
+    pollEcho(s, now);
     flush(s);
   }
   return true;
@@ -155,6 +157,7 @@ export function finish(s: LoopState): ProbeResult {
   const { table } = s;
   for (let h = 0; h < table.mode.length; h++) if (table.mode[h] !== 0) release(s, h);
   s.transport.close();
+  s.echo?.close();
   return { errors: s.errors, fatal: s.fatal, peakInFlight: s.peakInFlight };
 }
 
@@ -172,6 +175,7 @@ const LOOP_FUNCTIONS = [
 
 function newLoop(job: ProbeJob, post: (message: ProbeMessage) => void): LoopState {
   const s = createLoopState(job, post, leave);
+  s.sendPings = (host) => launch.sendPings(s, host);
   keepOffFtl(LOOP_FUNCTIONS, s, Object.create(RttEstimator.prototype));
   return s;
 }

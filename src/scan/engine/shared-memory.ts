@@ -18,7 +18,14 @@ export const CTL = {
 } as const;
 
 /** Liveness of a host as the Workers see it (shared Int32Array, one slot per host). */
-export const HOST = { unknown: 0, up: 1, down: 2, unreachable: 3, timedOut: 4 } as const;
+export const HOST = {
+  unknown: 0,
+  up: 1,
+  down: 2,
+  unreachable: 3,
+  timedOut: 4,
+  allOpen: 5,
+} as const;
 
 /** Per-host timing slots (Float64Array, TIMING_SLOTS per host). */
 export const TIMING = { srtt: 0, rttvar: 1, timeout: 2, startedAt: 3 } as const;

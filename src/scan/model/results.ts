@@ -3,6 +3,7 @@
 // --list, --jsonl, nmap's formats, the hand-off to nmap and `tp-scan merge` all read these
 // types and nothing else of the engine.
 import type { Target } from "../targets/target.ts";
+import type { AllOpenVerdict, DiscoveryMethod, HostReason } from "./reasons.ts";
 
 export type PortState = "open" | "closed" | "filtered";
 
@@ -41,12 +42,22 @@ export interface HostResult {
   /** Position of this host in the scan's target list (stable across shards of one scan). */
   hostIndex: number;
   status: HostStatus;
-  /** Why a host is not up, or why it ended early: "no-response", "host-timeout", "EHOSTUNREACH". */
-  reason: string | null;
+  /**
+   * Why the host has its status, nmap's names (reasons.ts): up on "syn-ack", "conn-refused" or
+   * "user-set" (-Pn); down on "no-response"; unreachable on "host-unreach", "net-unreach",
+   * "admin-prohibited"; "host-timeout" when --host-timeout ended it. null: stopped, unknown.
+   */
+  reason: HostReason | string | null;
   /** Ports of the plan, sorted (the same array for every host of a scan). */
   ports: number[];
   /** State code (STATE_CODE) of ports[i] at index i; 0 = not probed (skipped, other shard, Ctrl-C). */
   states: Uint8Array;
+  /** Reason code (reasons.ts REASON_NAMES) of ports[i]'s state at index i; 0 = none. */
+  reasons: Uint8Array;
+  /** The host accepted too many ports to be believed (a SYN proxy, a tarpit); its scan was cut. */
+  allOpen: AllOpenVerdict | null;
+  /** How the host was looked for before its ports were believed (or "none": -Pn). */
+  discovery: DiscoveryMethod[];
   /** What open ports said first (--banner), by port. */
   banners: Map<number, string>;
   counts: { scanned: number; open: number; closed: number; filtered: number };

@@ -188,6 +188,10 @@ function hostOf(hostIndex: number, parts: HostParts, ports: number[]): HostResul
     reason: status === "up" ? null : parts.reason,
     ports,
     states,
+    // JSONL does not carry reasons yet (the outputs' part of issue 18).
+    reasons: new Uint8Array(ports.length),
+    allOpen: null,
+    discovery: [],
     banners: parts.banners,
     counts,
     startedAt: parts.startedAt ?? new Date(0),

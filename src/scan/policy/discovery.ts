@@ -1,21 +1,28 @@
-// Host discovery from a connect scan's own first probes: is anybody there? Pure.
+// Host discovery on evidence, as nmap decides it (issue 18). Pure.
 //
-// A connect scan cannot send ICMP echo without privileges; nmap's unprivileged discovery is a
-// connect() to ports 80 and 443 (any SYN-ACK or RST, even ECONNREFUSED, means up). Here the
-// scan's first probes to each host are its discovery: the ports most often answered go first,
-// and until the host shows a sign of life only those are probed, so a dead address costs a few
-// probes instead of a timeout cycle per port (issue 8: 59.8 s for 65535 ports of a dead host;
-// nmap with discovery 2.1 s).
+// The scan's first probes to each host are its first discovery probes: the ports most often
+// answered go first (probeOrder), and until the host shows a sign of life only those are probed,
+// so a dead address costs a few probes instead of a timeout cycle per port (issue 8: 59.8 s for
+// 65535 ports of a dead host; nmap with discovery 2.1 s). When they all end without an answer
+// (silence on every try, or an ICMP error), the host is not given up yet: it gets the probes
+// that do not depend on the scanned list, as nmap's host discovery sends them: connect pings to
+// ports 80 and 443 (nmap's unprivileged default) when they are not in the list, and an ICMP echo
+// where this process may send one. Then:
 //
-// - up: any answer (SYN-ACK or RST) on any port.
-// - unreachable: at once on EHOSTUNREACH or ENETUNREACH (an ICMP error from a router, or the
-//   last hop's failed ARP).
-// - down: the first `probes` discovery ports all timed out on each of `tries` tries. The
-//   timeouts of a silent host back off (timing.ts: 300, 600, 1200 ms), so 3 tries cost 2.1 s and
-//   reach a host 1.2 s away: a satellite link (600 ms) and the issue's 700 ms host are found.
+// - up: any answer (SYN-ACK or RST on any port, an echo reply). Ports that met an ICMP error on
+//   a host that answers are filtered, with that error as their reason.
+// - unreachable: no answer, and the probes met unreachable errors (a local unreachable route,
+//   every port REJECTed with an ICMP error).
+// - down: no answer and no error: silence everywhere.
 // - -Pn (assumeUp): never down nor unreachable; every port is probed whatever happens.
+//
+// Before issue 18 the first EHOSTUNREACH ended the host: a host REJECTing every port but one
+// with icmp-host-prohibited was "unreachable after 0 ports"; nmap found its open port.
 
+import type { DiscoveryMethod, PortReason } from "../model/reasons.ts";
+import type { PortState } from "../model/results.ts";
 import { embeddedRanking } from "../ports/top-ports.ts";
+import { ECONNREFUSED, EHOSTUNREACH, ENETDOWN, ENETUNREACH } from "../sys/libc.ts";
 
 /**
  * The 20 TCP ports most often found open, most first: the head of the embedded nmap-services
@@ -23,15 +30,13 @@ import { embeddedRanking } from "../ports/top-ports.ts";
  */
 export const PROBE_FIRST_PORTS: readonly number[] = embeddedRanking().slice(0, 20);
 
-export type Liveness = "pending" | "up" | "down" | "unreachable";
-
-/** What one probe of a port ended with, as far as liveness goes. */
-export type ProbeOutcome = "answered" | "timeout" | "unreachable";
+/** nmap's unprivileged host discovery: a connect() to each of these. */
+export const CONNECT_PING_PORTS: readonly number[] = [80, 443];
 
 export interface DiscoveryPolicy {
   /** -Pn: treat every host as up. */
   assumeUp: boolean;
-  /** Discovery ports that must all stay silent before a host is called down. */
+  /** Discovery ports that must all stay silent before a host gets its pings. */
   probes: number;
   /** Tries of each discovery port before it counts as silent. */
   tries: number;
@@ -41,8 +46,7 @@ export const DEFAULT_DISCOVERY: DiscoveryPolicy = { assumeUp: false, probes: 10,
 
 /**
  * The host's ports in probe order: those most often answered first (PROBE_FIRST_PORTS), then
- * the others in the order given. The first `probes` are the host's
- * discovery ports.
+ * the others in the order given. The first `probes` are the host's discovery ports.
  */
 export function probeOrder(ports: readonly number[]): number[] {
   const wanted = new Set(ports);
@@ -51,68 +55,93 @@ export function probeOrder(ports: readonly number[]): number[] {
   return [...first, ...ports.filter((p) => !firstSet.has(p))];
 }
 
-/** The decision, from counts: what is known of a host so far. */
-export function decideLiveness(seen: {
-  answered: number;
-  unreachable: number;
-  silentDiscoveryPorts: number;
-  discoveryPorts: number;
-  assumeUp: boolean;
-}): Liveness {
-  if (seen.answered > 0) return "up";
-  if (seen.assumeUp) return "pending";
-  if (seen.unreachable > 0) return "unreachable";
-  if (seen.discoveryPorts > 0 && seen.silentDiscoveryPorts >= seen.discoveryPorts) return "down";
-  return "pending";
+/** The connect pings a host gets: 80 and 443 unless the scan probes them anyway. */
+export function connectPingPorts(scanned: ArrayLike<number>): number[] {
+  const inList = new Set(Array.from(scanned));
+  return CONNECT_PING_PORTS.filter((p) => !inList.has(p));
 }
 
-export class HostDiscovery {
-  private readonly discovery: Set<number>;
-  private answered = 0;
-  private unreachable = 0;
-  private silent = 0;
+/** The discovery methods a scan uses (HostResult.discovery says them). */
+export function discoveryMethods(
+  policy: DiscoveryPolicy,
+  scanned: readonly number[],
+  echo: boolean,
+): DiscoveryMethod[] {
+  if (policy.assumeUp) return ["none"];
+  const methods: DiscoveryMethod[] = ["scan-ports"];
+  if (connectPingPorts(scanned).length > 0) methods.push("connect-ping");
+  if (echo) methods.push("icmp-echo");
+  return methods;
+}
 
-  /** `ports` in probe order (probeOrder): the first `policy.probes` are the discovery ports. */
-  constructor(
-    ports: readonly number[],
-    readonly policy: DiscoveryPolicy = DEFAULT_DISCOVERY,
-  ) {
-    this.discovery = new Set(ports.slice(0, policy.probes));
-  }
+/** What one connect probe's end says: the port's state, why, and whether the host answered. */
+export interface ProbeVerdict {
+  state: PortState;
+  reason: PortReason;
+  /** The host itself (or its TCP stack) answered: a sign of life. */
+  answered: boolean;
+  /** An ICMP error instead of an answer: evidence for "unreachable". */
+  unreachable: boolean;
+}
 
-  get state(): Liveness {
-    return decideLiveness({
-      answered: this.answered,
-      unreachable: this.unreachable,
-      silentDiscoveryPorts: this.silent,
-      discoveryPorts: this.discovery.size,
-      assumeUp: this.policy.assumeUp,
-    });
-  }
+const OPEN: ProbeVerdict = { state: "open", reason: "syn-ack", answered: true, unreachable: false };
+const SILENT: ProbeVerdict = {
+  state: "filtered",
+  reason: "no-response",
+  answered: false,
+  unreachable: false,
+};
 
-  /** May `port` be probed now? While a host is pending, only its discovery ports (not -Pn). */
-  mayProbe(port: number): boolean {
-    const state = this.state;
-    if (state === "up") return true;
-    if (state !== "pending") return false;
-    return this.policy.assumeUp || this.discovery.has(port);
-  }
+/**
+ * The verdict of a connect() that ended with `errno` (0: connected; null: silence on its last
+ * try). Linux reports a RST and ICMP port-unreachable alike (ECONNREFUSED: closed, as nmap -sT);
+ * host-unreachable, host- and admin-prohibited as EHOSTUNREACH; net-unreachable and
+ * net-prohibited as ENETUNREACH; a local netfilter REJECT as EACCES or EPERM.
+ */
+export function probeVerdict(errno: number | null): ProbeVerdict {
+  if (errno === 0) return OPEN;
+  if (errno === null) return SILENT;
+  if (errno === ECONNREFUSED)
+    return { state: "closed", reason: "conn-refused", answered: true, unreachable: false };
+  const reason = unreachableReason(errno);
+  if (reason) return { state: "filtered", reason, answered: false, unreachable: true };
+  return SILENT;
+}
 
-  /** Tries for `port` given the usual count: discovery ports of a silent host get more. */
-  tries(port: number, usual: number): number {
-    return this.answered === 0 && this.discovery.has(port)
-      ? Math.max(usual, this.policy.tries)
-      : usual;
-  }
+/** The ICMP error behind `errno`, as nmap names it, or null when it is not one. */
+export function unreachableReason(errno: number): PortReason | null {
+  if (errno === EHOSTUNREACH) return "host-unreach";
+  if (errno === ENETUNREACH || errno === ENETDOWN) return "net-unreach";
+  if (errno === 13 || errno === 1) return "admin-prohibited"; // EACCES, EPERM
+  return null;
+}
 
-  /**
-   * Record how try `attempt` (0-based) of `port` ended; `last` says it was its last try (the
-   * port is settled). Returns the host's state after it.
-   */
-  record(port: number, outcome: ProbeOutcome, attempt: number, last: boolean): Liveness {
-    if (outcome === "answered") this.answered++;
-    else if (outcome === "unreachable") this.unreachable++;
-    else if (last && attempt + 1 >= this.policy.tries && this.discovery.has(port)) this.silent++;
-    return this.state;
-  }
+export type Liveness = "pending" | "ping" | "up" | "down" | "unreachable";
+
+/** What is known of a host that has not answered yet (counts of its discovery probes). */
+export interface HostEvidence {
+  /** Any answer on any port, ping or echo. */
+  answered: boolean;
+  /** Its discovery probes among the scanned ports: min(policy.probes, ports scanned). */
+  discoveryPorts: number;
+  /** Of those, ended without an answer (silent on every try, or an ICMP error). */
+  unansweredDiscoveryPorts: number;
+  /** Probes that met an unreachable error (scanned ports and pings alike). */
+  unreachable: number;
+  /** Pings: none this host can get, not sent yet, sent and awaited, or all ended unanswered. */
+  pings: "none" | "unsent" | "pending" | "over";
+  assumeUp: boolean;
+}
+
+/**
+ * The decision: "ping" means send the pings now (the discovery ports are spent); "pending"
+ * means wait for more evidence. -Pn never gives a host up.
+ */
+export function decideLiveness(e: HostEvidence): Liveness {
+  if (e.answered) return "up";
+  if (e.assumeUp) return "pending";
+  if (e.unansweredDiscoveryPorts < e.discoveryPorts) return "pending";
+  if (e.pings === "unsent") return "ping";
+  if (e.pings === "pending") return "pending";
+  return e.unreachable > 0 ? "unreachable" : "down";
 }
