@@ -26,12 +26,18 @@ describe.skipIf(!linux)("UDP probe socket (loopback)", async () => {
   const echo = await Bun.udpSocket({
     hostname: "127.0.0.1",
     socket: {
-      data: (s, data, port, addr) => s.send(Buffer.concat([Buffer.from("re:"), data]), port, addr),
+      data(s, data, port, addr) {
+        s.send(Buffer.concat([Buffer.from("re:"), data]), port, addr);
+      },
     },
   });
   const echo6 = await Bun.udpSocket({
     hostname: "::1",
-    socket: { data: (s, data, port, addr) => s.send(data, port, addr) },
+    socket: {
+      data(s, data, port, addr) {
+        s.send(data, port, addr);
+      },
+    },
   });
   const silent = await Bun.udpSocket({ hostname: "127.0.0.1", socket: { data() {} } });
   // Answers from a second socket: another source port, which a connected socket never sees.
@@ -43,7 +49,11 @@ describe.skipIf(!linux)("UDP probe socket (loopback)", async () => {
   });
   const spoofing = await Bun.udpSocket({
     hostname: "127.0.0.1",
-    socket: { data: (_s, _data, port, addr) => other.send("spoof", port, addr) },
+    socket: {
+      data(_s, _data, port, addr) {
+        other.send("spoof", port, addr);
+      },
+    },
   });
   const closed = await Bun.udpSocket({ hostname: "127.0.0.1" });
   const closedPort = closed.port;
