@@ -99,7 +99,7 @@ export function udpScan(host: Host, respect: boolean, untilMs = 400_000) {
       } else if (f.answerAt < 0 && now - f.sentAt >= rtt.timeoutMs(f.attempt)) {
         flight.delete(port);
         limit.onTimeout(f.sentAt);
-        if (f.attempt < silentPortRetries(limit, c.retries))
+        if (f.attempt < silentPortRetries(limit, { grown: c.retries, base: 1 }))
           retries.push({ port, attempt: f.attempt + 1, lostSentAt: f.sentAt });
         else state.set(port, "open|filtered");
       }

@@ -213,7 +213,10 @@ export function timedOut(
     leave(s, host);
     return;
   }
-  settle(s, host, portIndex, STATE_CODE.filtered);
+  // A silent UDP port may be open (its service ignored the payload) or filtered: nmap -sU.
+  const silent =
+    s.job.probe.transport === "udp" ? STATE_CODE["open|filtered"] : STATE_CODE.filtered;
+  settle(s, host, portIndex, silent);
 }
 
 function waitForBanner(s: LoopState, h: number, host: number, portIndex: number): boolean {

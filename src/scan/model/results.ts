@@ -4,15 +4,25 @@
 // types and nothing else of the engine.
 import type { Target } from "../targets/target.ts";
 
-export type PortState = "open" | "closed" | "filtered";
+/** "open|filtered": a UDP port that stayed silent through its tries (nmap -sU's name). */
+export type PortState = "open" | "closed" | "filtered" | "open|filtered";
+/** What a port's probes were: connect (-sT) or UDP (-sU). */
+export type Protocol = "tcp" | "udp";
 
 /** Port state codes as stored in the engine's shared arrays (0 = not probed or not final). */
-export const STATE_CODE = { unknown: 0, open: 1, closed: 2, filtered: 3 } as const;
+export const STATE_CODE = {
+  unknown: 0,
+  open: 1,
+  closed: 2,
+  filtered: 3,
+  "open|filtered": 4,
+} as const;
 export const STATE_NAMES: Record<number, PortState | undefined> = {
   [STATE_CODE.unknown]: undefined,
   [STATE_CODE.open]: "open",
   [STATE_CODE.closed]: "closed",
   [STATE_CODE.filtered]: "filtered",
+  [STATE_CODE["open|filtered"]]: "open|filtered",
 };
 
 /**
@@ -36,6 +46,20 @@ export interface ScanIdentity {
   shard: { index: number; count: number } | null;
 }
 
+/** "tcp" or "udp": what the outputs print after a port number. */
+export function protocolOf(host: Pick<HostResult, "protocol">): Protocol {
+  return host.protocol ?? "tcp";
+}
+
+export interface PortCounts {
+  scanned: number;
+  open: number;
+  closed: number;
+  filtered: number;
+  /** UDP only (absent or 0 for TCP). */
+  "open|filtered"?: number;
+}
+
 export interface HostResult {
   target: Target;
   /** Position of this host in the scan's target list (stable across shards of one scan). */
@@ -49,7 +73,9 @@ export interface HostResult {
   states: Uint8Array;
   /** What open ports said first (--banner), by port. */
   banners: Map<number, string>;
-  counts: { scanned: number; open: number; closed: number; filtered: number };
+  counts: PortCounts;
+  /** The protocol of every port of this result; absent: tcp. */
+  protocol?: Protocol;
   startedAt: Date;
   elapsedMs: number;
   /** Stopped by Ctrl-C or --host-timeout before every port was final. */

@@ -20,6 +20,7 @@ const IP_RECVERR = 11;
 const SOL_IPV6 = 41;
 const IPV6_RECVERR = 25;
 const MSG_DONTWAIT = 0x40;
+const MSG_PEEK = 0x2;
 const EAGAIN = 11;
 /** Bytes of a reply kept as its banner. */
 export const UDP_BANNER_BYTES = 512;
@@ -30,6 +31,8 @@ export class UdpSockets {
   private readonly addresses: Array<Uint8Array | undefined>;
   private readonly one = new Int32Array([1]);
   private readonly recvBuf = new Uint8Array(UDP_BANNER_BYTES);
+  private readonly nameBuf = new Uint8Array(128);
+  private readonly lenBuf = new Uint32Array(1);
 
   constructor(private readonly targets: readonly ProbeAddress[]) {
     if (process.platform !== "linux") throw new Error("UDP probes need Linux (for now)");
@@ -89,10 +92,26 @@ export class UdpSockets {
 
   /** What is waiting on the socket: a reply (an empty datagram is one too), an ICMP error, or nothing. */
   read(fd: number): UdpReading {
-    const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, MSG_DONTWAIT));
+    return this.receive(fd, MSG_DONTWAIT);
+  }
+
+  /** read(), leaving a reply queued: the socket stays readable for the banner read. */
+  peek(fd: number): UdpReading {
+    return this.receive(fd, MSG_DONTWAIT | MSG_PEEK);
+  }
+
+  private receive(fd: number, flags: number): UdpReading {
+    const n = Number(this.c.recv(fd, this.recvBuf, this.recvBuf.length, flags));
     if (n >= 0) return { kind: "reply", banner: this.recvBuf.slice(0, n) };
     const e = this.errno();
     return e === EAGAIN ? NOTHING : udpError(e);
+  }
+
+  /** The socket's own port (0 if unknown): a probe of that port on loopback meets itself. */
+  localPort(fd: number): number {
+    this.lenBuf[0] = this.nameBuf.length;
+    if (this.c.getsockname(fd, this.nameBuf, this.lenBuf) !== 0) return 0;
+    return ((this.nameBuf[2] as number) << 8) | (this.nameBuf[3] as number);
   }
 
   close(fd: number): void {
