@@ -22,7 +22,7 @@ export function jsonDocument(input: ReportInput): string {
       reason: h.reason,
       interrupted: h.interrupted,
       ports: shownPorts(h, input.services, hiddenStates(input.show)),
-      counts: { scanned: h.counts.scanned, ...countsOf(h) },
+      counts: h.counts,
       timing: {
         startedAt: h.startedAt.toISOString(),
         elapsedMs: round(h.elapsedMs, 1),
