@@ -97,7 +97,7 @@ describe.skipIf(why !== null)("-sU against dnsmasq, chronyd and snmpd", () => {
     expect(r.code).toBe(0);
     const theirs: Record<string, number[]> = { open: [], closed: [], "open|filtered": [] };
     for (const m of r.stdout.matchAll(/portid="(\d+)"><state state="([a-z|]+)"/g))
-      (theirs[m[2] as string] ??= []).push(Number(m[1]));
+      theirs[m[2] as string]?.push(Number(m[1]));
     for (const m of r.stdout.matchAll(
       /<extraports state="([a-z|]+)" count="\d+">\n<extrareasons [^>]*ports="([^"]+)"/g,
     ))

@@ -2,7 +2,7 @@
 // report.ts's --json, from HostResults; plus the scan's identity and each host's status.
 // Per-host engine stats (fds, probes) are not in HostResult, so not here. Pure.
 import { VERSION } from "../../shared/cli.ts";
-import { countsOf, hiddenStates, type ReportInput, shownPorts } from "./document.ts";
+import { hiddenStates, type ReportInput, shownPorts } from "./document.ts";
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
