@@ -80,6 +80,18 @@ describe.skipIf(why !== null)("-sU against dnsmasq, chronyd and snmpd", () => {
     expect(states.closed).toEqual(CLOSED);
   });
 
+  test("the embedded payloads (no nmap-payloads) make each daemon answer", async () => {
+    const script = join(import.meta.dir, "fixtures", "udp-embedded.ts");
+    const r = await lab.run([process.execPath, script, OPEN.join(",")]);
+    expect(r.code).toBe(0);
+    // SNMP: v2c and v1 both answered by snmpd's rocommunity public.
+    expect(JSON.parse(r.stdout)).toEqual({
+      53: ["reply"],
+      123: ["reply"],
+      161: ["reply", "reply"],
+    });
+  });
+
   test.skipIf(!hasNmap)("the same states as nmap -sU", async () => {
     const ours = await tpScan();
     const r = await lab.run([
