@@ -19,13 +19,22 @@ export function splitAddrPort(text: string): { addr: string; port: number } | nu
  * `[::]` is an IPV6_V6ONLY one, which IPv4 clients cannot reach). Sorted, no duplicates.
  */
 export function parseSsListening(text: string, address = "127.0.0.1"): number[] {
+  return portsInState(text, address, "LISTEN");
+}
+
+/** `ss -lunH` output: the UDP ports bound so that a datagram to `address` reaches a socket. */
+export function parseSsUdpBound(text: string, address = "127.0.0.1"): number[] {
+  return portsInState(text, address, "UNCONN");
+}
+
+function portsInState(text: string, address: string, state: string): number[] {
   const accepted = address.includes(":")
     ? [address, "::", "*"]
     : [address, "0.0.0.0", "*", `::ffff:${address}`];
   const ports = new Set<number>();
   for (const line of text.split("\n")) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 4 || cols[0] !== "LISTEN") continue;
+    if (cols.length < 4 || cols[0] !== state) continue;
     const local = splitAddrPort(cols[3] as string);
     if (local && accepted.includes(local.addr)) ports.add(local.port);
   }
@@ -37,4 +46,11 @@ export function ssListening(address = "127.0.0.1"): number[] {
   const proc = Bun.spawnSync(["ss", "-ltnH"], { stdout: "pipe", stderr: "pipe" });
   if (proc.exitCode !== 0) throw new Error(`ss failed: ${proc.stderr.toString().trim()}`);
   return parseSsListening(proc.stdout.toString(), address);
+}
+
+/** `ss -lunH` run here, parsed for `address`. */
+export function ssUdpBound(address = "127.0.0.1"): number[] {
+  const proc = Bun.spawnSync(["ss", "-lunH"], { stdout: "pipe", stderr: "pipe" });
+  if (proc.exitCode !== 0) throw new Error(`ss failed: ${proc.stderr.toString().trim()}`);
+  return parseSsUdpBound(proc.stdout.toString(), address);
 }

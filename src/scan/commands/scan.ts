@@ -76,6 +76,17 @@ export const scanCommand = allowExtraPositionals(
         type: "string",
         description: "At most N connection attempts per second in all, evenly paced",
       },
+      udp: {
+        type: "boolean",
+        alias: "sU",
+        description:
+          "UDP scan: service payloads; a reply is open, port-unreachable closed, silence open|filtered",
+      },
+      "defeat-icmp-ratelimit": {
+        type: "boolean",
+        description:
+          "-sU: do not slow retries to a host's ICMP rate limit (open ports only matter)",
+      },
       "defeat-rst-ratelimit": {
         type: "boolean",
         description: "Do not slow retries to a host's RST rate limit (open ports only matter)",

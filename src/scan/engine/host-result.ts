@@ -107,6 +107,7 @@ export function readHostResult(
     startedAt: run.startedAt,
     elapsedMs: run.elapsedMs,
     interrupted: hostInterrupted(shared, host, run.stopped),
+    ...(plan.probe.transport === "udp" ? { protocol: "udp" as const } : {}),
     timing: {
       srttMs: samples > 0 ? slot(TIMING.srtt) : null,
       rttvarMs: samples > 0 ? slot(TIMING.rttvar) : null,

@@ -305,7 +305,10 @@ export function timedOut(
     s.work.again(host, portIndex, attempt + 1);
     return;
   }
-  settle(s, host, portIndex, STATE_CODE.filtered, HOST_REASON_CODE["no-response"]);
+  // A silent UDP port may be open (its service ignored the payload) or filtered: nmap -sU.
+  const silent =
+    s.job.probe.transport === "udp" ? STATE_CODE["open|filtered"] : STATE_CODE.filtered;
+  settle(s, host, portIndex, silent, HOST_REASON_CODE["no-response"]);
   if (Atomics.load(shared.status, host) === HOST.unknown) discoveryPortUnanswered(s, host);
 }
 

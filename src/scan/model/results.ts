@@ -5,15 +5,25 @@
 import type { Target } from "../targets/target.ts";
 import type { AllOpenVerdict, DiscoveryMethod, HostReason } from "./reasons.ts";
 
-export type PortState = "open" | "closed" | "filtered";
+/** "open|filtered": a UDP port that stayed silent through its tries (nmap -sU's name). */
+export type PortState = "open" | "closed" | "filtered" | "open|filtered";
+/** What a port's probes were: connect (-sT) or UDP (-sU). */
+export type Protocol = "tcp" | "udp";
 
 /** Port state codes as stored in the engine's shared arrays (0 = not probed or not final). */
-export const STATE_CODE = { unknown: 0, open: 1, closed: 2, filtered: 3 } as const;
+export const STATE_CODE = {
+  unknown: 0,
+  open: 1,
+  closed: 2,
+  filtered: 3,
+  "open|filtered": 4,
+} as const;
 export const STATE_NAMES: Record<number, PortState | undefined> = {
   [STATE_CODE.unknown]: undefined,
   [STATE_CODE.open]: "open",
   [STATE_CODE.closed]: "closed",
   [STATE_CODE.filtered]: "filtered",
+  [STATE_CODE["open|filtered"]]: "open|filtered",
 };
 
 /**
@@ -35,6 +45,20 @@ export interface ScanIdentity {
   seed: number;
   /** This part of the work space, 1-based (`--shard 2/3` is { index: 2, count: 3 }); null = whole. */
   shard: { index: number; count: number } | null;
+}
+
+/** "tcp" or "udp": what the outputs print after a port number. */
+export function protocolOf(host: Pick<HostResult, "protocol">): Protocol {
+  return host.protocol ?? "tcp";
+}
+
+export interface PortCounts {
+  scanned: number;
+  open: number;
+  closed: number;
+  filtered: number;
+  /** UDP only (absent or 0 for TCP). */
+  "open|filtered"?: number;
 }
 
 export interface HostResult {
@@ -60,7 +84,9 @@ export interface HostResult {
   discovery: DiscoveryMethod[];
   /** What open ports said first (--banner), by port. */
   banners: Map<number, string>;
-  counts: { scanned: number; open: number; closed: number; filtered: number };
+  counts: PortCounts;
+  /** The protocol of every port of this result; absent: tcp. */
+  protocol?: Protocol;
   startedAt: Date;
   elapsedMs: number;
   /** Stopped by Ctrl-C or --host-timeout before every port was final. */

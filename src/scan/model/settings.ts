@@ -7,7 +7,7 @@ import type { EngineName } from "../transport/readiness.ts";
 import type { TransportName } from "../transport/transports.ts";
 
 export interface ProbeSettings {
-  /** How probes go out and come back (transport/transports.ts): "connect" (-sT) today. */
+  /** How probes go out and come back (transport/transports.ts): "connect" (-sT) or "udp" (-sU). */
   transport: TransportName;
   /** What waits for sockets in the Workers: epoll (linux) or poll() (portable). --engine */
   engine: EngineName;
@@ -26,6 +26,8 @@ export interface ProbeSettings {
   discovery: boolean;
   /** Slow retries down to a host's RST rate (off: --defeat-rst-ratelimit, negated here only). */
   respectRstRatelimit: boolean;
+  /** -sU: pace retries down to a host's ICMP port-unreachable rate (off: --defeat-icmp-ratelimit). */
+  respectIcmpRatelimit: boolean;
   /** --host-timeout: give up on a host after this long, reporting what it has; null = never. */
   hostTimeoutMs: number | null;
   /** --rate: at most this many connection attempts per second in all; null = no limit. */

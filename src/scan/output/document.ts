@@ -35,14 +35,28 @@ export interface ReportInput {
   show: PortState[];
 }
 
-export const STATES: PortState[] = ["open", "closed", "filtered"];
+export const STATES: PortState[] = ["open", "closed", "filtered", "open|filtered"];
 
 /** nmap's words for why a port or host is in its state (connect scan). */
 export const REASONS: Record<PortState, string> = {
   open: "syn-ack",
   closed: "conn-refused",
   filtered: "no-response",
+  "open|filtered": "no-response",
 };
+
+/** nmap -sU's words: a reply, a port-unreachable (other ICMP errors: filtered). */
+export const UDP_REASONS: Record<PortState, string> = {
+  open: "udp-response",
+  closed: "port-unreach",
+  filtered: "icmp-unreach",
+  "open|filtered": "no-response",
+};
+
+/** The reasons for `host`'s protocol. */
+export function reasonsOf(host: HostResult): Record<PortState, string> {
+  return host.protocol === "udp" ? UDP_REASONS : REASONS;
+}
 
 /** Ports of `host` in `state`, ascending. */
 export function portsIn(host: HostResult, state: PortState): number[] {
@@ -54,7 +68,8 @@ export function portsIn(host: HostResult, state: PortState): number[] {
 }
 
 export function countsOf(host: HostResult): Record<PortState, number> {
-  return countStates(host.states);
+  const counts = countStates(host.states);
+  return { ...counts, "open|filtered": counts["open|filtered"] ?? 0 };
 }
 
 /**
@@ -64,7 +79,7 @@ export function countsOf(host: HostResult): Record<PortState, number> {
  */
 export function ignoredStates(host: HostResult, show: PortState[]): PortState[] {
   const counts = countsOf(host);
-  return (["closed", "filtered"] as const)
+  return (["closed", "filtered", "open|filtered"] as const)
     .filter((s) => !show.includes(s) && counts[s] > 25)
     .sort((a, b) => counts[b] - counts[a]);
 }

@@ -2,7 +2,7 @@
 // report.ts's --json, from HostResults; plus the scan's identity and each host's status.
 // Per-host engine stats (fds, probes) are not in HostResult, so not here. Pure.
 import { VERSION } from "../../shared/cli.ts";
-import { countsOf, hiddenStates, type ReportInput, shownPorts } from "./document.ts";
+import { hiddenStates, type ReportInput, shownPorts } from "./document.ts";
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -22,7 +22,7 @@ export function jsonDocument(input: ReportInput): string {
       reason: h.reason,
       interrupted: h.interrupted,
       ports: shownPorts(h, input.services, hiddenStates(input.show)),
-      counts: { scanned: h.counts.scanned, ...countsOf(h) },
+      counts: h.counts,
       timing: {
         startedAt: h.startedAt.toISOString(),
         elapsedMs: round(h.elapsedMs, 1),

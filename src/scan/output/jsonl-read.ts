@@ -130,9 +130,10 @@ export function mergeJsonl(files: JsonlFile[]): MergedScan {
       } else if (line.type === "host") {
         const parts = partsOf(line);
         parts.line = line;
-        for (const state of STATES)
-          if (line[state] !== "")
-            for (const p of parsePortSpec(line[state])) set(parts, p, STATE_CODE[state]);
+        for (const state of STATES) {
+          const spec = line[state];
+          if (spec) for (const p of parsePortSpec(spec)) set(parts, p, STATE_CODE[state]);
+        }
         parts.statuses.add(line.status);
         parts.reason ??= line.reason;
         const started = new Date(line.startedAt);

@@ -51,6 +51,10 @@ export interface HostLine {
   open: string;
   closed: string;
   filtered: string;
+  /** -sU only: the ports that stayed silent. */
+  "open|filtered"?: string;
+  /** -sU only (absent: tcp). */
+  protocol?: "udp";
   startedAt: string;
   elapsedMs: number;
   timing: { srttMs: number | null; rttvarMs: number | null; timeoutMs: number };
@@ -119,6 +123,9 @@ export function hostLine(host: HostResult): string {
     open: ranges(host, "open"),
     closed: ranges(host, "closed"),
     filtered: ranges(host, "filtered"),
+    ...(host.protocol === "udp"
+      ? { "open|filtered": ranges(host, "open|filtered"), protocol: "udp" as const }
+      : {}),
     startedAt: host.startedAt.toISOString(),
     elapsedMs: round(host.elapsedMs, 1),
     timing: {

@@ -1,7 +1,13 @@
 // Rendering scan results: the human table, the --list line, the --json document. Pure.
 import type { ScanStats } from "../engine/engine.ts";
 import type { ScanPlan } from "../model/plan.ts";
-import { type HostResult, type PortState, STATE_CODE, STATE_NAMES } from "../model/results.ts";
+import {
+  type HostResult,
+  type PortState,
+  protocolOf,
+  STATE_CODE,
+  STATE_NAMES,
+} from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 
@@ -65,7 +71,8 @@ export function summaryLine(result: HostResult): string {
         : `${counts.scanned} ports scanned`;
   return (
     `${head} in ${seconds(result.elapsedMs)} s (${portsPerSecond(result).toLocaleString("en-US")} ports/s): ` +
-    `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered`
+    `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered` +
+    (result.protocol === "udp" ? `, ${counts["open|filtered"] ?? 0} open|filtered` : "")
   );
 }
 
@@ -88,7 +95,7 @@ export function textReport(result: HostResult, show: PortState[], services: Serv
       const service =
         r.banner === undefined ? (r.service ?? "unknown") : (r.service ?? "unknown").padEnd(15);
       lines.push(
-        `${`${r.port}/tcp`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
+        `${`${r.port}/${protocolOf(result)}`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
       );
     }
   }

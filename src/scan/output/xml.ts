@@ -2,7 +2,7 @@
 // that ndiff, xsltproc with nmap.xsl and Metasploit's db_import read it. The DTD allows only
 // scanner="nmap": profile_name="tp-scan" and the args say who wrote the file. Pure.
 import { VERSION } from "../../shared/cli.ts";
-import type { HostResult, PortState } from "../model/results.ts";
+import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
@@ -12,9 +12,9 @@ import {
   ignoredStates,
   nmapDate,
   portsIn,
-  REASONS,
   type ReportInput,
   type RunSummary,
+  reasonsOf,
   shownPorts,
   unixSeconds,
   userName,
@@ -71,7 +71,7 @@ function portsElement(host: HostResult, services: ServiceTable, show: PortState[
     const n = counts[state];
     const list = formatPortRanges(portsIn(host, state));
     parts.push(
-      `<extraports state="${state}" count="${n}">\n<extrareasons reason="${REASONS[state]}" count="${n}" proto="tcp" ports="${list}"/>\n</extraports>`,
+      `<extraports state="${state}" count="${n}">\n<extrareasons reason="${reasonsOf(host)[state]}" count="${n}" proto="${protocolOf(host)}" ports="${list}"/>\n</extraports>`,
     );
   }
   for (const r of shownPorts(host, services, ignored)) {
@@ -80,7 +80,7 @@ function portsElement(host: HostResult, services: ServiceTable, show: PortState[
     const script =
       r.banner === undefined ? "" : `<script id="banner" output="${xmlAttr(r.banner)}"/>`;
     parts.push(
-      `<port protocol="tcp" portid="${r.port}"><state state="${r.state}" reason="${REASONS[r.state]}" reason_ttl="0"/>${service}${script}</port>`,
+      `<port protocol="${protocolOf(host)}" portid="${r.port}"><state state="${r.state}" reason="${reasonsOf(host)[r.state]}" reason_ttl="0"/>${service}${script}</port>`,
     );
   }
   parts.push("</ports>");

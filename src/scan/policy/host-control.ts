@@ -4,6 +4,7 @@
 // Each Worker sees its share of a host's probes, so its window and its measure of the host's
 // RST rate are its share too: the sum over Workers is the host's.
 import { type CongestionPolicy, DEFAULT_CONGESTION, HostCongestion } from "./congestion.ts";
+import { icmpRateLimit, silentPortRetries } from "./icmp-limit.ts";
 import { DEFAULT_RST_LIMIT, RstRateLimit } from "./rst-limit.ts";
 
 /** Tries of a port of a host that has not answered yet: 300 + 600 + 1200 ms reach 1.2 s. */
@@ -17,6 +18,9 @@ export interface HostControlSettings {
   retries: number;
   fixedTimeoutMs: number | null;
   respectRstRatelimit: boolean;
+  /** "udp": port-unreachable is the rationed answer (icmp-limit.ts) instead of the RST. */
+  transport?: string;
+  respectIcmpRatelimit?: boolean;
 }
 
 class HostState {
@@ -48,12 +52,14 @@ export class HostControl {
   /** Adaptive timeouts (no -t): a silent host's tries back off and may need more of them. */
   private readonly adaptive: boolean;
   private readonly respectRstRatelimit: boolean;
+  private readonly settings: HostControlSettings;
 
   /** `concurrency`: this Worker's part of -c, the most any one host's window may grow to. */
   constructor(probe: HostControlSettings, concurrency: number) {
     this.retries = probe.retries;
     this.adaptive = probe.fixedTimeoutMs === null;
     this.respectRstRatelimit = probe.respectRstRatelimit;
+    this.settings = probe;
     this.congestionPolicy = {
       ...DEFAULT_CONGESTION,
       maxWindow: Math.max(1, concurrency),
@@ -65,7 +71,10 @@ export class HostControl {
   private state(host: number): HostState {
     let s = this.hosts[host];
     if (!s) {
-      const rst = new RstRateLimit({ ...DEFAULT_RST_LIMIT, enabled: this.respectRstRatelimit });
+      const rst =
+        this.settings.transport === "udp"
+          ? icmpRateLimit(this.settings.respectIcmpRatelimit !== false)
+          : new RstRateLimit({ ...DEFAULT_RST_LIMIT, enabled: this.respectRstRatelimit });
       s = new HostState(new HostCongestion(this.congestionPolicy), rst);
       this.hosts[host] = s;
     }
@@ -148,7 +157,11 @@ export class HostControl {
   lastAttempt(host: number, answeredYet: boolean): number {
     const s = this.state(host);
     // More tries only for a host that has shown loss: filtered ports are the ones that pay.
-    let retries = s.rst.retries(s.lossy ? s.congestion.retries : this.retries);
+    const grown = s.lossy ? s.congestion.retries : this.retries;
+    let retries =
+      this.settings.transport === "udp"
+        ? silentPortRetries(s.rst, { grown, base: this.retries })
+        : s.rst.retries(grown);
     // A host that never answered may be far: tries that back off reach 1.2 s (timing.ts).
     if (!answeredYet && this.adaptive) retries = Math.max(retries, SILENT_HOST_RETRIES);
     return Math.max(this.retries, retries);

@@ -40,6 +40,10 @@ export interface RstLimitPolicy {
    * parallel with the rest. (Retries held a second apart, which only the simulation did, fell
    * in step with a token bucket's drops under a pace over the cap: 16 of 4999 filtered.) */
   limitedRetries: number;
+  /** A paced second that loses over a quarter while sending under this share of the most
+   * answers a second the host has shown rules the limit out (0: never, for -sU, whose silent
+   * ports are as often filtered as limited: see icmp-limit.ts). */
+  ruleOutShare: number;
 }
 
 export const DEFAULT_RST_LIMIT: RstLimitPolicy = {
@@ -48,6 +52,7 @@ export const DEFAULT_RST_LIMIT: RstLimitPolicy = {
   paceRatio: 1.08,
   maxLimitedRate: 5000,
   limitedRetries: 10,
+  ruleOutShare: 0.9,
 };
 
 /** Seconds of history kept; a bucket is judged once every timeout in it has had time to fire. */
@@ -188,7 +193,7 @@ export class RstRateLimit {
       if (lost > SATURATED_LOSS && b.rsts > 0) this.estimate = ewma(this.estimate, b.rsts);
     } else if (b.mixed && lost > LOSSY) {
       // Over the cap for part of the second: the next, evenly paced, will tell.
-    } else if (lost > SATURATED_LOSS && b.sent <= 0.9 * this.maxRsts) {
+    } else if (lost > SATURATED_LOSS && b.sent <= this.policy.ruleOutShare * this.maxRsts) {
       // Paced under a rate the host has already shown, and still losing: not a limit.
       this.ruledOut = true;
     } else if (lost > LOSSY && b.rsts > 0) {

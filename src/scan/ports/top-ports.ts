@@ -1,56 +1,62 @@
 // `--top-ports N` and `-F`: the ports most often found open, in nmap's order. The ranking is
 // read from nmap's nmap-services (its open-frequency column) where nmap is installed, else
-// from the embedded copy of its first TOP_PORTS_EMBEDDED.length ports (top-ports-table.ts).
+// from the embedded copy of its first 1000 ports (top-ports-table.ts; UDP's for -sU in
+// top-udp-ports-table.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { UsageError } from "../../shared/errors.ts";
 import { MAX_PORT } from "./port-spec.ts";
 import { EMBEDDED_TOP_PORTS } from "./top-ports-table.ts";
+import { EMBEDDED_TOP_UDP_PORTS } from "./top-udp-ports-table.ts";
 
 export const NMAP_SERVICES = "/usr/share/nmap/nmap-services";
 /** What -F scans: nmap's fast scan. */
 export const FAST_PORT_COUNT = 100;
 
+export type Protocol = "tcp" | "udp";
+
 export interface PortRanking {
-  /** TCP ports, most often open first. */
+  /** Ports of one protocol, most often open first. */
   ports: number[];
   /** Where the ranking came from: a file path or "embedded". */
   source: string;
 }
 
 /**
- * The TCP ports of an nmap-services text by open frequency, highest first (ties: lower port
- * first); ports never seen open (frequency 0) come last, as in nmap.
+ * The `protocol` ports of an nmap-services text by open frequency, highest first (ties: lower
+ * port first); ports never seen open (frequency 0) come last, as in nmap.
  */
-export function rankPorts(nmapServices: string): number[] {
+export function rankPorts(nmapServices: string, protocol: Protocol = "tcp"): number[] {
   const frequency = new Map<number, number>();
   for (const line of nmapServices.split("\n")) {
     const [, portProto, ratio] = line.replace(/#.*/, "").trim().split(/\s+/);
-    const match = /^(\d+)\/tcp$/.exec(portProto ?? "");
+    const [port, proto] = (portProto ?? "").split("/");
+    const match = proto === protocol && /^\d+$/.test(port ?? "");
     const value = Number(ratio);
     if (!match || !(value >= 0)) continue;
-    const port = Number(match[1]);
-    if (port <= MAX_PORT) frequency.set(port, Math.max(value, frequency.get(port) ?? 0));
+    const number = Number(port);
+    if (number <= MAX_PORT) frequency.set(number, Math.max(value, frequency.get(number) ?? 0));
   }
   return [...frequency.keys()].sort(
     (a, b) => (frequency.get(b) as number) - (frequency.get(a) as number) || a - b,
   );
 }
 
-export function embeddedRanking(): number[] {
-  return EMBEDDED_TOP_PORTS.join(" ").trim().split(/\s+/).map(Number);
+export function embeddedRanking(protocol: Protocol = "tcp"): number[] {
+  const table = protocol === "udp" ? EMBEDDED_TOP_UDP_PORTS : EMBEDDED_TOP_PORTS;
+  return table.join(" ").trim().split(/\s+/).map(Number);
 }
 
 /** The ranking of this machine: nmap's own file if it is there and readable, else embedded. */
-export function loadPortRanking(path = NMAP_SERVICES): PortRanking {
+export function loadPortRanking(path = NMAP_SERVICES, protocol: Protocol = "tcp"): PortRanking {
   if (existsSync(path)) {
     try {
-      const ports = rankPorts(readFileSync(path, "utf8"));
+      const ports = rankPorts(readFileSync(path, "utf8"), protocol);
       if (ports.length > 0) return { ports, source: path };
     } catch {
       // unreadable: the embedded ranking below
     }
   }
-  return { ports: embeddedRanking(), source: "embedded" };
+  return { ports: embeddedRanking(protocol), source: "embedded" };
 }
 
 /**

@@ -54,14 +54,16 @@ function optionalTimeout(text: unknown, flag: string): number | null {
 /** The probe part of the flags: each flag's one name from here to the loop. */
 function probeRequest(args: Record<string, unknown>): ProbeRequest {
   return {
-    transport: "connect",
+    transport: args.udp === true ? "udp" : "connect",
     concurrency: parseInteger(args.concurrency as string | undefined, "-c", 1, MAX_CONCURRENCY),
     fixedTimeoutMs: optionalTimeout(args.timeout, "-t"),
     policy: DEFAULT_TIMING,
     retries: parseInteger(args.retries as string | undefined, "--retries", 0, 10),
     bannerMs: args.banner ? BANNER_WAIT_MS : 0,
-    discovery: args["skip-discovery"] !== true,
+    // No UDP discovery yet: silence is what a UDP port says most, not a sign of a dead host.
+    discovery: args["skip-discovery"] !== true && args.udp !== true,
     respectRstRatelimit: args["defeat-rst-ratelimit"] !== true,
+    respectIcmpRatelimit: args["defeat-icmp-ratelimit"] !== true,
     hostTimeoutMs: optionalTimeout(args["host-timeout"], "--host-timeout"),
     ratePerSecond:
       args.rate === undefined ? null : parseInteger(args.rate as string, "--rate", 1, 10_000_000),

@@ -10,6 +10,8 @@ export const LIBC_SYMBOLS = {
   connect: { args: [i32, P, u32], returns: i32 },
   close: { args: [i32], returns: i32 },
   recv: { args: [i32, P, u32, i32], returns: i64 },
+  send: { args: [i32, P, u64, i32], returns: i64 }, // UDP probes (transport/udp-socket.ts)
+  setsockopt: { args: [i32, i32, i32, P, u32], returns: i32 }, // IP_RECVERR on UDP probes
   epoll_create1: { args: [i32], returns: i32 },
   epoll_ctl: { args: [i32, i32, i32, P], returns: i32 },
   epoll_wait: { args: [i32, P, i32, i32], returns: i32 },

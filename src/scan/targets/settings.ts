@@ -2,6 +2,7 @@
 // wrong, reads -iL files), then the hosts (`resolveTargets`: every name resolved at once).
 import { UsageError } from "../../shared/errors.ts";
 import { type PortSelection, selectPorts } from "../ports/selection.ts";
+import { loadPortRanking, NMAP_SERVICES } from "../ports/top-ports.ts";
 import { checkTargetCount, countTargets, expandTargets, upperBound } from "./expand.ts";
 import { type InputSource, readTargetList, systemInput } from "./input-file.ts";
 import { type ResolveOptions, resolveNames } from "./resolve.ts";
@@ -50,12 +51,17 @@ export function targetSettings(
   const excludes = excludeSpecs.map((s) => parseTargetSpec(s, "--exclude"));
   const allowMany = args["allow-many"] === true;
   checkTargetCount(targets, excludes, allowMany);
-  const ports = selectPorts({
-    ports: optional(args.ports),
-    topPorts: optional(args["top-ports"]),
-    fast: args.fast === true,
-    excludePorts: optional(args["exclude-ports"]),
-  });
+  // -sU: --top-ports and -F take nmap-services' UDP ranking.
+  const protocol = args.udp === true ? "udp" : "tcp";
+  const ports = selectPorts(
+    {
+      ports: optional(args.ports),
+      topPorts: optional(args["top-ports"]),
+      fast: args.fast === true,
+      excludePorts: optional(args["exclude-ports"]),
+    },
+    () => loadPortRanking(NMAP_SERVICES, protocol),
+  );
   return { ...ports, targetSpecs, excludeSpecs, targets, excludes, allowMany };
 }
 
