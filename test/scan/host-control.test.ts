@@ -2,7 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { HostControl } from "../../src/scan/policy/host-control.ts";
 
 /** One host, -c 5000, 1 retry, adaptive timeout, RST-limit detection on. */
-const control = () => new HostControl(5000, 1, true, false);
+const control = () =>
+  new HostControl({ retries: 1, fixedTimeoutMs: null, respectRstRatelimit: true }, 5000);
 
 function launch(c: HostControl, count: number, now: number): number {
   let sent = 0;

@@ -29,7 +29,7 @@ test("the host-count cap applies only when no target is on loopback", () => {
 
 test("remote hosts are pinned to Workers by index; loopback scans and fewer hosts are not", () => {
   const remote = ["198.18.0.2", "198.18.0.3", "198.18.0.4"].map((a) => makeTarget(a, a, 4, []));
-  const plan = (threads: number, targets = remote) => ({ threads, targets }) as ScanPlan;
+  const plan = (threads: number, targets = remote) => ({ probe: { threads }, targets }) as ScanPlan;
   expect(hostPin(plan(2), 1)).toEqual({ index: 1, count: 2 });
   expect(hostPin(plan(1), 0)).toBeNull();
   expect(hostPin(plan(4), 0)).toBeNull(); // fewer hosts than Workers: some would sit idle

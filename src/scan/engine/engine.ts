@@ -25,7 +25,13 @@ import { crossThreadNowMs, sharedPacerSlot } from "../policy/pacing.ts";
 import { openFdCount } from "../sys/libc.ts";
 import { hostInterrupted, readHostResult } from "./host-result.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
-import { type ProbeJob, type ProbeMessage, type ProbeResult, runProbesHere } from "./prober.ts";
+import {
+  type ProbeJob,
+  type ProbeMessage,
+  type ProbeResult,
+  workerConcurrency,
+} from "./probe-job.ts";
+import { runProbesHere } from "./prober.ts";
 import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared-memory.ts";
 
 export interface ScanStats {
@@ -145,7 +151,7 @@ export async function scan(
   // Share 0 of the work runs on this thread, the others in Workers. The Workers boot (2.5-5 ms
   // each) while this thread builds the tables their job carries, and probes its own share
   // while they start; a job posted before a Worker is ready waits for it.
-  const workers = Array.from({ length: plan.threads - 1 }, () => new Worker(workerEntry));
+  const workers = Array.from({ length: plan.probe.threads - 1 }, () => new Worker(workerEntry));
   let setUp: ReturnType<typeof setUpRun>;
   try {
     setUp = setUpRun(plan);
@@ -191,21 +197,17 @@ export async function scan(
   try {
     for (let h = 0; h < hostCount; h++) if ((shared.remaining[h] as number) <= 0) emit(h);
     const rate =
-      plan.ratePerSecond === null
+      plan.probe.ratePerSecond === null
         ? null
-        : { perSecond: plan.ratePerSecond, slot: sharedPacerSlot(), epochMs: crossThreadNowMs() };
-    const share = (i: number) =>
-      Math.floor(plan.concurrency / plan.threads) + (i < plan.concurrency % plan.threads ? 1 : 0);
+        : {
+            perSecond: plan.probe.ratePerSecond,
+            slot: sharedPacerSlot(),
+            epochMs: crossThreadNowMs(),
+          };
     workers.forEach((worker, i) => {
-      runs.push(
-        startWorker(
-          worker,
-          jobFor(plan, setUp, share(i + 1), rate, hostPin(plan, i + 1)),
-          onEvents,
-        ),
-      );
+      runs.push(startWorker(worker, jobFor(plan, setUp, i + 1, rate), onEvents));
     });
-    const here = runProbesHere(jobFor(plan, setUp, share(0), rate, hostPin(plan, 0)), onEvents);
+    const here = runProbesHere(jobFor(plan, setUp, 0, rate), onEvents);
     // One failing thread stops the others, so the scan ends promptly either way.
     const guarded = [here, ...runs.map((r) => r.done)].map((done) =>
       done.then(
@@ -254,8 +256,8 @@ export async function scan(
     elapsedMs,
     interrupted: stopped && plan.targets.some((_, h) => hostInterrupted(shared, h, stopped)),
     stats: {
-      threads: plan.threads,
-      concurrency: plan.concurrency,
+      threads: plan.probe.threads,
+      concurrency: plan.probe.concurrency,
       probes: counted(CTL.probes),
       retries: counted(CTL.retries),
       localRetries: counted(CTL.localRetries),
@@ -270,26 +272,18 @@ export async function scan(
 function jobFor(
   plan: ScanPlan,
   { tables, shared, ports }: ReturnType<typeof setUpRun>,
-  share: number,
+  index: number,
   rate: ProbeJob["rate"],
-  pin: ProbeJob["pin"],
 ): ProbeJob {
   return {
-    engine: plan.engine,
+    probe: plan.probe,
+    concurrency: workerConcurrency(plan.probe, index),
     targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
     order: tables,
     ports,
     shard: plan.shard,
-    pin,
+    pin: hostPin(plan, index),
     shared,
-    share,
-    policy: plan.policy,
-    fixedTimeoutMs: plan.fixedTimeoutMs,
-    retries: plan.retries,
-    bannerMs: plan.bannerMs,
-    discovery: plan.discovery,
-    defeatRstRatelimit: plan.defeatRstRatelimit,
-    hostTimeoutMs: plan.hostTimeoutMs,
     rate,
   };
 }

@@ -59,7 +59,7 @@ export function readHostResult(
   const counts = countStates(states);
   const complete = Atomics.load(shared.remaining, host) <= 0;
   const reasonCode = shared.reason[host] as number;
-  const { status, reason } = hostStatusOf(code, reasonCode, plan.discovery, complete);
+  const { status, reason } = hostStatusOf(code, reasonCode, plan.probe.discovery, complete);
   const slot = (s: number) => shared.timing[timingSlot(host, s)] as number;
   const samples = Atomics.load(shared.samples, host);
   return {
@@ -78,7 +78,9 @@ export function readHostResult(
       srttMs: samples > 0 ? slot(TIMING.srtt) : null,
       rttvarMs: samples > 0 ? slot(TIMING.rttvar) : null,
       timeoutMs:
-        samples > 0 ? slot(TIMING.timeout) : (plan.fixedTimeoutMs ?? plan.policy.initialMs),
+        samples > 0
+          ? slot(TIMING.timeout)
+          : (plan.probe.fixedTimeoutMs ?? plan.probe.policy.initialMs),
       samples,
     },
   };

@@ -6,10 +6,12 @@
 import { noFTL } from "bun:jsc";
 
 /**
- * Mark every method reachable from `roots` (their prototype chains, and their fields',
- * recursively). Objects made later (per-host estimators) are reached through a prototype root.
+ * Mark `functions` (the loop's top-level functions) and every method reachable from `roots`
+ * (their prototype chains, and their fields', recursively). Objects made later (per-host
+ * estimators) are reached through a prototype root.
  */
-export function keepOffFtl(...roots: object[]): void {
+export function keepOffFtl(functions: readonly unknown[], ...roots: object[]): void {
+  for (const f of functions) if (typeof f === "function") noFTL(f as (...a: unknown[]) => unknown);
   const seen = new Set<object>();
   const visit = (value: unknown, depth: number): void => {
     if (value === null || typeof value !== "object" || seen.has(value) || depth > 3) return;

@@ -1,14 +1,15 @@
 // The job a probe Worker gets (one per Worker for the whole run) and what it posts back.
 
-import type { TimeoutPolicy } from "../policy/timing.ts";
+import type { ProbeSettings } from "../model/settings.ts";
 import type { ProbeAddress } from "../transport/probe-socket.ts";
-import type { EngineName } from "../transport/readiness.ts";
 import type { OrderTables } from "./order.ts";
 import type { SharedScan } from "./shared-memory.ts";
 
 export interface ProbeJob {
-  /** epoll (linux) or poll() (portable): see transport/readiness.ts. */
-  engine: EngineName;
+  /** The plan's probe settings, whole (model/settings.ts). */
+  probe: ProbeSettings;
+  /** This Worker's part of probe.concurrency (-c), split in one place: workerConcurrency. */
+  concurrency: number;
   targets: ProbeAddress[];
   order: OrderTables;
   /** The plan's ports, sorted (entries carry an index into it); shared, not copied. */
@@ -17,17 +18,14 @@ export interface ProbeJob {
   /** This Worker takes only the hosts h with h % count === index (see hostPin); null: all. */
   pin: { index: number; count: number } | null;
   shared: SharedScan;
-  /** This Worker's share of the plan's concurrency. */
-  share: number;
-  policy: TimeoutPolicy;
-  fixedTimeoutMs: number | null;
-  retries: number;
-  bannerMs: number;
-  discovery: boolean;
-  defeatRstRatelimit: boolean;
-  hostTimeoutMs: number | null;
   /** --rate: the pace of all Workers together, one shared slot (pacing.ts). */
   rate: { perSecond: number; slot: BigInt64Array; epochMs: number } | null;
+}
+
+/** Worker `i`'s part of -c: -c split as evenly as it goes over `threads` loops. */
+export function workerConcurrency(probe: ProbeSettings, i: number): number {
+  const { concurrency, threads } = probe;
+  return Math.floor(concurrency / threads) + (i < concurrency % threads ? 1 : 0);
 }
 
 /** How one thread's probe loop went, once it is over. */

@@ -10,16 +10,11 @@ export const CTL = {
   stop: 1,
   /** Entries settled (a state, or skipped with their host). */
   done: 2,
-  open: 3,
-  closed: 4,
-  filtered: 5,
-  localRetries: 6,
-  selfConnects: 7,
-  probes: 8,
-  retries: 9,
-  inFlight: 10,
-  peakInFlight: 11,
-  size: 16,
+  localRetries: 3,
+  selfConnects: 4,
+  probes: 5,
+  retries: 6,
+  size: 8,
 } as const;
 
 /** Liveness of a host as the Workers see it (shared Int32Array, one slot per host). */

@@ -3,65 +3,43 @@
 // scan lives here and nowhere else.
 import { availableParallelism } from "node:os";
 import { UsageError } from "../../shared/errors.ts";
-import { DEFAULT_TIMING, type TimeoutPolicy } from "../policy/timing.ts";
 import type { Target } from "../targets/target.ts";
-import { type EngineName, resolveEngine } from "../transport/readiness.ts";
 import type { ScanIdentity } from "./results.ts";
+import type { OrderSettings, ProbeRequest, ProbeSettings } from "./settings.ts";
 
 export const DEFAULT_CONCURRENCY = 1000;
 export const DEFAULT_RETRIES = 1;
-/** Tries a port of a host that has shown loss may get in all (nmap -T4: up to 6 retries). */
-export const LOSSY_RETRIES = 6;
 export const BANNER_WAIT_MS = 1000;
 /** The shared state array holds one byte per (host, port): keep it well within memory. */
 export const MAX_WORK = 2 ** 30;
 /** Workers keep a few counters per host. */
 export const MAX_HOSTS = 2 ** 20;
 
-export interface ScanPlan {
-  /** What waits for sockets in the Workers: epoll (linux) or poll() (portable). */
-  engine: EngineName;
+export interface ScanPlan extends OrderSettings {
   targets: Target[];
   /** Ports probed on every host, sorted. */
   ports: number[];
-  /** Hosts and ports in ascending order instead of the seeded shuffle. */
-  ordered: boolean;
-  /** Probes in flight at once, all threads and hosts together. */
-  concurrency: number;
-  /** Worker threads (resolved: never more than concurrency). */
-  threads: number;
-  /** A fixed probe timeout in ms, or null for the adaptive one under `policy`. */
-  fixedTimeoutMs: number | null;
-  policy: TimeoutPolicy;
-  /** Extra probes of a port that timed out before calling it filtered. */
-  retries: number;
-  /** Banner wait in ms; 0 = no banner grab. */
-  bannerMs: number;
-  /** Seed of the probe order; shards and resumptions of one scan share it. */
-  seed: number;
-  /** This part of the work space, 1-based; null = the whole space. */
-  shard: { index: number; count: number } | null;
-  /** At most this many connection attempts per second in all; null = no limit. */
-  ratePerSecond: number | null;
-  /** Report hosts that show no sign of life as down and skip their other ports (off: -Pn). */
-  discovery: boolean;
-  /** Give up on a host after this long, reporting what it has; null = never. */
-  hostTimeoutMs: number | null;
-  /** Do not slow retries down to a host's RST rate (open ports only matter). */
-  defeatRstRatelimit: boolean;
+  /** How every probe is sent: carried whole into each Worker's job. */
+  probe: ProbeSettings;
   /** Port states known from a resumed scan, by host index (STATE_CODE per port index). */
   known: Map<number, Uint8Array> | null;
   /** How the scan was asked for, for merging shards and resumptions. */
   identity: ScanIdentity;
 }
 
-export type PlanInput = Omit<ScanPlan, "engine" | "threads" | "policy" | "identity"> & {
-  /** Default: the Linux engine on Linux, the portable one elsewhere. */
-  engine?: EngineName;
-  threads?: number;
-  policy?: TimeoutPolicy;
+export interface PlanInput extends OrderSettings {
+  targets: Target[];
+  ports: number[];
+  probe: ProbeRequest;
+  known: Map<number, Uint8Array> | null;
   identity?: Partial<ScanIdentity>;
-};
+}
+
+/**
+ * How many probes the open-file limit lets `threads` probe loops hold (run.ts asks the system;
+ * tests and the library pass none: -c as asked).
+ */
+export type ConcurrencyRoom = (wanted: number, threads: number) => number;
 
 /** Is this address on the loopback network (127.0.0.0/8, ::1)? */
 export function isLoopback(address: string): boolean {
@@ -103,8 +81,8 @@ export function remoteHostCount(targets: Target[]): number | null {
  */
 export function hostPin(plan: ScanPlan, index: number): { index: number; count: number } | null {
   const hosts = remoteHostCount(plan.targets);
-  if (plan.threads < 2 || hosts === null || hosts < plan.threads) return null;
-  return { index, count: plan.threads };
+  if (plan.probe.threads < 2 || hosts === null || hosts < plan.probe.threads) return null;
+  return { index, count: plan.probe.threads };
 }
 
 /** A random seed for the probe order when the user gave none. */
@@ -124,8 +102,21 @@ export function scanIdentity(input: PlanInput): ScanIdentity {
   };
 }
 
-/** Resolve what is left to decide (threads, policy, identity) and check the whole. */
-export function buildPlan(input: PlanInput): ScanPlan {
+/**
+ * The thread count and -c, decided here once: the threads the work calls for, -c within what
+ * the open-file limit leaves for that many loops, and never more threads than probes.
+ */
+function resolveProbe(input: PlanInput, room: ConcurrencyRoom | null): ProbeSettings {
+  const work = input.targets.length * input.ports.length;
+  const wanted = input.probe.concurrency;
+  const threads =
+    input.probe.threads ?? defaultThreads(work, wanted, remoteHostCount(input.targets));
+  const concurrency = room ? Math.max(1, Math.min(wanted, room(wanted, threads))) : wanted;
+  return { ...input.probe, concurrency, threads: Math.max(1, Math.min(threads, concurrency)) };
+}
+
+/** Resolve what is left to decide (threads, -c, identity) and check the whole. */
+export function buildPlan(input: PlanInput, room: ConcurrencyRoom | null = null): ScanPlan {
   const work = input.targets.length * input.ports.length;
   if (input.targets.length > MAX_HOSTS)
     throw new UsageError(`more than ${MAX_HOSTS} hosts in one scan: split the targets`);
@@ -134,14 +125,5 @@ export function buildPlan(input: PlanInput): ScanPlan {
       `${input.targets.length} hosts x ${input.ports.length} ports is more than one scan holds (${MAX_WORK} probes): split it with --shard or fewer targets`,
     );
   }
-  const threads = Math.max(
-    1,
-    Math.min(
-      input.threads ?? defaultThreads(work, input.concurrency, remoteHostCount(input.targets)),
-      input.concurrency,
-    ),
-  );
-  const identity = scanIdentity(input);
-  const engine = input.engine ?? resolveEngine("auto");
-  return { ...input, engine, threads, policy: input.policy ?? DEFAULT_TIMING, identity };
+  return { ...input, probe: resolveProbe(input, room), identity: scanIdentity(input) };
 }

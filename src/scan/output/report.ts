@@ -119,16 +119,16 @@ export function planSettings(plan: ScanPlan) {
   return {
     ports: plan.identity.portSpec,
     portCount: plan.ports.length,
-    concurrency: plan.concurrency,
-    threads: plan.threads,
-    timeoutMs: plan.fixedTimeoutMs,
-    adaptiveTimeout: plan.fixedTimeoutMs === null ? plan.policy : null,
-    retries: plan.retries,
+    concurrency: plan.probe.concurrency,
+    threads: plan.probe.threads,
+    timeoutMs: plan.probe.fixedTimeoutMs,
+    adaptiveTimeout: plan.probe.fixedTimeoutMs === null ? plan.probe.policy : null,
+    retries: plan.probe.retries,
     ordered: plan.ordered,
-    bannerMs: plan.bannerMs,
+    bannerMs: plan.probe.bannerMs,
     seed: plan.seed,
     shard: plan.shard,
-    discovery: plan.discovery,
+    discovery: plan.probe.discovery,
   };
 }
 

@@ -12,6 +12,13 @@ const UPDATE_EVERY_MS = 100;
 /** A paced host may catch up this much time lost between loop turns (a burst of a few probes). */
 const PACE_CREDIT_MS = 20;
 
+/** What the per-host policies read of the probe settings (model/settings.ts ProbeSettings). */
+export interface HostControlSettings {
+  retries: number;
+  fixedTimeoutMs: number | null;
+  respectRstRatelimit: boolean;
+}
+
 class HostState {
   inFlight = 0;
   /** No probe before this time (its RST pace). */
@@ -37,24 +44,28 @@ export class HostControl {
   private readonly congestionPolicy: CongestionPolicy;
   private lastUpdate = 0;
 
-  constructor(
-    share: number,
-    private readonly retries: number,
-    private readonly adaptive: boolean,
-    private readonly defeatRstRatelimit: boolean,
-  ) {
+  private readonly retries: number;
+  /** Adaptive timeouts (no -t): a silent host's tries back off and may need more of them. */
+  private readonly adaptive: boolean;
+  private readonly respectRstRatelimit: boolean;
+
+  /** `concurrency`: this Worker's part of -c, the most any one host's window may grow to. */
+  constructor(probe: HostControlSettings, concurrency: number) {
+    this.retries = probe.retries;
+    this.adaptive = probe.fixedTimeoutMs === null;
+    this.respectRstRatelimit = probe.respectRstRatelimit;
     this.congestionPolicy = {
       ...DEFAULT_CONGESTION,
-      maxWindow: Math.max(1, share),
-      baseRetries: retries,
-      maxRetries: Math.max(retries, DEFAULT_CONGESTION.maxRetries),
+      maxWindow: Math.max(1, concurrency),
+      baseRetries: probe.retries,
+      maxRetries: Math.max(probe.retries, DEFAULT_CONGESTION.maxRetries),
     };
   }
 
   private state(host: number): HostState {
     let s = this.hosts[host];
     if (!s) {
-      const rst = new RstRateLimit({ ...DEFAULT_RST_LIMIT, enabled: !this.defeatRstRatelimit });
+      const rst = new RstRateLimit({ ...DEFAULT_RST_LIMIT, enabled: this.respectRstRatelimit });
       s = new HostState(new HostCongestion(this.congestionPolicy), rst);
       this.hosts[host] = s;
     }

@@ -1,0 +1,87 @@
+// The flags of `tp-scan`, checked, as the one settings object of the scan: its `probe` part is
+// what every probe loop reads (model/settings.ts), carried whole into the plan and the Workers.
+import { UsageError } from "../../shared/errors.ts";
+import { parseDuration, parseInteger } from "../../shared/parsers.ts";
+import { BANNER_WAIT_MS, randomSeed } from "../model/plan.ts";
+import type { PortState } from "../model/results.ts";
+import type { OrderSettings, ProbeRequest } from "../model/settings.ts";
+import { DEFAULT_TIMING } from "../policy/timing.ts";
+import { type TargetSettings, targetSettings } from "../targets/settings.ts";
+import { parseEngine } from "../transport/engine-flag.ts";
+
+const MAX_CONCURRENCY = 100_000;
+
+export interface ScanSettings extends TargetSettings, OrderSettings {
+  probe: ProbeRequest;
+  output: "text" | "json" | "list";
+  show: PortState[];
+}
+
+export function parseShow(text: string | undefined): PortState[] {
+  if (text === undefined || text.trim() === "") return [];
+  const out: PortState[] = [];
+  for (const item of text.split(",").map((s) => s.trim().toLowerCase())) {
+    if (item === "open") continue;
+    if (item !== "closed" && item !== "filtered") {
+      throw new UsageError(`--show expects closed and/or filtered, got '${item}'`);
+    }
+    if (!out.includes(item)) out.push(item);
+  }
+  return out;
+}
+
+/** `--shard I/N`: part I (1-based) of N. */
+export function parseShard(text: string | undefined): { index: number; count: number } | null {
+  if (text === undefined) return null;
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count || count > 1_000_000)
+    throw new UsageError(`--shard expects I/N with 1 <= I <= N (e.g. 2/3), got '${text}'`);
+  return count === 1 ? null : { index, count };
+}
+
+function checkTimeout(ms: number, flag: string): number {
+  if (ms < 1 || ms > 600_000)
+    throw new UsageError(`${flag} must be between 1ms and 10m, got ${ms}ms`);
+  return ms;
+}
+
+function optionalTimeout(text: unknown, flag: string): number | null {
+  return text === undefined ? null : checkTimeout(parseDuration(text as string, flag, "ms"), flag);
+}
+
+/** The probe part of the flags: each flag's one name from here to the loop. */
+function probeRequest(args: Record<string, unknown>): ProbeRequest {
+  return {
+    transport: "connect",
+    concurrency: parseInteger(args.concurrency as string | undefined, "-c", 1, MAX_CONCURRENCY),
+    fixedTimeoutMs: optionalTimeout(args.timeout, "-t"),
+    policy: DEFAULT_TIMING,
+    retries: parseInteger(args.retries as string | undefined, "--retries", 0, 10),
+    bannerMs: args.banner ? BANNER_WAIT_MS : 0,
+    discovery: args["skip-discovery"] !== true,
+    respectRstRatelimit: args["defeat-rst-ratelimit"] !== true,
+    hostTimeoutMs: optionalTimeout(args["host-timeout"], "--host-timeout"),
+    ratePerSecond:
+      args.rate === undefined ? null : parseInteger(args.rate as string, "--rate", 1, 10_000_000),
+    engine: parseEngine(args.engine as string | undefined),
+  };
+}
+
+/** Turn citty's parsed args into validated settings (UsageError on anything wrong). */
+export function scanSettings(args: Record<string, unknown>): ScanSettings {
+  if (args.json && args.list) throw new UsageError("--json and --list cannot be combined");
+  return {
+    ...targetSettings(args),
+    probe: probeRequest(args),
+    ordered: Boolean(args.ordered),
+    seed:
+      args.seed === undefined
+        ? randomSeed()
+        : parseInteger(args.seed as string, "--seed", 0, 2 ** 32 - 1),
+    shard: parseShard(args.shard as string | undefined),
+    output: args.json ? "json" : args.list ? "list" : "text",
+    show: parseShow(args.show as string | undefined),
+  };
+}
