@@ -8,6 +8,7 @@ import type { OrderSettings, ProbeRequest } from "../model/settings.ts";
 import { DEFAULT_TIMING } from "../policy/timing.ts";
 import { type TargetSettings, targetSettings } from "../targets/settings.ts";
 import { parseEngine } from "../transport/engine-flag.ts";
+import { parseSourceAddress } from "../transport/syn/syn-probe-transport.ts";
 
 const MAX_CONCURRENCY = 100_000;
 
@@ -51,10 +52,25 @@ function optionalTimeout(text: unknown, flag: string): number | null {
   return text === undefined ? null : checkTimeout(parseDuration(text as string, flag, "ms"), flag);
 }
 
+/** -sS (SYN probes from a raw socket, with -S and -g) or -sT (connect, the default). */
+function scanType(args: Record<string, unknown>): Pick<ProbeRequest, "transport" | "source"> {
+  if (args["syn-scan"] && args["connect-scan"])
+    throw new UsageError("-sS and -sT cannot be combined");
+  const syn = args["syn-scan"] === true;
+  const address = (args["source-address"] as string | undefined) ?? null;
+  const port =
+    args["source-port"] === undefined
+      ? null
+      : parseInteger(args["source-port"] as string, "-g", 1, 65535);
+  if (!syn && (address !== null || port !== null)) throw new UsageError("-S and -g need -sS");
+  if (address !== null) parseSourceAddress(address);
+  return { transport: syn ? "syn" : "connect", source: { address, port } };
+}
+
 /** The probe part of the flags: each flag's one name from here to the loop. */
 function probeRequest(args: Record<string, unknown>): ProbeRequest {
   return {
-    transport: "connect",
+    ...scanType(args),
     concurrency: parseInteger(args.concurrency as string | undefined, "-c", 1, MAX_CONCURRENCY),
     fixedTimeoutMs: optionalTimeout(args.timeout, "-t"),
     policy: DEFAULT_TIMING,

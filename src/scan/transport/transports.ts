@@ -5,8 +5,9 @@ import type { FdTable } from "./fd-table.ts";
 import type { ProbeAddress } from "./probe-socket.ts";
 import type { ProbeTransport } from "./probe-transport.ts";
 import type { EngineName } from "./readiness.ts";
+import { SynProbeTransport, type SynSource } from "./syn/syn-probe-transport.ts";
 
-export const TRANSPORT_NAMES = ["connect"] as const;
+export const TRANSPORT_NAMES = ["connect", "syn"] as const;
 export type TransportName = (typeof TRANSPORT_NAMES)[number];
 
 export interface TransportOptions {
@@ -15,11 +16,15 @@ export interface TransportOptions {
   engine: EngineName;
   /** The loop's per-handle table, which a transport grows for its handles (FdTable.ensure). */
   table: FdTable;
+  /** -S and -g (the SYN transport's source address and port). */
+  source: SynSource;
 }
 
 export function createTransport(name: TransportName, options: TransportOptions): ProbeTransport {
   switch (name) {
     case "connect":
       return new ConnectTransport(options.targets, options.engine, options.table);
+    case "syn":
+      return new SynProbeTransport(options.targets, options.table, options.source);
   }
 }
