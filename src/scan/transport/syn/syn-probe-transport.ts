@@ -137,13 +137,14 @@ export class SynProbeTransport implements ProbeTransport {
   }
 
   private settle(a: SynAnswer): void {
-    const host = this.hostOf.get(addressKey(a.remote));
-    const h = host === undefined ? undefined : this.inFlight.get(host * 65536 + a.remotePort);
+    const host = this.hostOf.get(addressKey(a.remote)) ?? -1;
+    const key = host * 65536 + a.remotePort;
+    const h = host < 0 ? undefined : this.inFlight.get(key);
     if (h === undefined) {
       this.late++;
       return;
     }
-    this.inFlight.delete(host! * 65536 + a.remotePort);
+    this.inFlight.delete(key);
     this.outcome[h] =
       a.kind === "syn-ack" ? OPEN : a.kind === "rst" ? ECONNREFUSED : errnoOfIcmpCode(a.detail);
     this.answered.push(h);
