@@ -8,6 +8,7 @@ import type { OrderSettings, ProbeRequest } from "../model/settings.ts";
 import { DEFAULT_TIMING } from "../policy/timing.ts";
 import { type TargetSettings, targetSettings } from "../targets/settings.ts";
 import { parseEngine } from "../transport/engine-flag.ts";
+import { checkRawPrivilege } from "../transport/syn/raw-socket.ts";
 import { parseSourceAddress } from "../transport/syn/syn-probe-transport.ts";
 
 const MAX_CONCURRENCY = 100_000;
@@ -64,6 +65,8 @@ function scanType(args: Record<string, unknown>): Pick<ProbeRequest, "transport"
       : parseInteger(args["source-port"] as string, "-g", 1, 65535);
   if (!syn && (address !== null || port !== null)) throw new UsageError("-S and -g need -sS");
   if (address !== null) parseSourceAddress(address);
+  // Before any Worker starts: the refusal is then one usage line (exit 2).
+  if (syn) checkRawPrivilege();
   return { transport: syn ? "syn" : "connect", source: { address, port } };
 }
 

@@ -94,6 +94,12 @@ export function openRawSockets(ports: FilterPorts): RawSockets {
   return s;
 }
 
+/** Fail now, with the one-line usage error, where raw sockets cannot be opened. */
+export function checkRawPrivilege(): void {
+  const { libc: c, errno } = rawLibc();
+  c.close(rawSocket(c, errno, IPPROTO_RAW));
+}
+
 export function closeRawSockets(s: RawSockets): void {
   for (const fd of [s.send, s.tcp, s.icmp]) if (fd >= 0) s.c.close(fd);
   s.send = s.tcp = s.icmp = -1;

@@ -5,7 +5,7 @@
 // state is the loop's own window of probes in flight ((host, port) -> handle), the answer
 // itself being checked by its cookie. SYN-ACK = OPEN, RST = ECONNREFUSED (closed), ICMP
 // unreachable = the errno the kernel gives a connect() for that code.
-import { RuntimeError, UsageError } from "../../../shared/errors.ts";
+import { UsageError } from "../../../shared/errors.ts";
 import { ECONNREFUSED, EHOSTUNREACH, ENETUNREACH } from "../../sys/libc.ts";
 import type { FdTable } from "../fd-table.ts";
 import type { ProbeAddress } from "../probe-socket.ts";
@@ -77,7 +77,7 @@ export class SynProbeTransport implements ProbeTransport {
     source: SynSource,
   ) {
     targets.forEach((t, host) => {
-      if (t.family !== 4) throw new RuntimeError("-sS scans IPv4 targets only for now (use -sT)");
+      if (t.family !== 4) throw new UsageError("-sS scans IPv4 targets only for now (use -sT)");
       const key = addressKey(t.bytes);
       if (!this.hostOf.has(key)) this.hostOf.set(key, host);
     });
