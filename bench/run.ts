@@ -19,6 +19,7 @@ import { portableSection } from "./portable.ts";
 import { versionOf } from "./proc.ts";
 import { scanSection } from "./scan.ts";
 import { startupSection } from "./startup.ts";
+import { synSection } from "./syn.ts";
 import { wanSection } from "./wan.ts";
 
 /** Every section, in the order they run and appear in latest.md: one line each. */
@@ -26,6 +27,7 @@ export const SECTIONS: readonly Section[] = [
   echoSection,
   guessSection,
   scanSection,
+  synSection,
   portableSection,
   outputsSection,
   startupSection,
