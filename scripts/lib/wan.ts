@@ -10,7 +10,8 @@
 //   Bun.spawn(lab.scannerCommand(["./tp-scan", lab.hosts[0].address, "-p", "1-1024"]));
 //   await lab.synCount(); await lab.counters(); await lab.down();
 //
-// CLI: bun scripts/lib/wan.ts check|gc|up [options] [-- CMD...] (help: bun scripts/lib/wan.ts)
+// By hand: bun scripts/wan/cli.ts check|gc|up [options] [-- CMD...] (its own module: this one
+// is the library and starts no command line).
 import { existsSync, readFileSync } from "node:fs";
 import { buildForwarder } from "../wan/build.ts";
 import { type Counters, Forwarder } from "../wan/forwarder.ts";
@@ -300,8 +301,3 @@ async function removeNamespace(name: string): Promise<void> {
 process.on("exit", () => {
   for (const lab of live) lab.killNow();
 });
-
-if (import.meta.main) {
-  const { main } = await import("../wan/cli.ts");
-  process.exit(await main(process.argv.slice(2)));
-}

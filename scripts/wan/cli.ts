@@ -1,8 +1,8 @@
-// The WAN lab by hand or from a shell bench: bun scripts/lib/wan.ts COMMAND (usage below).
+// The WAN lab by hand or from a shell bench: bun scripts/wan/cli.ts COMMAND (usage below).
 import { WanLab } from "../lib/wan.ts";
 import { type HostSpec, parseSpec, type WanOptions } from "./layout.ts";
 
-const USAGE = `usage: bun scripts/lib/wan.ts COMMAND
+const USAGE = `usage: bun scripts/wan/cli.ts COMMAND
   check      exit 0 if a WAN lab can be built here, else say why (exit 1)
   gc         delete labs left by processes that no longer exist
   up [OPTIONS] [-- CMD [ARG...]]
@@ -138,3 +138,5 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));

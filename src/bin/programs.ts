@@ -4,6 +4,7 @@
 // so tp-echo does not pay for the scanner's set-up at start.
 import { type CommandDef, defineCommand } from "citty";
 import { allowExtraPositionals, runCli, VERSION } from "../shared/cli.ts";
+import { completionCommands } from "../shared/completion-command.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: citty's command tree is heterogeneous by design.
 type AnyCommand = CommandDef<any>;
@@ -45,28 +46,38 @@ export function resolveInvocation(startedAs: string[], args: string[]): Invocati
   return { program: MULTICALL_NAME, args };
 }
 
+/** Give `root` its `completion` command (and the hidden `complete` the scripts call). */
+function withCompletion(root: AnyCommand, program: string): AnyCommand {
+  const { completion, complete } = completionCommands(program, root);
+  root.subCommands = { ...(root.subCommands as Record<string, AnyCommand>), completion, complete };
+  return root;
+}
+
 async function echoCommand(): Promise<AnyCommand> {
   const [{ default: serve }, { default: client }] = await Promise.all([
     import("../echo/commands/serve.ts"),
     import("../echo/commands/client.ts"),
   ]);
-  return { ...serve, subCommands: { client } };
+  return withCompletion({ ...serve, subCommands: { client } }, "tp-echo");
 }
 
 function guessCommand(): AnyCommand {
-  return defineCommand({
-    meta: {
-      name: "tp-guess",
-      version: VERSION,
-      description:
-        "Guess-the-number game over TCP: a server, a bot that plays it alone, a human client",
-    },
-    subCommands: {
-      server: () => import("../guess/commands/server.ts").then((m) => m.default),
-      bot: () => import("../guess/commands/bot.ts").then((m) => m.default),
-      play: () => import("../guess/commands/play.ts").then((m) => m.default),
-    },
-  });
+  return withCompletion(
+    defineCommand({
+      meta: {
+        name: "tp-guess",
+        version: VERSION,
+        description:
+          "Guess-the-number game over TCP: a server, a bot that plays it alone, a human client",
+      },
+      subCommands: {
+        server: () => import("../guess/commands/server.ts").then((m) => m.default),
+        bot: () => import("../guess/commands/bot.ts").then((m) => m.default),
+        play: () => import("../guess/commands/play.ts").then((m) => m.default),
+      },
+    }),
+    "tp-guess",
+  );
 }
 
 /** `entryUrl`: the running entry point; the scan Workers start from scan-worker.ts beside it. */
@@ -76,7 +87,13 @@ async function scanCommand(entryUrl: string): Promise<AnyCommand> {
     import("../scan/engine/engine.ts"),
   ]);
   setWorkerEntry(new URL("./scan-worker.ts", entryUrl));
-  return allowExtraPositionals({ ...scanCommand });
+  // `tp-scan merge FILE...`: its positionals are files, not hosts (a host named "merge" is
+  // not one: that word is the command).
+  const merge = () => import("../scan/commands/merge.ts").then((m) => m.mergeCommand);
+  return withCompletion(
+    allowExtraPositionals({ ...scanCommand, subCommands: { merge } }),
+    "tp-scan",
+  );
 }
 
 export async function programCommand(name: ProgramName, entryUrl: string): Promise<AnyCommand> {
@@ -85,51 +102,28 @@ export async function programCommand(name: ProgramName, entryUrl: string): Promi
   return scanCommand(entryUrl);
 }
 
-const multiCallCommand = defineCommand({
-  meta: {
-    name: MULTICALL_NAME,
-    version: VERSION,
-    description: `The lab's three programs in one executable; also started as ${PROGRAMS.join(", ")}`,
-  },
-  subCommands: {
-    echo: () => echoCommand(),
-    guess: () => guessCommand(),
-    // Listed for --help only: `tp-net scan` is dispatched before citty sees it.
-    scan: () => import("../scan/commands/scan.ts").then((m) => m.scanCommand),
-  },
-});
-
-/** `tp-scan completion bash|zsh|fish` prints a script; the script calls `tp-scan complete -- ...`. */
-const COMPLETION_COMMANDS = ["complete", "completion"];
-
-/**
- * Give `command` its completion subcommands, generated from its citty definition by
- * @bomb.sh/tab (loaded only when asked for: it walks, and so imports, the whole command tree).
- */
-async function withCompletion(command: AnyCommand): Promise<AnyCommand> {
-  const { default: tab } = await import("@bomb.sh/tab/citty");
-  // tab adds `complete` to the command's own subcommands (each program's tree is built fresh).
-  await tab(command);
-  const subs = command.subCommands as Record<string, AnyCommand>;
-  const complete = subs.complete as AnyCommand;
-  // `complete -- tp-scan -p 80 --` passes every word typed so far.
-  allowExtraPositionals(complete);
-  subs.completion = complete;
-  return command;
-}
+const multiCallCommand = withCompletion(
+  defineCommand({
+    meta: {
+      name: MULTICALL_NAME,
+      version: VERSION,
+      description: `The lab's three programs in one executable; also started as ${PROGRAMS.join(", ")}`,
+    },
+    subCommands: {
+      echo: () => echoCommand(),
+      guess: () => guessCommand(),
+      // Listed for --help only: `tp-net scan` is dispatched before citty sees it.
+      scan: () => import("../scan/commands/scan.ts").then((m) => m.scanCommand),
+    },
+  }),
+  MULTICALL_NAME,
+);
 
 export async function runProgram(
   name: ProgramName | typeof MULTICALL_NAME,
   args: string[],
   entryUrl: string,
 ): Promise<void> {
-  // `tp-scan merge FILE...`: a command of its own (its positionals are files, not hosts).
-  if (name === "tp-scan" && args[0] === "merge") {
-    const { mergeCommand } = await import("../scan/commands/merge.ts");
-    await runCli(mergeCommand, args.slice(1));
-    return;
-  }
-  let command = name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, entryUrl);
-  if (COMPLETION_COMMANDS.includes(args[0] ?? "")) command = await withCompletion(command);
+  const command = name === MULTICALL_NAME ? multiCallCommand : await programCommand(name, entryUrl);
   await runCli(command, args);
 }

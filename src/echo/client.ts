@@ -23,6 +23,20 @@ interface ClientState {
   tail: string;
 }
 
+/** The pacer of one connection: lines out through `out`, its waits on real timers. */
+function pacerFor(out: Sender, promptWaitMs: number | undefined): PromptPacer {
+  return new PromptPacer(
+    {
+      send: (bytes) => out.send(bytes),
+      setTimer: (ms, fire) => {
+        const timer = setTimeout(fire, ms);
+        return () => clearTimeout(timer);
+      },
+    },
+    promptWaitMs,
+  );
+}
+
 /**
  * Run one dialogue. Resolves when the server has said Good Bye. and closed; rejects with a
  * RuntimeError when it cannot connect or the server drops the connection without a goodbye.
@@ -61,16 +75,7 @@ export async function runClient(opts: ClientOptions): Promise<void> {
   // server knows we are done (it then says Good Bye., as the lab's server does on an empty read).
   const out = new Sender(socket as Socket<unknown>);
   sender = out;
-  const paced = new PromptPacer(
-    {
-      send: (bytes) => out.send(bytes),
-      setTimer: (ms, fire) => {
-        const timer = setTimeout(fire, ms);
-        return () => clearTimeout(timer);
-      },
-    },
-    opts.promptWaitMs,
-  );
+  const paced = pacerFor(out, opts.promptWaitMs);
   pacer = paced;
   // The greeting may have come with the connection, before the pacer existed.
   for (const chunk of early.splice(0)) paced.fromServer(chunk);

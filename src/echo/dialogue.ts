@@ -4,6 +4,7 @@
 
 import { decodeText, encodeText } from "../shared/lines.ts";
 import { formatHostPort } from "../shared/net.ts";
+import { plural } from "../shared/plural.ts";
 
 /** The lab's port for the echo server. */
 export const ECHO_PORT = 2003;
@@ -68,5 +69,5 @@ export const notices = {
   idle: (seconds: number) =>
     encodeText(`Inactif depuis ${seconds} s : connexion fermée. Good Bye.\n`),
   full: (max: number) =>
-    encodeText(`Serveur complet : ${max} clients au maximum, réessayez plus tard.\n`),
+    encodeText(`Serveur complet : ${plural(max, "client")} au maximum, réessayez plus tard.\n`),
 };

@@ -4,6 +4,7 @@
 // line framing, one reply per line, and --sequential, the lab's one-client-at-a-time mode.
 import { type ConsolaInstance, LogLevels } from "consola";
 import { decodeText, LineFramer, stripLineEnd } from "../shared/lines.ts";
+import { plural } from "../shared/plural.ts";
 import {
   type Client,
   type ConnectionHandler,
@@ -91,7 +92,9 @@ function consume(handler: EchoHandler, client: EchoClient, chunk: Uint8Array): n
       const step = framer.next(chunk, at);
       at = step.end;
       if (step.overflow) {
-        ctx.log.warn(`${client.address} line longer than ${ctx.maxLineBytes} bytes: disconnected`);
+        ctx.log.warn(
+          `${client.address} line longer than ${plural(ctx.maxLineBytes, "byte")}: disconnected`,
+        );
         ending = { bytes: notices.lineTooLong(ctx.maxLineBytes), why: "line too long" };
         break;
       }

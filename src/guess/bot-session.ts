@@ -1,6 +1,8 @@
 // The bot's side of one game as a pure state machine: messages from the server in, what to
 // send out. Lock-step: at most one line of ours is ever waiting for the server, so even a
 // classmate's server that reads with a bare recv() never gets two lines glued together.
+
+import { plural } from "../shared/plural.ts";
 import { asksForMax, classify, looksLikePrompt, statedRange } from "./hints.ts";
 import { bitLength } from "./random.ts";
 
@@ -181,7 +183,9 @@ export class BotSession {
 
   private sendGuess(): Step {
     if (this.guesses >= this.bound) {
-      return this.fail(`still no win after ${this.guesses} guesses, the most binary search needs`);
+      return this.fail(
+        `still no win after ${plural(this.guesses, "guess", "guesses")}, the most binary search needs`,
+      );
     }
     this.state = "guessing";
     this.chatter = 0;

@@ -1,181 +1,13 @@
-// The bot: plays whole games over TCP with BotSession, one game with its dialogue or many in
-// parallel with a summary. Reads the server's text as it comes: complete lines at once, a
-// prompt without a line end as soon as it looks like one, any other leftover after a short
-// quiet spell (settleMs), so a server that never sends "\n" still gets played.
-import type { Socket } from "bun";
+// The bot: whole games (bot-game.ts), one with its dialogue or many in parallel with a summary.
 import { RuntimeError, UsageError } from "../shared/errors.ts";
-import { BoundedWriter } from "../shared/limits.ts";
-import { encodeText } from "../shared/lines.ts";
-import { connectTcp, formatHostPort } from "../shared/net.ts";
-import { BotSession, guessBound, type Step } from "./bot-session.ts";
-import { looksLikePrompt } from "./hints.ts";
+import { plural } from "../shared/plural.ts";
+import { BotGame, type BotOptions, type Dialogue, type GameResult } from "./bot-game.ts";
+import { guessBound } from "./bot-session.ts";
 import { MAX_LIMIT, MAX_LIMIT_TEXT } from "./protocol.ts";
 
-export interface BotOptions {
-  host: string;
-  port: number;
-  /** Our maximum; without it the server must state its range (tp-guess server --max). */
-  max?: bigint;
-  /** Sent with `nom NAME` first. */
-  name?: string;
-  /** Give up when the server says nothing for this long while we wait for it. */
-  timeoutMs: number;
-  /** Quiet spell after which a leftover without line end is read, or the bot speaks first. */
-  settleMs: number;
-}
-
-export interface GameResult {
-  won: boolean;
-  guesses: number;
-  /** The maximum played: ours, or the one the server fixed. */
-  max: bigint | undefined;
-  /** Won because the server hung up after a guess, not with a win word. */
-  closedAsEnd: boolean;
-  error?: string;
-}
-
-/** Longest text without a line end we hold from a server before calling it nonsense. */
-const MAX_PENDING_TEXT = 64 * 1024;
-
-type Dialogue = (direction: "<" | ">", text: string) => void;
-
 /** Play one game on a new connection. Never throws: failures come back in `error`. */
-export async function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<GameResult> {
-  const session = new BotSession(opts.max, { name: opts.name });
-  const where = formatHostPort(opts.host, opts.port);
-  const decoder = new TextDecoder();
-  let pending = "";
-  let received = 0;
-  let sent = 0;
-  let out: BoundedWriter | undefined;
-  let socket: Socket<undefined> | undefined;
-  let settle: ReturnType<typeof setTimeout> | undefined;
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  let finish: (r: GameResult) => void = () => {};
-  let finished = false;
-  const result = new Promise<GameResult>((resolve) => {
-    finish = resolve;
-  });
-
-  const end = (error?: string): void => {
-    if (finished) return;
-    finished = true;
-    clearTimeout(settle);
-    clearTimeout(deadline);
-    socket?.end();
-    finish({
-      won: error === undefined,
-      guesses: session.guesses,
-      max: session.max,
-      closedAsEnd: session.closedAsEnd,
-      error,
-    });
-  };
-  const apply = (step: Step): void => {
-    if (step.send !== undefined) {
-      sent++;
-      dialogue?.(">", step.send);
-      out?.write(encodeText(`${step.send}\n`));
-      // Time the server's answer (and the next quiet spell) from what we just said.
-      arm();
-    }
-    if (step.won) end();
-    else if (step.fail) end(step.fail);
-  };
-  const message = (text: string): void => {
-    if (finished) return;
-    const trimmed = text.replace(/\r$/, "");
-    if (trimmed.trim() !== "") dialogue?.("<", trimmed);
-    apply(session.onMessage(trimmed));
-  };
-  const onSettle = (): void => {
-    const before = sent;
-    if (pending !== "") {
-      const text = pending;
-      pending = "";
-      message(text);
-    }
-    // Speak first only if that leftover did not already make us answer.
-    if (!finished && sent === before) apply(session.onQuiet());
-  };
-  const onDeadline = (): void => {
-    const heard = received === 0 ? " (it sent nothing at all)" : "";
-    end(
-      `no answer from ${where} for ${opts.timeoutMs / 1000} s${heard}, waiting for ${session.waitingFor()}`,
-    );
-  };
-  // Both timers restart on every event; refresh() re-arms them without new allocations.
-  const arm = (): void => {
-    if (finished) return;
-    if (settle && deadline) {
-      settle.refresh();
-      deadline.refresh();
-      return;
-    }
-    settle = setTimeout(onSettle, opts.settleMs);
-    deadline = setTimeout(onDeadline, opts.timeoutMs);
-  };
-
-  try {
-    socket = await connectTcp<undefined>(
-      opts.host,
-      opts.port,
-      undefined,
-      {
-        open(s) {
-          socket = s;
-          out = new BoundedWriter(s as Socket<unknown>);
-          s.setNoDelay(true);
-          arm();
-        },
-        data(_s, chunk) {
-          if (finished) return;
-          received += chunk.length;
-          pending += decoder.decode(chunk, { stream: true });
-          for (let nl = pending.indexOf("\n"); nl >= 0 && !finished; nl = pending.indexOf("\n")) {
-            const line = pending.slice(0, nl);
-            pending = pending.slice(nl + 1);
-            message(line);
-          }
-          if (!finished && pending !== "" && looksLikePrompt(pending)) {
-            const text = pending;
-            pending = "";
-            message(text);
-          }
-          if (!finished && pending.length > MAX_PENDING_TEXT) {
-            end(`${where} sent over ${MAX_PENDING_TEXT / 1024} KiB without a line end`);
-          }
-          arm();
-        },
-        drain() {
-          out?.drain();
-        },
-        close() {
-          if (finished) return;
-          if (pending !== "") message(pending);
-          pending = "";
-          if (!finished) apply(session.onClose());
-          end(`connection to ${where} closed`);
-        },
-        error(_s, error) {
-          end(`connection to ${where} failed: ${error.message}`);
-        },
-      },
-      opts.timeoutMs,
-    );
-  } catch (error) {
-    finished = true;
-    clearTimeout(settle);
-    clearTimeout(deadline);
-    return {
-      won: false,
-      guesses: 0,
-      max: opts.max,
-      closedAsEnd: false,
-      error: (error as Error).message,
-    };
-  }
-  return result;
+export function playGame(opts: BotOptions, dialogue?: Dialogue): Promise<GameResult> {
+  return new BotGame(opts, dialogue).play();
 }
 
 export interface Summary {
@@ -245,13 +77,15 @@ export async function runBot(opts: BotOptions, games: number, parallel: number):
     if (!r.won) throw new RuntimeError(r.error ?? "game lost");
     const how = r.closedAsEnd ? " (the server closed the connection: taken as found)" : "";
     const bound = r.max === undefined ? "" : ` (bound ${guessBound(r.max)})`;
-    process.stdout.write(`won in ${r.guesses} guesses${bound}${how}\n`);
+    process.stdout.write(`won in ${plural(r.guesses, "guess", "guesses")}${bound}${how}\n`);
     return;
   }
   const s = await playMany(opts, games, parallel);
   process.stdout.write(`${formatSummary(s).join("\n")}\n`);
   if (s.failures > 0)
-    throw new RuntimeError(`${s.failures} of ${s.games} games failed; first: ${s.firstError}`);
+    throw new RuntimeError(
+      `${s.failures} of ${plural(s.games, "game")} failed; first: ${s.firstError}`,
+    );
 }
 
 /** --max: digits, or a power written 10^100 or 1e100; 1..10^1000 like our server accepts. */

@@ -53,7 +53,7 @@ export const wire = {
     `délai dépassé : aucune réponse depuis ${seconds} s, fin de la partie`,
   shutdown: (): string => "arrêt du serveur : partie interrompue, au revoir",
   full: (max: number): string =>
-    `complet : le serveur a déjà ${max} parties en cours, revenez dans un moment`,
+    `complet : le serveur a déjà ${max} ${max === 1 ? "partie" : "parties"} en cours, revenez dans un moment`,
 };
 
 /** Numbers longer than this are cut in an `erreur` line. */

@@ -1,34 +1,23 @@
 // The argv runner shared by the three programs: strict flag checking (citty alone accepts
 // unknown flags silently), --help and --version handled once, every failure through printError.
-import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
-import pkg from "../../package.json" with { type: "json" };
-import { ANSI, EXIT_OK, EXIT_USAGE, printError, UsageError } from "./errors.ts";
+import { type ArgsDef, runCommand } from "citty";
+import {
+  type AnyCommand,
+  aliasesOf,
+  isVariadic,
+  kebab,
+  resolveValue as resolve,
+} from "./command-tree.ts";
+import { EXIT_USAGE, printError, UsageError } from "./errors.ts";
+import { renderHelp, versionLine } from "./help.ts";
 import { exitIfBrokenPipe, exitQuietlyOnBrokenPipe } from "./stdout.ts";
 
-/** The version of all three programs, from package.json (the one place it is written). */
-export const VERSION: string = pkg.version;
-
-// biome-ignore lint/suspicious/noExplicitAny: citty's command tree is heterogeneous by design.
-type AnyCommand = CommandDef<any>;
-
-const variadic = new WeakSet<object>();
-
-/** Mark a command whose trailing positionals (args._) are meaningful, e.g. several scan targets. */
-export function allowExtraPositionals<T extends AnyCommand>(cmd: T): T {
-  variadic.add(cmd);
-  return cmd;
-}
-
-async function resolve<T>(value: T | Promise<T> | (() => T) | (() => Promise<T>)): Promise<T> {
-  return typeof value === "function" ? await (value as () => T | Promise<T>)() : await value;
-}
+// Where the commands have always found them (src/scan/commands imports them from here).
+export { allowExtraPositionals } from "./command-tree.ts";
+export { VERSION } from "./version.ts";
 
 interface FlagSpec {
   takesValue: boolean;
-}
-
-function kebab(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, "$1-$2").toLowerCase();
 }
 
 function flagTable(args: ArgsDef): Map<string, FlagSpec> {
@@ -36,9 +25,7 @@ function flagTable(args: ArgsDef): Map<string, FlagSpec> {
   for (const [name, def] of Object.entries(args)) {
     if (def.type === "positional") continue;
     const spec = { takesValue: def.type === "string" || def.type === "enum" };
-    const alias = "alias" in def ? def.alias : undefined;
-    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
-    for (const n of [name, kebab(name), ...aliases]) table.set(n, spec);
+    for (const n of [name, kebab(name), ...aliasesOf(def)]) table.set(n, spec);
     if (def.type === "boolean") table.set(`no-${kebab(name)}`, { takesValue: false });
   }
   table.set("help", { takesValue: false });
@@ -91,7 +78,7 @@ function checkArgv(cmd: AnyCommand, args: ArgsDef, argv: string[]): void {
     }
     positionals++;
   }
-  if (positionals > positionalCount && !variadic.has(cmd)) {
+  if (positionals > positionalCount && !isVariadic(cmd)) {
     throw new UsageError(`unexpected argument '${argv.filter((a) => !a.startsWith("-")).at(-1)}'`);
   }
 }
@@ -102,11 +89,8 @@ function checkArgv(cmd: AnyCommand, args: ArgsDef, argv: string[]): void {
  */
 function longShortFlags(args: ArgsDef, argv: string[]): string[] {
   const names = new Set<string>();
-  for (const def of Object.values(args)) {
-    const alias = "alias" in def ? def.alias : undefined;
-    for (const a of alias === undefined ? [] : Array.isArray(alias) ? alias : [alias])
-      if (a.length > 1) names.add(a);
-  }
+  for (const def of Object.values(args))
+    for (const a of aliasesOf(def)) if (a.length > 1) names.add(a);
   const end = argv.indexOf("--");
   return argv.map((arg, i) =>
     (end < 0 || i < end) && /^-[^-]/.test(arg) && names.has(arg.slice(1).split("=")[0] as string)
@@ -134,60 +118,58 @@ export async function runCli(
   const mainMeta = await resolve(main.meta ?? {});
   // A command run on its own may be named "tp-scan merge": errors still start "tp-scan:".
   const programName = (mainMeta.name ?? "tp").split(" ")[0] as string;
-  let cmd: AnyCommand = main;
-  let parent: AnyCommand | undefined;
-  // "tp-guess bot": where the usage hint should send the user.
-  let commandPath = mainMeta.name ?? programName;
-  let argv = rawArgs;
   const ownArgs = beforeDoubleDash(rawArgs);
   // `--version` alone, after any subcommand names: the same answer everywhere.
   if (
     ownArgs.includes("--version") &&
     ownArgs.every((a) => a === "--version" || !a.startsWith("-"))
   ) {
-    console.log(VERSION);
+    console.log(versionLine(programName));
     return;
   }
+  let at: Chosen = { cmd: main, path: mainMeta.name ?? programName, argv: rawArgs };
   try {
-    // Walk down to the subcommand the user named.
-    for (;;) {
-      const subs = await resolve(cmd.subCommands);
-      if (!subs || Object.keys(subs).length === 0) break;
-      const first = firstPositional(argv, flagTable(await resolve(cmd.args ?? {})));
-      const name = first >= 0 ? argv[first] : undefined;
-      const sub = name !== undefined ? subs[name] : undefined;
-      if (!sub) {
-        if (argv.includes("--help") || argv.includes("-h") || argv.length === 0 || !cmd.run) {
-          if (name !== undefined && !cmd.run) throw new UsageError(`unknown command '${name}'`);
-          if (!cmd.run) {
-            printUsage(await renderUsage(cmd, parent));
-            process.exitCode = argv.length === 0 ? EXIT_USAGE : EXIT_OK;
-            return;
-          }
-        }
-        break;
-      }
-      parent = cmd;
-      commandPath += ` ${name}`;
-      cmd = await resolve(sub);
-      argv = argv.slice(0, first).concat(argv.slice(first + 1));
-    }
+    at = await chooseCommand(at);
+    const { cmd, argv } = at;
     const own = beforeDoubleDash(argv);
-    if (own.includes("--help") || own.includes("-h")) {
-      printUsage(await renderUsage(cmd, parent));
+    const unknown = cmd.run ? undefined : own.find((a) => !a.startsWith("-"));
+    if (unknown !== undefined) throw new UsageError(`unknown command '${unknown}'`);
+    if (!cmd.run || own.includes("--help") || own.includes("-h")) {
+      console.log(await renderHelp(cmd, at.path, programName));
+      // A program of subcommands run bare: its help, as a usage error.
+      if (!cmd.run && argv.length === 0) process.exitCode = EXIT_USAGE;
       return;
     }
     const args = await resolve(cmd.args ?? {});
     checkArgv(cmd, args, argv);
-    await runCommand(cmd, { rawArgs: longShortFlags(args, argv) });
+    // The walk above chose the command: citty must not look for subcommands again (a scan
+    // target is no command name).
+    await runCommand({ ...cmd, subCommands: undefined }, { rawArgs: longShortFlags(args, argv) });
   } catch (error) {
     exitIfBrokenPipe(error);
-    process.exitCode = printError(programName, error, commandPath);
+    process.exitCode = printError(programName, error, at.path);
   }
 }
 
-/** Help text, without colours when it goes to a file or a pipe, and without trailing blanks. */
-function printUsage(text: string): void {
-  const plain = process.stdout.isTTY && !process.env.NO_COLOR ? text : text.replace(ANSI, "");
-  console.log(`${plain.replace(/[ \t]+$/gm, "")}\n`);
+/** A command reached from the argv: `path` ("tp-guess bot") is where a usage hint points. */
+interface Chosen {
+  cmd: AnyCommand;
+  path: string;
+  argv: string[];
+}
+
+/** Walk down to the subcommand the user named (its name taken out of the argv). */
+async function chooseCommand(from: Chosen): Promise<Chosen> {
+  let { cmd, path, argv } = from;
+  for (;;) {
+    const subs = await resolve(cmd.subCommands);
+    if (!subs || Object.keys(subs).length === 0) return { cmd, path, argv };
+    const first = firstPositional(argv, flagTable(await resolve(cmd.args ?? {})));
+    const name = first >= 0 ? argv[first] : undefined;
+    const sub = name !== undefined ? subs[name] : undefined;
+    if (!sub) return { cmd, path, argv };
+    path += ` ${name}`;
+    cmd = await resolve(sub);
+    argv = argv.slice(0, first).concat(argv.slice(first + 1));
+  }
 }

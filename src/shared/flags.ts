@@ -2,12 +2,13 @@
 // _shared.ts: one definition, one help text and one parser per setting, whichever program
 // offers it. Each piece comes with the function that turns its values into options.
 import type { ArgDef } from "citty";
+import { UsageError } from "./errors.ts";
 import {
   DEFAULT_LINE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
   DEFAULT_MAX_PENDING_OUTPUT,
 } from "./limits.ts";
-import { createLogger } from "./log.ts";
+import { createLogger, type LogForm } from "./log.ts";
 import {
   parseDuration,
   parseInteger,
@@ -22,7 +23,7 @@ type Args = Record<string, ArgDef>;
 
 /**
  * A server's flags: --host --port --idle-timeout --max-clients --max-pending --line-timeout
- * --max-per-address --quiet (the limits: docs/hardening.md).
+ * --max-per-address --quiet --log (the limits: docs/hardening.md; the log forms: docs/logs.md).
  */
 export function listenArgs(defaults: { port: number; idleTimeoutMs: number }) {
   return {
@@ -68,6 +69,13 @@ export function listenArgs(defaults: { port: number; idleTimeoutMs: number }) {
       valueHint: "n",
     },
     quiet: { type: "boolean", description: "No log lines, errors only" },
+    log: {
+      type: "string",
+      description:
+        "Log form on stderr: text (a timestamped line per event) or json (JSON lines only)",
+      default: "text",
+      valueHint: "text|json",
+    },
   } as const satisfies Args;
 }
 
@@ -80,6 +88,14 @@ interface ListenValues {
   "line-timeout": string;
   "max-per-address": string;
   quiet?: boolean;
+  log?: string;
+}
+
+/** --log text|json: the server's event log as timestamped lines, or JSON objects only. */
+function logForm(text: string | undefined): LogForm {
+  if (text === undefined || text === "text") return "events";
+  if (text === "json") return "json";
+  throw new UsageError(`--log expects text or json, got '${text}'`);
 }
 
 /** The server life cycle's options from the listen flags, with the program's logger. */
@@ -92,7 +108,7 @@ export function listenOptions(args: ListenValues, program: string): ServerOption
     maxPendingOutput: parseSize(args["max-pending"], "--max-pending", 1024, 1024 ** 3),
     lineTimeoutMs: parseDuration(args["line-timeout"], "--line-timeout", "s"),
     maxPerAddress: parseInteger(args["max-per-address"], "--max-per-address", 0, 1_000_000),
-    log: createLogger(program, args.quiet === true),
+    log: createLogger(program, { quiet: args.quiet === true, form: logForm(args.log) }),
   };
 }
 

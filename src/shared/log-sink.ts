@@ -3,6 +3,7 @@
 // process.stderr.write buffers without bound and reports writableLength 0: with stderr on a
 // pipe nobody reads, a server's RSS grew by ~500 MB per million log lines.)
 import { write } from "node:fs";
+import { plural } from "./plural.ts";
 
 /** Log text queued for stderr at most; past it, lines are dropped and counted. */
 export const MAX_QUEUED_LOG_BYTES = 1024 * 1024;
@@ -25,7 +26,8 @@ export class BoundedLogSink {
     private readonly writeOut: WriteOut = (bytes, done) => write(2, bytes, done),
     private readonly cap = MAX_QUEUED_LOG_BYTES,
     /** How a drop notice is worded, given the count (the caller adds time and level). */
-    private readonly notice = (n: number) => `${n} log line(s) dropped: stderr did not keep up\n`,
+    private readonly notice = (n: number) =>
+      `${plural(n, "log line")} dropped: stderr did not keep up\n`,
   ) {}
 
   /** Bytes waiting for stderr. */

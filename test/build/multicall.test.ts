@@ -63,9 +63,9 @@ describe("./tp-net and its names", () => {
 
   // Each name's help starts with its own usage line: the name picked the program.
   const usage: Record<string, RegExp> = {
-    "tp-echo": /USAGE tp-echo /,
-    "tp-guess": /USAGE tp-guess server\|bot\|play/,
-    "tp-scan": /USAGE tp-scan .*HOST/,
+    "tp-echo": /\nUsage: tp-echo \[OPTIONS\]\n/,
+    "tp-guess": /\nUsage: tp-guess <COMMAND> \.\.\.\n/,
+    "tp-scan": /\nUsage: tp-scan .*HOST/,
   };
 
   for (const program of PROGRAMS) {

@@ -28,7 +28,8 @@ test.skipIf(!hasNpm)(
     expect(install.stderr).not.toMatch(/ERR!/);
     expect(install.code).toBe(0);
     const version = await runCommand([join(prefix, "bin", "tp-scan"), "--version"]);
-    expect(version.stdout.trim()).toBe((await Bun.file(join(ROOT, "package.json")).json()).version);
+    const { version: expected } = await Bun.file(join(ROOT, "package.json")).json();
+    expect(version.stdout.trim()).toBe(`tp-scan ${expected}`);
     const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
       const scan = await runCommand([
@@ -44,9 +45,9 @@ test.skipIf(!hasNpm)(
       listener.stop(true);
     }
     for (const [name, usage] of [
-      ["tp-echo", /USAGE tp-echo/],
-      ["tp-guess", /USAGE tp-guess/],
-      ["tp-net", /USAGE tp-net/],
+      ["tp-echo", /\nUsage: tp-echo/],
+      ["tp-guess", /\nUsage: tp-guess/],
+      ["tp-net", /\nUsage: tp-net/],
     ] as const) {
       expect((await runCommand([join(prefix, "bin", name), "--help"])).stdout).toMatch(usage);
     }

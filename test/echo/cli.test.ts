@@ -56,7 +56,7 @@ describe("signals", () => {
       expect(c.text).toBe(`${GREETING(port)}Good Bye.`);
       expect(await child.proc.exited).toBe(0);
       await child.stderr.waitFor(/stopped/);
-      expect(child.stderr.text).toContain(`${signal}: stopping, 1 client(s) interrupted`);
+      expect(child.stderr.text).toContain(`${signal}: stopping, 1 client interrupted`);
     });
   }
 
@@ -75,7 +75,7 @@ describe("flags reach the server", () => {
     await a.waitFor("Votre message ?\n");
     const b = await connect(port);
     await b.waitClosed();
-    expect(b.text).toBe("Serveur complet : 1 clients au maximum, réessayez plus tard.\n");
+    expect(b.text).toBe("Serveur complet : 1 client au maximum, réessayez plus tard.\n");
     await a.send("123456789\n");
     await a.waitClosed();
     expect(a.text).toEndWith("Ligne trop longue : 8 octets au maximum. Good Bye.\n");

@@ -69,6 +69,18 @@ describe("tp-guess bot against our server", () => {
     expect(lines.at(-1)).toBe(`won in ${sent} guesses (bound 10)`);
   });
 
+  test("the dialogue keeps the wire's order: each hint, then its prompt, then our guess", async () => {
+    const r = await runExe("tp-guess", ["bot", "127.0.0.1", String(port), "--max", "1000"]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    const hints = lines.flatMap((l, i) => (/^< (plus|moins) :/.test(l) ? [i] : []));
+    expect(hints.length).toBeGreaterThan(0);
+    for (const i of hints) {
+      expect(lines[i + 1]).toMatch(/^< nombre \? /);
+      expect(lines[i + 2]).toMatch(/^> \d+$/);
+    }
+  });
+
   for (const [max, games, parallel, bound] of [
     ["1", 50, 10, 1],
     ["2", 200, 20, 2],
@@ -148,7 +160,7 @@ describe("tp-guess bot against classmates' servers", () => {
         "< Devine : ",
         "> 1",
         "< Bravo ! Trouvé en 1 coups.",
-        "won in 1 guesses (bound 1)",
+        "won in 1 guess (bound 1)",
         "",
       ].join("\n"),
     );

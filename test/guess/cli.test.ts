@@ -25,7 +25,7 @@ describe("tp-guess server signals and flags", () => {
       await c.whenClosed;
       expect(await child.proc.exited).toBe(0);
       expect(child.stderr.text).toMatch(/max=50 guesses=0 errors=0 outcome=shutdown/);
-      expect(child.stderr.text).toContain(`${signal}: stopping, 1 game(s) interrupted`);
+      expect(child.stderr.text).toContain(`${signal}: stopping, 1 game interrupted`);
     });
   }
 

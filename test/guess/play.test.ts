@@ -44,13 +44,29 @@ describe("tp-guess play", () => {
     expect(lines.filter((l) => l.startsWith("plus :"))).toHaveLength(Number(secret) - 1);
   });
 
-  test("input that ends before a win: one error line after --timeout of silence, exit 1", async () => {
-    const r = await play(port, "1000\n", "--timeout", "300ms");
+  test("input that ends before a win, to a server that asks nothing: one error line after --timeout of silence, exit 1", async () => {
+    const r = await withServer(englishServer, (p) => play(p, "1000\n", "--timeout", "300ms"));
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("nombre ? proposez un entier de 1 à 1000");
+    expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(
       /^tp-guess: error: input ended and 127\.0\.0\.1:\d+ said nothing more for 0\.3 s, game not won\n$/,
     );
+  });
+
+  test("input that ends before a win: done as soon as the server asks again, not after --timeout", async () => {
+    // A minute of --timeout: waiting for it would outlast the test's own time limit.
+    const r = await play(port, "1000\n500\n", "--timeout", "60s");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/\nnombre \? proposez un entier de 1 à 1000\n$/);
+    expect(r.stderr).toMatch(
+      /^tp-guess: error: input ended before the game was won; 127\.0\.0\.1:\d+ asks for more: "nombre \? proposez un entier de 1 à 1000"\n$/,
+    );
+  });
+
+  test("a prompt without a line end counts as the server asking again", async () => {
+    const r = await withServer(frenchServer, (p) => play(p, "20\n", "--timeout", "60s"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/asks for more: "Devine :"\n$/);
   });
 
   test("works with a classmate's server that prompts without a line end", async () => {

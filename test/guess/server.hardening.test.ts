@@ -76,7 +76,7 @@ test("--max-clients and --max-pending reach tp-guess server", async () => {
     await a.waitFor("maximum ?");
     const b = await connect(port);
     await b.waitClosed();
-    expect(b.text).toStartWith("complet : le serveur a déjà 1 parties en cours");
+    expect(b.text).toStartWith("complet : le serveur a déjà 1 partie en cours");
   } finally {
     await child.stop();
   }

@@ -164,7 +164,7 @@ describe("limits and stop", () => {
       await a.until(/^maximum/);
       const b = await LineClient.connect(server.port);
       expect(await b.next()).toBe(
-        "complet : le serveur a déjà 1 parties en cours, revenez dans un moment",
+        "complet : le serveur a déjà 1 partie en cours, revenez dans un moment",
       );
       await b.whenClosed;
       a.send("1\n1\n");

@@ -7,8 +7,7 @@ import { scan } from "../../src/scan/engine/engine.ts";
 import { STATE_CODE } from "../../src/scan/model/results.ts";
 import type { ProbeRequest } from "../../src/scan/model/settings.ts";
 import { openFdCount } from "../../src/scan/sys/libc.ts";
-import { resolveTarget } from "../../src/scan/targets/target.ts";
-import { planFor, probeFor } from "./fixtures/plan.ts";
+import { literalTarget, planFor, probeFor } from "./fixtures/plan.ts";
 
 const { open: OPEN, closed: CLOSED } = STATE_CODE;
 
@@ -59,7 +58,7 @@ type ScanOneOptions = Partial<ProbeRequest> & { ports: number[]; concurrency: nu
 
 async function scanOne(host: string, opts: ScanOneOptions, signal?: AbortSignal) {
   const { ports, concurrency, ...probe } = opts;
-  const plan = planFor([await resolveTarget(host)], ports, probeFor(concurrency, probe));
+  const plan = planFor([literalTarget(host)], ports, probeFor(concurrency, probe));
   const summary = await scan(plan, {}, signal);
   const r = summary.hosts[0];
   if (!r) throw new Error("no host result");
@@ -149,7 +148,7 @@ describe("engine on loopback", () => {
   test("progress is reported up to the total", async () => {
     const seen: number[] = [];
     const ports = [...open, ...closed].sort((a, b) => a - b);
-    const plan = planFor([await resolveTarget("127.0.0.1")], ports, probeFor(10));
+    const plan = planFor([literalTarget("127.0.0.1")], ports, probeFor(10));
     await scan(plan, {
       onProgress: (done, total) => {
         expect(total).toBe(ports.length);
@@ -163,7 +162,7 @@ describe("engine on loopback", () => {
     // 30000 loopback ports take the one thread ~0.1-0.3 s; progress every 5 ms can only come
     // in between if the loop runs in turns.
     const ports = Array.from({ length: 30000 }, (_, i) => i + 1);
-    const plan = planFor([await resolveTarget("127.0.0.1")], ports, probeFor(100, { threads: 1 }));
+    const plan = planFor([literalTarget("127.0.0.1")], ports, probeFor(100, { threads: 1 }));
     expect(plan.probe.threads).toBe(1);
     const during: number[] = [];
     const summary = await scan(

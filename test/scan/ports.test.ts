@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatPortRanges, parsePortSpec, shuffled } from "../../src/scan/ports/port-spec.ts";
+import { formatPortRanges, parsePortSpec } from "../../src/scan/ports/port-spec.ts";
 import { UsageError } from "../../src/shared/errors.ts";
 
 describe("parsePortSpec", () => {
@@ -37,28 +37,6 @@ describe("parsePortSpec", () => {
   ])("rejects %p", (spec, message) => {
     expect(() => parsePortSpec(spec)).toThrow(UsageError);
     expect(() => parsePortSpec(spec)).toThrow(message);
-  });
-});
-
-describe("shuffled", () => {
-  test("is a permutation and leaves its input alone", () => {
-    const ports = Array.from({ length: 1000 }, (_, i) => i + 1);
-    const out = shuffled(ports);
-    expect(out).not.toBe(ports);
-    expect([...out].sort((a, b) => a - b)).toEqual(ports);
-    expect(ports[0]).toBe(1);
-    expect(out).not.toEqual(ports); // 1/1000! chance of a false failure
-  });
-
-  test("follows the random source it is given", () => {
-    let seed = 42;
-    const rng = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    const a = shuffled([1, 2, 3, 4, 5, 6, 7, 8], rng);
-    seed = 42;
-    expect(shuffled([1, 2, 3, 4, 5, 6, 7, 8], rng)).toEqual(a);
   });
 });
 

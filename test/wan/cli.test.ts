@@ -6,7 +6,8 @@ import { runCommand } from "../../scripts/lib/run.ts";
 import { pidAlive, WanLab } from "../../scripts/lib/wan.ts";
 import { PROBE, probe, wanUnavailable } from "./helpers.ts";
 
-const CLI = join(import.meta.dir, "..", "..", "scripts", "lib", "wan.ts");
+const CLI = join(import.meta.dir, "..", "..", "scripts", "wan", "cli.ts");
+const LIBRARY = join(import.meta.dir, "..", "..", "scripts", "lib", "wan.ts");
 
 async function cli(args: string[]) {
   const { stdout, stderr, code } = await runCommand([process.execPath, CLI, ...args]);
@@ -61,7 +62,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab CLI", () => {
   test("unknown commands print the usage and exit 2", async () => {
     const run = await cli(["frobnicate"]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain("usage: bun scripts/lib/wan.ts COMMAND");
+    expect(run.stdout).toContain("usage: bun scripts/wan/cli.ts COMMAND");
   });
 });
 
@@ -96,7 +97,7 @@ describe.skipIf(wanUnavailable !== null)("WAN lab scale and cleanup", () => {
       [
         process.execPath,
         "-e",
-        `import { WanLab } from ${JSON.stringify(CLI)};
+        `import { WanLab } from ${JSON.stringify(LIBRARY)};
         const lab = await WanLab.up({ hosts: [{ listen: [22] }] });
         console.log(JSON.stringify({ pid: lab.forwarderPid, ns: [lab.scannerNs, lab.targetNs] }));
         setInterval(() => {}, 1000);`,

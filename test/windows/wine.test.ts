@@ -56,12 +56,13 @@ async function wineScan(host: string, spec: string) {
 
 describe.skipIf(skip !== null)("Windows build under Wine", () => {
   test("each name starts and says its version", async () => {
-    for (const [name, args] of [
-      ["tp-scan", ["--version"]],
-      ["tp-net", ["echo", "--version"]],
+    for (const [name, args, program] of [
+      ["tp-scan", ["--version"], "tp-scan"],
+      ["tp-net", ["echo", "--version"], "tp-echo"],
     ] as const) {
       const r = await wine.run(name, [...args]);
-      expect({ name, code: r.code, out: r.stdout.trim() }).toEqual({ name, code: 0, out: VERSION });
+      const out = `${program} ${VERSION}`;
+      expect({ name, code: r.code, out: r.stdout.trim() }).toEqual({ name, code: 0, out });
     }
   });
 

@@ -12,7 +12,9 @@ export default defineCommand({
   },
   args: {
     ...serverArgs(GUESS_PORT),
-    ...timeoutArgs("Connect timeout, and how long to wait for the server after your input ends"),
+    ...timeoutArgs(
+      "Connect timeout, and how long to wait for a server that does not ask again after your input ends",
+    ),
     name: {
       type: "string",
       description: "Your name on the server's scoreboard, sent first (`nom NAME`)",

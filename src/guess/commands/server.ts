@@ -1,11 +1,10 @@
 import { defineCommand } from "citty";
-import { UsageError } from "../../shared/errors.ts";
 import { listenArgs, listenOptions } from "../../shared/flags.ts";
 import { parseInteger, parseListenPort } from "../../shared/parsers.ts";
 import { parseMaxFlag } from "../bot.ts";
+import { jsonToStderr, serveSession } from "../classroom.ts";
 import { GUESS_PORT } from "../protocol.ts";
 import { GAME_IDLE_TIMEOUT_MS } from "../server.ts";
-import { jsonToStderr, serveSession } from "../session.ts";
 
 export default defineCommand({
   meta: {
@@ -35,16 +34,8 @@ export default defineCommand({
       description: "Address of the scoreboard page (e.g. 0.0.0.0 for the classroom)",
       default: "127.0.0.1",
     },
-    log: {
-      type: "string",
-      description: "Game log format on stderr: text, or json (one object per game)",
-      default: "text",
-      valueHint: "text|json",
-    },
   },
   async run({ args }) {
-    if (args.log !== "text" && args.log !== "json")
-      throw new UsageError(`--log expects text or json, got '${args.log}'`);
     await serveSession({
       ...listenOptions(args, "tp-guess"),
       rules: {

@@ -19,20 +19,27 @@
 // state: the port is re-queued and the pace drops; a probe about to time out gets a last look
 // at its socket first.
 
-import { hostPin, type ScanPlan } from "../model/plan.ts";
+import type { ScanPlan } from "../model/plan.ts";
 import type { HostResult, ScanEvents } from "../model/results.ts";
-import { crossThreadNowMs, sharedPacerSlot } from "../policy/pacing.ts";
 import { openFdCount } from "../sys/libc.ts";
 import { hostInterrupted, readHostResult } from "./host-result.ts";
 import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
-import {
-  type ProbeJob,
-  type ProbeMessage,
-  type ProbeResult,
-  workerConcurrency,
-} from "./probe-job.ts";
+import type { ProbeResult } from "./probe-job.ts";
 import { runProbesHere } from "./prober.ts";
 import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared-memory.ts";
+import {
+  type EventsHandler,
+  fdsAfter,
+  jobFor,
+  type RunMemory,
+  settleWorkers,
+  sharedRate,
+  spawnWorkers,
+  startWorker,
+  type WorkerRun,
+} from "./workers.ts";
+
+export { setWorkerEntry } from "./workers.ts";
 
 export interface ScanStats {
   threads: number;
@@ -67,13 +74,6 @@ export interface ScanSummary {
   stats: ScanStats;
 }
 
-let workerEntry: string | URL = new URL("../../bin/scan-worker.ts", import.meta.url);
-
-/** Where the Workers' script is: the running entry point says (src/bin/scan-worker.ts). */
-export function setWorkerEntry(entry: string | URL): void {
-  workerEntry = entry;
-}
-
 /** Fill in states known from a resumed scan and count what is left of each host. */
 function prepare(plan: ScanPlan, shared: SharedScan, tables: ReturnType<typeof orderTables>) {
   const portCount = plan.ports.length;
@@ -96,14 +96,8 @@ function prepare(plan: ScanPlan, shared: SharedScan, tables: ReturnType<typeof o
   }
 }
 
-interface WorkerRun {
-  worker: Worker;
-  done: Promise<ProbeResult>;
-  closed: Promise<void>;
-}
-
 /** The shared memory and the order of a plan, with what is left to probe of it. */
-function setUpRun(plan: ScanPlan) {
+function setUpRun(plan: ScanPlan): RunMemory & { total: number } {
   const shared = createShared(plan.targets.length, plan.ports.length);
   const tables = orderTables({
     hostCount: plan.targets.length,
@@ -117,23 +111,81 @@ function setUpRun(plan: ScanPlan) {
   return { shared, tables, total, ports: sharedInt32Array(plan.ports) };
 }
 
-function startWorker(
-  worker: Worker,
-  job: ProbeJob,
-  onEvents: (m: ProbeMessage & { type: "events" }) => void,
-) {
-  const done = new Promise<ProbeResult>((resolve, reject) => {
-    worker.onmessage = (event: MessageEvent<ProbeMessage>) => {
-      const m = event.data;
-      if (m.type === "events") onEvents(m);
-      else if (m.type === "error") reject(new Error(m.error));
-      else resolve(m);
-    };
-    worker.onerror = (event) => reject(new Error(event.message));
-  });
-  const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve()));
-  worker.postMessage(job);
-  return { worker, done, closed } satisfies WorkerRun;
+/** Turning what the loops post into the events of results.ts, each final host once. */
+class HostEvents {
+  readonly banners: Array<Map<number, string>>;
+  private readonly emitted: Uint8Array;
+  readonly startedAt = new Date();
+  readonly t0 = performance.now();
+
+  constructor(
+    private readonly plan: ScanPlan,
+    private readonly shared: SharedScan,
+    private readonly events: ScanEvents,
+  ) {
+    const hostCount = plan.targets.length;
+    this.banners = Array.from({ length: hostCount }, () => new Map<number, string>());
+    this.emitted = new Uint8Array(hostCount);
+  }
+
+  result(host: number, stopped: boolean, elapsedMs = performance.now() - this.t0): HostResult {
+    const run = { startedAt: this.startedAt, elapsedMs, stopped };
+    return readHostResult(
+      this.plan,
+      this.shared,
+      host,
+      this.banners[host] as Map<number, string>,
+      run,
+    );
+  }
+
+  emit(host: number, stopped = false): void {
+    if (this.emitted[host]) return;
+    this.emitted[host] = 1;
+    this.events.onHost?.(this.result(host, stopped));
+  }
+
+  readonly onEvents: EventsHandler = (m) => {
+    const { plan, events } = this;
+    for (const [host, port, text] of m.banners) this.banners[host]?.set(port, text);
+    for (let i = 0; i < m.opens.length; i += 2) {
+      const host = m.opens[i] as number;
+      const port = plan.ports[m.opens[i + 1] as number] as number;
+      events.onOpen?.(plan.targets[host] as HostResult["target"], host, port);
+    }
+    for (const host of m.finals) this.emit(host);
+  };
+}
+
+/**
+ * Run every loop: share 0 here, the others in `workers`. One failing loop stops the others, so
+ * the scan ends promptly either way.
+ */
+async function runLoops(
+  plan: ScanPlan,
+  memory: RunMemory,
+  workers: Worker[],
+  hostEvents: HostEvents,
+): Promise<{ outcomes: ProbeResult[]; runs: WorkerRun[] }> {
+  const stop = () => Atomics.store(memory.shared.ctl, CTL.stop, 1);
+  const rate = sharedRate(plan);
+  const runs = workers.map((worker, i) =>
+    startWorker(worker, jobFor(plan, memory, i + 1, rate), hostEvents.onEvents),
+  );
+  const here = runProbesHere(jobFor(plan, memory, 0, rate), hostEvents.onEvents);
+  const guarded = [here, ...runs.map((r) => r.done)].map((done) =>
+    done.then(
+      (o) => {
+        if (o.fatal) stop();
+        return o;
+      },
+      (error) => {
+        stop();
+        throw error;
+      },
+    ),
+  );
+  return { outcomes: await Promise.all(guarded), runs };
 }
 
 /** Scan the whole plan. Resolves when done, or early (partial) on abort. */
@@ -143,47 +195,20 @@ export async function scan(
   signal?: AbortSignal,
   { progressMs = 200, exitsAfter = false }: ScanOptions = {},
 ): Promise<ScanSummary> {
-  const startedAt = new Date();
-  const t0 = performance.now();
-  const hostCount = plan.targets.length;
   const fds = { baseline: openFdCount(), peak: 0, after: 0 };
   fds.peak = fds.baseline;
-  // Share 0 of the work runs on this thread, the others in Workers. The Workers boot (2.5-5 ms
-  // each) while this thread builds the tables their job carries, and probes its own share
-  // while they start; a job posted before a Worker is ready waits for it.
-  const workers = Array.from({ length: plan.probe.threads - 1 }, () => new Worker(workerEntry));
-  let setUp: ReturnType<typeof setUpRun>;
+  // The Workers boot while this thread builds the tables their job carries, and probes its
+  // own share while they start; a job posted before a Worker is ready waits for it.
+  const workers = spawnWorkers(plan.probe.threads - 1);
+  let memory: ReturnType<typeof setUpRun>;
   try {
-    setUp = setUpRun(plan);
+    memory = setUpRun(plan);
   } catch (error) {
     for (const w of workers) w.terminate();
     throw error;
   }
-  const { shared, total } = setUp;
-
-  const banners = Array.from({ length: hostCount }, () => new Map<number, string>());
-  const emitted = new Uint8Array(hostCount);
-  const run = () => ({ startedAt, elapsedMs: performance.now() - t0, stopped: false });
-  const emit = (host: number, stopped = false) => {
-    if (emitted[host]) return;
-    emitted[host] = 1;
-    events.onHost?.(
-      readHostResult(plan, shared, host, banners[host] as Map<number, string>, {
-        ...run(),
-        stopped,
-      }),
-    );
-  };
-  const onEvents = (m: ProbeMessage & { type: "events" }) => {
-    for (const [host, port, text] of m.banners) banners[host]?.set(port, text);
-    for (let i = 0; i < m.opens.length; i += 2) {
-      const host = m.opens[i] as number;
-      const port = plan.ports[m.opens[i + 1] as number] as number;
-      events.onOpen?.(plan.targets[host] as HostResult["target"], host, port);
-    }
-    for (const host of m.finals) emit(host);
-  };
-
+  const { shared, total } = memory;
+  const hostEvents = new HostEvents(plan, shared, events);
   const stop = () => Atomics.store(shared.ctl, CTL.stop, 1);
   signal?.addEventListener("abort", stop);
   if (signal?.aborted) stop();
@@ -191,66 +216,44 @@ export async function scan(
     fds.peak = Math.max(fds.peak, openFdCount());
     events.onProgress?.(Atomics.load(shared.ctl, CTL.done), total);
   }, progressMs);
-
-  const runs: WorkerRun[] = [];
-  const outcomes: ProbeResult[] = [];
+  let loops: Awaited<ReturnType<typeof runLoops>>;
   try {
-    for (let h = 0; h < hostCount; h++) if ((shared.remaining[h] as number) <= 0) emit(h);
-    const rate =
-      plan.probe.ratePerSecond === null
-        ? null
-        : {
-            perSecond: plan.probe.ratePerSecond,
-            slot: sharedPacerSlot(),
-            epochMs: crossThreadNowMs(),
-          };
-    workers.forEach((worker, i) => {
-      runs.push(startWorker(worker, jobFor(plan, setUp, i + 1, rate), onEvents));
-    });
-    const here = runProbesHere(jobFor(plan, setUp, 0, rate), onEvents);
-    // One failing thread stops the others, so the scan ends promptly either way.
-    const guarded = [here, ...runs.map((r) => r.done)].map((done) =>
-      done.then(
-        (o) => {
-          if (o.fatal) stop();
-          return o;
-        },
-        (error) => {
-          stop();
-          throw error;
-        },
-      ),
-    );
-    outcomes.push(...(await Promise.all(guarded)));
+    for (let h = 0; h < plan.targets.length; h++)
+      if ((shared.remaining[h] as number) <= 0) hostEvents.emit(h);
+    loops = await runLoops(plan, memory, workers, hostEvents);
   } finally {
     clearInterval(timer);
     signal?.removeEventListener("abort", stop);
     for (const w of workers) exitsAfter ? w.unref() : w.terminate();
   }
-  if (!exitsAfter) await settleWorkers(runs);
-  const fatal = outcomes.find((o) => o.fatal)?.fatal;
+  if (!exitsAfter) await settleWorkers(loops.runs);
+  const fatal = loops.outcomes.find((o) => o.fatal)?.fatal;
   if (fatal) throw new Error(fatal);
   events.onProgress?.(Atomics.load(shared.ctl, CTL.done), total);
   const stopped = Atomics.load(shared.ctl, CTL.stop) === 1;
-  for (let h = 0; h < hostCount; h++) emit(h, stopped);
+  for (let h = 0; h < plan.targets.length; h++) hostEvents.emit(h, stopped);
   fds.after = exitsAfter ? -1 : await fdsAfter(fds.baseline);
-  const elapsedMs = performance.now() - t0;
+  return summarize(plan, hostEvents, shared, loops.outcomes, fds);
+}
+
+/** The summary of a finished scan; its hosts are read out of shared memory when first asked. */
+function summarize(
+  plan: ScanPlan,
+  hostEvents: HostEvents,
+  shared: SharedScan,
+  outcomes: ProbeResult[],
+  fds: ScanStats["fds"],
+): ScanSummary {
+  const elapsedMs = performance.now() - hostEvents.t0;
+  const stopped = Atomics.load(shared.ctl, CTL.stop) === 1;
   let hosts: HostResult[] | undefined;
-  const readHosts = () =>
-    Array.from({ length: hostCount }, (_, h) =>
-      readHostResult(plan, shared, h, banners[h] as Map<number, string>, {
-        startedAt,
-        elapsedMs,
-        stopped,
-      }),
-    );
   const counted = (slot: number) => Atomics.load(shared.ctl, slot);
   const errors: Record<string, number> = {};
   for (const o of outcomes)
     for (const [k, v] of Object.entries(o.errors)) errors[k] = (errors[k] ?? 0) + v;
   return {
     get hosts() {
-      hosts ??= readHosts();
+      hosts ??= plan.targets.map((_, h) => hostEvents.result(h, stopped, elapsedMs));
       return hosts;
     },
     elapsedMs,
@@ -267,47 +270,4 @@ export async function scan(
       fds,
     },
   };
-}
-
-function jobFor(
-  plan: ScanPlan,
-  { tables, shared, ports }: ReturnType<typeof setUpRun>,
-  index: number,
-  rate: ProbeJob["rate"],
-): ProbeJob {
-  return {
-    probe: plan.probe,
-    concurrency: workerConcurrency(plan.probe, index),
-    targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
-    order: tables,
-    ports,
-    shard: plan.shard,
-    pin: hostPin(plan, index),
-    shared,
-    rate,
-  };
-}
-
-/**
- * A terminated Worker releases its own descriptors (event loop, wake-up fd) when its thread
- * is gone: wait for that (bounded), so the count after is the scan's true leftover.
- */
-async function settleWorkers(runs: WorkerRun[]): Promise<void> {
-  let bound: Timer | undefined;
-  await Promise.race([
-    Promise.all(runs.map((r) => r.closed)),
-    new Promise<void>((resolve) => {
-      bound = setTimeout(resolve, 2000);
-    }),
-  ]);
-  clearTimeout(bound); // a pending timer would keep the program alive
-}
-
-async function fdsAfter(baseline: number): Promise<number> {
-  let after = openFdCount();
-  for (let i = 0; i < 50 && after > baseline; i++) {
-    await Bun.sleep(20);
-    after = openFdCount();
-  }
-  return after;
 }

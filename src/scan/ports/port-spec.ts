@@ -54,18 +54,6 @@ export function allPorts(): number[] {
   return Array.from({ length: MAX_PORT }, (_, i) => i + MIN_PORT);
 }
 
-/** Fisher-Yates shuffle into a new array; `random` returns [0, 1) (injectable for tests). */
-export function shuffled(ports: readonly number[], random: () => number = Math.random): number[] {
-  const out = ports.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = out[i] as number;
-    out[i] = out[j] as number;
-    out[j] = t;
-  }
-  return out;
-}
-
 /** Compress a sorted port list into nmap-style ranges: [1,2,3,7] -> "1-3,7". */
 export function formatPortRanges(ports: readonly number[]): string {
   const parts: string[] = [];

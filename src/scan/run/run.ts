@@ -59,31 +59,82 @@ export function farHostWarning(host: HostResult, plan: ScanPlan): string | null 
   return `${host.target.name} is far (round trip ~${Math.round(srtt)} ms): its probes waited up to ${Math.round(host.timing.timeoutMs)} ms; filtered ports there may only be slow`;
 }
 
+/** The targets, resolved, each failure a warning; null when none is left (the exit code then). */
+async function resolvedTargets(settings: ScanSettings) {
+  const resolved = await resolveTargets(settings);
+  for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
+  const targets = [...resolved.targets];
+  if (targets.length === 0 && resolved.failed === 0)
+    process.stderr.write("tp-scan: warning: no target left to scan\n");
+  return { targets, failed: resolved.failed };
+}
+
+/** The plan; with --resume, the file's seed and known port states go into it. */
+function scanPlan(
+  settings: ScanSettings,
+  targets: Target[],
+  resumePath: string | null | undefined,
+) {
+  const input = planInput(settings, targets);
+  const resume = resumePath ? loadResume(resumePath, scanIdentity(input), settings.ports) : null;
+  const plan = buildPlan(
+    resume ? { ...input, seed: resume.seed, known: resume.known } : input,
+    fileLimitRoom,
+  );
+  return { plan, resume };
+}
+
+/** What each final host prints (stderr notes, then the pipeline and stdout's format). */
+function hostPrinter(
+  settings: ScanSettings,
+  plan: ScanPlan,
+  pipeline: ReturnType<typeof startPipeline>,
+  stdoutTaken: boolean,
+  progress: ReturnType<typeof progressPrinter>,
+) {
+  const report = textReporter(settings.show, loadServices().table);
+  const printer = { unreachable: false, onHost: (_host: HostResult) => {} };
+  printer.onHost = (host) => {
+    progress.clear();
+    if (host.status === "unreachable") {
+      printer.unreachable = true;
+      process.stderr.write(
+        `tp-scan: error: ${host.target.name}: host unreachable (${host.reason})\n`,
+      );
+    }
+    const far = farHostWarning(host, plan);
+    if (far) createLogger("tp-scan").warn(far);
+    pipeline.host(host);
+    if (stdoutTaken) return;
+    if (settings.output === "text") process.stdout.write(report(host));
+    else if (settings.output === "list")
+      process.stdout.write(listLines(host, plan.targets.length > 1));
+  };
+  return printer;
+}
+
+/** Ctrl-C stops the scan (its partial report follows); a second one quits at once. */
+function interruptOnSigint(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    controller.abort();
+  };
+  process.on("SIGINT", onSigint);
+  return { signal: controller.signal, release: () => process.off("SIGINT", onSigint) };
+}
+
 /** Run the whole command; returns the exit code. */
 export async function runScan(
   settings: ScanSettings,
   pipelineOptions: PipelineOptions = { outputs: [], nmapArgs: null },
 ): Promise<number> {
-  const resolved = await resolveTargets(settings);
-  for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
-  const targets = [...resolved.targets];
-  if (targets.length === 0) {
-    if (resolved.failed === 0) process.stderr.write("tp-scan: warning: no target left to scan\n");
-    return resolved.failed > 0 ? EXIT_FAILURE : 0;
-  }
-  // --- pipelines (issue 12): files, --jsonl, --resume, the nmap hand-off (src/scan/output/).
+  const resolved = await resolvedTargets(settings);
+  if (resolved.targets.length === 0) return resolved.failed > 0 ? EXIT_FAILURE : 0;
   const stdoutTaken = pipelineOptions.outputs.some((o) => o.path === "-");
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
-  // --resume: the file's seed and known port states go into the plan; it is appended to.
-  const input = planInput(settings, targets);
-  const resume = pipelineOptions.resume
-    ? loadResume(pipelineOptions.resume, scanIdentity(input), settings.ports)
-    : null;
-  const plan = buildPlan(
-    resume ? { ...input, seed: resume.seed, known: resume.known } : input,
-    fileLimitRoom,
-  );
+  const { plan, resume } = scanPlan(settings, resolved.targets, pipelineOptions.resume);
   const services = loadServices().table;
   const pipeline = startPipeline(pipelineOptions, {
     identity: plan.identity,
@@ -97,54 +148,31 @@ export async function runScan(
     settings: planSettings(plan),
     warn: (line) => createLogger("tp-scan").warn(line),
   });
-  // --- end pipelines
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    controller.abort();
-  };
-  process.on("SIGINT", onSigint);
+  const interrupt = interruptOnSigint();
   const progress = progressPrinter(
     plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
   );
-  const report = textReporter(settings.show, services);
-  let unreachable = false;
-  const onHost = (host: HostResult) => {
-    progress.clear();
-    if (host.status === "unreachable") {
-      unreachable = true;
-      process.stderr.write(
-        `tp-scan: error: ${host.target.name}: host unreachable (${host.reason})\n`,
-      );
-    }
-    const far = farHostWarning(host, plan);
-    if (far) createLogger("tp-scan").warn(far);
-    pipeline.host(host);
-    if (stdoutTaken) return;
-    if (settings.output === "text") process.stdout.write(report(host));
-    else if (settings.output === "list")
-      process.stdout.write(listLines(host, plan.targets.length > 1));
-  };
+  const printer = hostPrinter(settings, plan, pipeline, stdoutTaken, progress);
   let summary: ScanSummary;
   try {
     summary = await scan(
       plan,
-      { onHost, onOpen: pipeline.open, onProgress: progress.update },
-      controller.signal,
+      { onHost: printer.onHost, onOpen: pipeline.open, onProgress: progress.update },
+      interrupt.signal,
       { exitsAfter: settings.output !== "json" }, // --json shows stats.fds: count them
     );
   } catch (error) {
-    progress.clear();
     throw new RuntimeError((error as Error).message);
   } finally {
-    process.off("SIGINT", onSigint);
+    progress.clear();
+    interrupt.release();
   }
-  progress.clear();
-  const nmapStatus = await pipeline.finish(controller.signal.aborted);
+  const interrupted = interrupt.signal.aborted;
+  const nmapStatus = await pipeline.finish(interrupted);
   if (settings.output === "json") {
-    const run = { interrupted: controller.signal.aborted, stats: summary.stats };
+    const run = { interrupted, stats: summary.stats };
     process.stdout.write(jsonReport(summary.hosts, plan, settings.show, services, run));
   }
-  if (controller.signal.aborted) return EXIT_INTERRUPTED;
-  return resolved.failed > 0 || unreachable || nmapStatus !== 0 ? EXIT_FAILURE : 0;
+  if (interrupted) return EXIT_INTERRUPTED;
+  return resolved.failed > 0 || printer.unreachable || nmapStatus !== 0 ? EXIT_FAILURE : 0;
 }

@@ -54,7 +54,6 @@ export const SO_ERROR = 4;
 export const MSG_DONTWAIT = 0x40;
 export const EPOLL_CLOEXEC = 0o2000000;
 export const EPOLL_CTL_ADD = 1;
-export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
 export const EPOLLIN = 0x1;
 export const EPOLLOUT = 0x4;

@@ -1,7 +1,6 @@
-// Scan targets: literal addresses or host names resolved through the system resolver.
-import { lookup } from "node:dns/promises";
+// A scan target: an address (resolved from a literal or a name by settings.ts and resolve.ts).
 import { isIP } from "node:net";
-import { RuntimeError, UsageError } from "../../shared/errors.ts";
+import { UsageError } from "../../shared/errors.ts";
 
 export interface Target {
   /** What the user typed. */
@@ -58,30 +57,4 @@ export function makeTarget(name: string, address: string, family: 4 | 6, others:
     scopeId,
     otherAddresses: others,
   };
-}
-
-/**
- * Resolve a target. Literals are used as given; names go through getaddrinfo (so /etc/hosts
- * applies) and the first address is scanned. Nothing found: RuntimeError (exit 1).
- */
-export async function resolveTarget(name: string): Promise<Target> {
-  const literal = name.replace(/^\[(.*)\]$/, "$1");
-  const family = isIP(literal.split("%")[0] ?? "");
-  if (family === 4 || family === 6) return makeTarget(name, literal, family, []);
-  if (!/^[a-zA-Z0-9.-]+$/.test(name) || name.length > 253) {
-    throw new RuntimeError(`cannot resolve '${name}': not a valid host name`);
-  }
-  let found: Array<{ address: string; family: number }>;
-  try {
-    found = await lookup(name, { all: true });
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? (error as Error).message;
-    throw new RuntimeError(`cannot resolve '${name}' (${code})`);
-  }
-  const first = found[0];
-  if (!first) throw new RuntimeError(`cannot resolve '${name}': no address`);
-  const others = [...new Set(found.slice(1).map((a) => a.address))].filter(
-    (a) => a !== first.address,
-  );
-  return makeTarget(name, first.address, first.family === 6 ? 6 : 4, others);
 }

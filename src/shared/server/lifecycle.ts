@@ -34,75 +34,24 @@
 import type { Socket, TCPSocketListener } from "bun";
 import { BoundedWriter, CLOSING_TIMEOUT_MS, SHUTDOWN_GRACE_MS } from "../limits.ts";
 import { formatHostPort } from "../net.ts";
-import { describeError } from "./describe-error.ts";
+import { plural } from "../plural.ts";
+import { leave, onClose, onData, onDrain, onEnd, onError } from "./client-events.ts";
 import { clientsWithinLimit, openFileLimit } from "./fd-limit.ts";
 import { listenError } from "./listen-error.ts";
 import { capReceiveBuffer } from "./receive-buffer.ts";
 
-import type { Client, ConnectionHandler, ServerOptions } from "./types.ts";
+import type { Client, ClientServer, ConnectionHandler, ServerOptions } from "./types.ts";
 
+// The life cycle's one door for the servers: what they need from it, from one module.
+export { leave } from "./client-events.ts";
 export { serveUntilSignal } from "./signals.ts";
 export type { Client, ConnectionHandler, ServerOptions } from "./types.ts";
 
-/** Queue `last` (if any) and close once it is out. False when the client was already leaving. */
-export function leave<S>(client: Client<S>, last?: Uint8Array): boolean {
-  if (client.leaving) return false;
-  client.leaving = true;
-  client.leftAt = performance.now();
-  client.unread = [];
-  client.writer.end(last);
-  return true;
-}
-
-const LF = 0x0a;
 /** Input answered per client per turn of the event loop (fairness under pipelined floods). */
 const TURN_BYTES = 16 * 1024;
 
-// The socket callbacks: named top-level functions, one hop from Bun to the handler.
-
-function onData<S>(socket: Socket<Client<S>>, chunk: Uint8Array): void {
-  const client = socket.data;
-  if (client.leaving) return;
-  const now = performance.now();
-  client.lastSeen = now;
-  // A line is held iff the last byte received is not a line end.
-  if (chunk[chunk.length - 1] === LF) client.lineSince = 0;
-  else if (client.lineSince === 0) client.lineSince = now;
-  // Paused, a socket still hands over what the kernel held when the peer reset it (measured:
-  // 128 KiB each from 1000 non-readers, answered after they were gone: +160 MB). Set it aside
-  // behind the rest (Bun gives each read a fresh buffer: no copy): answered if the client
-  // stays, dropped with it when it closes.
-  if (client.readPaused) client.unread.push(chunk);
-  else client.server.feed(client, chunk);
-}
-
-function onDrain<S>(socket: Socket<Client<S>>): void {
-  socket.data?.writer.drain();
-}
-
-function onEnd<S>(socket: Socket<Client<S>>): void {
-  const client = socket.data;
-  if (!client || client.leaving) socket.end();
-  else {
-    // Input set aside for a client that has gone is not answered: it would only be queued.
-    client.unread = [];
-    client.server.handler.end?.(client);
-  }
-}
-
-function onClose<S>(socket: Socket<Client<S>>): void {
-  const client = socket.data;
-  // Refused clients never joined the registry: nothing to undo.
-  if (client?.server.forget(client)) client.server.handler.close(client);
-}
-
-function onError<S>(socket: Socket<Client<S>>, error: Error): void {
-  const client = socket.data;
-  if (client) client.server.handler.error?.(client, describeError(error));
-}
-
 /** A listening server: the life cycle described at the top of this file. */
-export class TcpServer<S> {
+export class TcpServer<S> implements ClientServer<S> {
   readonly host: string;
   readonly port: number;
   private readonly listener: TCPSocketListener<Client<S>>;
@@ -202,12 +151,16 @@ export class TcpServer<S> {
   private refusalFor(client: Client<S>): Uint8Array | undefined {
     if (this.stopping) return this.handler.goodbye();
     if (this.clients.size >= this.maxClients) {
-      this.opts.log.warn(`${client.address} refused: ${this.maxClients} clients already connected`);
+      this.opts.log.warn(
+        `${client.address} refused: ${plural(this.maxClients, "client")} already connected`,
+      );
       return this.handler.refusal(this.maxClients);
     }
     const cap = this.opts.maxPerAddress ?? 0;
     if (cap > 0 && (this.perAddress.get(client.host) ?? 0) >= cap) {
-      this.opts.log.warn(`${client.address} refused: ${cap} clients already from ${client.host}`);
+      this.opts.log.warn(
+        `${client.address} refused: ${plural(cap, "client")} already from ${client.host}`,
+      );
       return this.handler.refusal(this.maxClients);
     }
     return undefined;

@@ -4,6 +4,7 @@
 // during the grace period cuts the remaining clients at once, still closing the listener.
 import type { ConsolaInstance } from "consola";
 import { stopSignals } from "../platform.ts";
+import { plural } from "../plural.ts";
 
 type StopSignal = NodeJS.Signals;
 
@@ -51,7 +52,7 @@ export async function serveUntilSignal(
     throw error;
   }
   const signal = await signalled;
-  log.info(`${signal}: stopping, ${server.clientCount} ${server.handler.noun}(s) interrupted`);
+  log.info(`${signal}: stopping, ${plural(server.clientCount, server.handler.noun)} interrupted`);
   // The listeners stay: a signal between "stopped" and the exit would otherwise take the
   // default action (exit 143). They do not keep the process alive.
   await server.stop();

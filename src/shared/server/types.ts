@@ -1,9 +1,9 @@
 // What the server life cycle (lifecycle.ts) and a server's per-connection handler say to each
-// other: the options, one client as the life cycle sees it, and the handler's callbacks.
+// other: the options, one client as the life cycle sees it, the server as a client reaches
+// it, and the handler's callbacks. A leaf: it imports no module of the life cycle.
 import type { Socket } from "bun";
 import type { ConsolaInstance } from "consola";
 import type { BoundedWriter } from "../limits.ts";
-import type { TcpServer } from "./lifecycle.ts";
 
 export interface ServerOptions {
   host: string;
@@ -33,7 +33,7 @@ export interface Client<S> {
   /** The peer's address alone, for the per-address cap. */
   readonly host: string;
   readonly writer: BoundedWriter;
-  readonly server: TcpServer<S>;
+  readonly server: ClientServer<S>;
   /** performance.now() of the last bytes received (or of the greeting). */
   lastSeen: number;
   /** Its last words are queued: no more input is read. */
@@ -47,6 +47,19 @@ export interface Client<S> {
   /** Reading is paused by us (backed-up output, set-aside input, or a turn to wait). */
   readPaused: boolean;
   session: S;
+}
+
+/** The listening server as its clients' socket callbacks and handlers reach it. */
+export interface ClientServer<S> {
+  /** The port listened on (the kernel's pick when 0 was asked for). */
+  readonly port: number;
+  readonly handler: ConnectionHandler<S>;
+  /** Hand received bytes to the handler, within the client's turn. */
+  feed(client: Client<S>, chunk: Uint8Array): void;
+  /** The client's output is half drained (or its turn came): answer what was set aside. */
+  relieve(client: Client<S>): void;
+  /** Take a closed client out of the registry; true if it was in it. */
+  forget(client: Client<S>): boolean;
 }
 
 /** What a server supplies: its words and its per-connection logic. */
