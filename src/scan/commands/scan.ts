@@ -93,9 +93,15 @@ export const scanCommand = allowExtraPositionals(
       "source-address": {
         type: "string",
         alias: "S",
+        valueHint: "ADDR",
         description: "-sS: send from this IPv4 address",
       },
-      "source-port": { type: "string", alias: "g", description: "-sS: send from this one port" },
+      "source-port": {
+        type: "string",
+        alias: "g",
+        valueHint: "PORT",
+        description: "-sS: send from this one port",
+      },
       seed: {
         type: "string",
         description: "Seed of the probe order (0-4294967295); shards of one scan share it",
