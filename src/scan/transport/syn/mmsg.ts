@@ -21,6 +21,10 @@ export class MessageBatch {
   readonly slots: Uint8Array;
   readonly names: Uint8Array;
   private readonly iovecs: Uint8Array;
+  /** Each slot's bytes and a DataView over the whole slot area (made once: subarray per packet was ~15% of a scan's CPU). */
+  private readonly slotViews: Uint8Array[] = [];
+  private readonly slotDataViews: DataView[] = [];
+  readonly view: DataView;
   private readonly hv: DataView;
   private readonly iv: DataView;
 
@@ -34,6 +38,11 @@ export class MessageBatch {
     this.names = pinned(capacity * SOCKADDR_IN);
     this.hv = new DataView(this.headers.buffer);
     this.iv = new DataView(this.iovecs.buffer);
+    this.view = new DataView(this.slots.buffer);
+    for (let i = 0; i < capacity; i++) {
+      this.slotViews.push(this.slots.subarray(i * slotSize, (i + 1) * slotSize));
+      this.slotDataViews.push(new DataView(this.slots.buffer, i * slotSize, slotSize));
+    }
     const slots = ptr(this.slots);
     const iovecs = ptr(this.iovecs);
     const names = ptr(this.names);
@@ -50,12 +59,17 @@ export class MessageBatch {
 
   /** Slot `i`'s bytes. */
   slot(i: number): Uint8Array {
-    return this.slots.subarray(i * this.slotSize, (i + 1) * this.slotSize);
+    return this.slotViews[i] as Uint8Array;
+  }
+
+  /** A DataView over slot `i` alone. */
+  slotView(i: number): DataView {
+    return this.slotDataViews[i] as DataView;
   }
 
   /** Set how many bytes of slot `i` are sent. */
   setLength(i: number, length: number): void {
-    this.iv.setBigUint64(i * IOVEC + 8, BigInt(length), true);
+    this.iv.setUint32(i * IOVEC + 8, length, true); // the high word stays 0
   }
 
   /** msg_len of message `i` after recvmmsg/sendmmsg. */

@@ -52,42 +52,47 @@ export function pseudoHeaderSum(
   return sum + protocol + (length & 0xffff) + Math.floor(length / 0x10000);
 }
 
+/** A DataView over all of `buf` (callers that write many packets pass theirs, made once). */
+const viewOf = (buf: Uint8Array) => new DataView(buf.buffer, buf.byteOffset, buf.length);
+
 /** Write the TCP SYN (header and options) at `at`; checksum over the pseudo-header. */
-export function writeTcpSyn(buf: Uint8Array, at: number, f: SynFields): void {
-  const v = new DataView(buf.buffer, buf.byteOffset + at, TCP_SYN_LENGTH);
-  v.setUint16(0, f.sourcePort);
-  v.setUint16(2, f.destinationPort);
-  v.setUint32(4, f.seq >>> 0);
-  v.setUint32(8, 0);
-  v.setUint16(12, ((TCP_SYN_LENGTH / 4) << 12) | TCP_SYN);
-  v.setUint16(14, 64240); // Linux's initial window on Ethernet
-  v.setUint32(16, 0); // checksum and urgent pointer
+export function writeTcpSyn(buf: Uint8Array, at: number, f: SynFields, view = viewOf(buf)): void {
+  const v = view;
+  const o = at;
+  v.setUint16(o + 0, f.sourcePort);
+  v.setUint16(o + 2, f.destinationPort);
+  v.setUint32(o + 4, f.seq >>> 0);
+  v.setUint32(o + 8, 0);
+  v.setUint16(o + 12, ((TCP_SYN_LENGTH / 4) << 12) | TCP_SYN);
+  v.setUint16(o + 14, 64240); // Linux's initial window on Ethernet
+  v.setUint32(o + 16, 0); // checksum and urgent pointer
   // MSS 1460 | SACK permitted | timestamps (TSval, TSecr 0) | NOP | window scale 7
-  v.setUint32(20, 0x020405b4);
-  v.setUint16(24, 0x0402);
-  v.setUint16(26, 0x080a);
-  v.setUint32(28, f.timestamp >>> 0);
-  v.setUint32(32, 0);
-  v.setUint32(36, 0x01030307);
+  v.setUint32(o + 20, 0x020405b4);
+  v.setUint16(o + 24, 0x0402);
+  v.setUint16(o + 26, 0x080a);
+  v.setUint32(o + 28, f.timestamp >>> 0);
+  v.setUint32(o + 32, 0);
+  v.setUint32(o + 36, 0x01030307);
   const sum = pseudoHeaderSum(f.source, f.destination, IPPROTO_TCP, TCP_SYN_LENGTH);
-  v.setUint16(16, foldChecksum(onesSum(buf, at, at + TCP_SYN_LENGTH, sum)));
+  v.setUint16(o + 16, foldChecksum(onesSum(buf, at, at + TCP_SYN_LENGTH, sum)));
 }
 
 /** Write IPv4 header + SYN at `at` (SYN_V4_LENGTH bytes). */
-export function writeSynV4(buf: Uint8Array, at: number, f: SynFields): void {
-  const v = new DataView(buf.buffer, buf.byteOffset + at, IPV4_HEADER);
-  v.setUint8(0, 0x45);
-  v.setUint8(1, 0);
-  v.setUint16(2, SYN_V4_LENGTH);
-  v.setUint16(4, f.ipId & 0xffff);
-  v.setUint16(6, 0x4000); // don't fragment
-  v.setUint8(8, f.ttl);
-  v.setUint8(9, IPPROTO_TCP);
-  v.setUint16(10, 0);
+export function writeSynV4(buf: Uint8Array, at: number, f: SynFields, view = viewOf(buf)): void {
+  const v = view;
+  const o = at;
+  v.setUint8(o + 0, 0x45);
+  v.setUint8(o + 1, 0);
+  v.setUint16(o + 2, SYN_V4_LENGTH);
+  v.setUint16(o + 4, f.ipId & 0xffff);
+  v.setUint16(o + 6, 0x4000); // don't fragment
+  v.setUint8(o + 8, f.ttl);
+  v.setUint8(o + 9, IPPROTO_TCP);
+  v.setUint16(o + 10, 0);
   buf.set(f.source, at + 12);
   buf.set(f.destination, at + 16);
-  v.setUint16(10, foldChecksum(onesSum(buf, at, at + IPV4_HEADER)));
-  writeTcpSyn(buf, at + IPV4_HEADER, f);
+  v.setUint16(o + 10, foldChecksum(onesSum(buf, at, at + IPV4_HEADER)));
+  writeTcpSyn(buf, at + IPV4_HEADER, f, view);
 }
 
 /** Whether a checksummed region (header with its checksum field) sums to zero. */

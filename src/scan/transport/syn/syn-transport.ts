@@ -1,7 +1,7 @@
 // The SYN transport on its own: SYNs sent in sendmmsg batches from the raw socket, answers
 // read in recvmmsg batches from the filtered receiving sockets and checked against the
 // cookie; no per-probe state (a retry is a new SYN, its source port says which try it is).
-import { type Answer, parseAnswerV4 } from "./answer.ts";
+import { type Answer, emptyAnswer, parseAnswerV4 } from "./answer.ts";
 import type { FilterPorts } from "./bpf.ts";
 import { acknowledgesCookie, cookieOf, type Flow } from "./cookie.ts";
 import { MessageBatch } from "./mmsg.ts";
@@ -51,6 +51,8 @@ export interface SynCounters {
   unparsed: number;
 }
 
+const SLOT = 64; // one SYN (60 bytes) per send slot
+
 /** Source addresses by destination /24 (one route lookup per /24, bounded). */
 const SOURCE_CACHE_LIMIT = 65536;
 
@@ -63,10 +65,12 @@ export class SynTransport {
   private readonly flow: Flow;
   private readonly sources = new Map<number, Uint8Array>();
   private readonly portCount: number;
+  /** The one answer parsed into, reused (its views are valid during onAnswer only). */
+  private readonly answer: SynAnswer = { ...emptyAnswer(), attempt: 0 };
 
   constructor(private readonly settings: SynTransportSettings) {
     this.sockets = openRawSockets(settings.sourcePorts);
-    this.out = new MessageBatch(settings.batch, 64);
+    this.out = new MessageBatch(settings.batch, SLOT);
     // ICMP errors quote up to 576 bytes; the first 256 hold every header we read.
     this.inbox = new MessageBatch(settings.batch, 256);
     this.portCount = settings.sourcePorts.last - settings.sourcePorts.first + 1;
@@ -110,7 +114,7 @@ export class SynTransport {
       f.destinationPort = p.port;
       f.seq = cookieOf(this.settings.key, f);
       f.ipId = f.seq >>> 16;
-      writeSynV4(this.out.slot(i), 0, f);
+      writeSynV4(this.out.slots, i * SLOT, f, this.out.view);
       this.out.setDestination(i, p.destination);
       this.out.setLength(i, SYN_V4_LENGTH);
     }
@@ -140,16 +144,17 @@ export class SynTransport {
           null,
         );
         if (got <= 0) break;
-        for (let i = 0; i < got; i++)
-          total += this.check(this.inbox.slot(i), this.inbox.received(i), onAnswer);
+        for (let i = 0; i < got; i++) total += this.check(i, onAnswer);
         if (got < this.inbox.capacity) break;
       }
     }
     return total;
   }
 
-  private check(packet: Uint8Array, length: number, onAnswer: (a: SynAnswer) => void): number {
-    const a = parseAnswerV4(packet, Math.min(length, packet.length));
+  private check(i: number, onAnswer: (a: SynAnswer) => void): number {
+    const packet = this.inbox.slot(i);
+    const length = Math.min(this.inbox.received(i), packet.length);
+    const a = parseAnswerV4(packet, length, this.answer, this.inbox.slotView(i));
     if (!a) {
       this.counters.unparsed++;
       return 0;
@@ -164,9 +169,8 @@ export class SynTransport {
       return 0;
     }
     this.counters.answers++;
-    const answer = a as SynAnswer;
-    answer.attempt = a.localPort - this.settings.sourcePorts.first;
-    onAnswer(answer);
+    this.answer.attempt = a.localPort - this.settings.sourcePorts.first;
+    onAnswer(this.answer);
     return 1;
   }
 
