@@ -20,6 +20,7 @@ import { portableSection } from "./portable.ts";
 import { versionOf } from "./proc.ts";
 import { scanSection } from "./scan.ts";
 import { startupSection } from "./startup.ts";
+import { synSection } from "./syn.ts";
 import { wanSection } from "./wan.ts";
 
 /** Every section, in the order they run and appear in latest.md: one line each. */
@@ -28,6 +29,7 @@ export const SECTIONS: readonly Section[] = [
   guessSection,
   guessWebSection,
   scanSection,
+  synSection,
   portableSection,
   outputsSection,
   startupSection,

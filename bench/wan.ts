@@ -171,6 +171,7 @@ async function runCase(
   runs: number,
   log: (l: string) => void,
   tools: ReadonlyArray<"tp-scan" | "nmap"> = ["tp-scan", "nmap"],
+  tpArgs: readonly string[] = [],
 ) {
   const lab = await WanLab.up(c.lab);
   try {
@@ -183,7 +184,16 @@ async function runCase(
       await Bun.sleep(refillMs(c));
       const argv =
         tool === "tp-scan"
-          ? [`${ROOT}/tp-scan`, ...targets, "-p", c.ports, "--json", "--show", "filtered"]
+          ? [
+              `${ROOT}/tp-scan`,
+              ...tpArgs,
+              ...targets,
+              "-p",
+              c.ports,
+              "--json",
+              "--show",
+              "filtered",
+            ]
           : ["nmap", "-sT", "-T4", "-n", "-p", c.ports, "-oG", "-", ...targets];
       const r = await timed(lab.scannerCommand(argv));
       const found = tool === "tp-scan" ? tpFound(r.stdout) : nmapFound(r.stdout);
@@ -291,7 +301,9 @@ async function main(argv: string[]): Promise<void> {
   if (why) throw new Error(why);
   const tools = values["tp-only"] ? (["tp-scan"] as const) : undefined;
   const results: WanResults = { cases: [], notes: [] };
-  for (const c of chosen) results.cases.push(await runCase(c, runs, console.log, tools));
+  // --tp-args "-sS": extra tp-scan flags (e.g. the SYN scan against the same nmap -sT -T4).
+  const tpArgs = (values["tp-args"] ?? "").split(" ").filter(Boolean);
+  for (const c of chosen) results.cases.push(await runCase(c, runs, console.log, tools, tpArgs));
   console.log(render(results));
 }
 
@@ -302,6 +314,7 @@ function parseOptions(argv: string[]) {
       case: { type: "string" },
       runs: { type: "string", default: "1" },
       "tp-only": { type: "boolean", default: false },
+      "tp-args": { type: "string" },
       quick: { type: "boolean", default: false },
     },
   });

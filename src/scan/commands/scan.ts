@@ -92,6 +92,28 @@ export const scanCommand = allowExtraPositionals(
         description: "Do not slow retries to a host's RST rate limit (open ports only matter)",
       },
       engine: ENGINE_FLAG,
+      "syn-scan": {
+        type: "boolean",
+        alias: "sS",
+        description: "SYN scan from a raw socket (Linux, IPv4, root or CAP_NET_RAW); no --banner",
+      },
+      "connect-scan": {
+        type: "boolean",
+        alias: "sT",
+        description: "connect() scan, the default (any system, no privilege)",
+      },
+      "source-address": {
+        type: "string",
+        alias: "S",
+        valueHint: "ADDR",
+        description: "-sS: send from this IPv4 address",
+      },
+      "source-port": {
+        type: "string",
+        alias: "g",
+        valueHint: "PORT",
+        description: "-sS: send from this one port",
+      },
       seed: {
         type: "string",
         description: "Seed of the probe order (0-4294967295); shards of one scan share it",

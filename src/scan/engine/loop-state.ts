@@ -83,6 +83,7 @@ export function createLoopState(
       targets: job.targets,
       engine: job.probe.engine,
       table,
+      source: job.probe.source,
     }),
     table,
     deadlines: new DeadlineHeap(),

@@ -7,8 +7,11 @@ import type { EngineName } from "../transport/readiness.ts";
 import type { TransportName } from "../transport/transports.ts";
 
 export interface ProbeSettings {
-  /** How probes go out and come back (transport/transports.ts): "connect" (-sT) or "udp" (-sU). */
+  /** How probes go out and come back (transport/transports.ts): "connect" (-sT), "syn" (-sS) or
+   * "udp" (-sU). */
   transport: TransportName;
+  /** -S / -g: where SYN probes leave from (null: the kernel's address, a random port range). */
+  source: { address: string | null; port: number | null };
   /** What waits for sockets in the Workers: epoll (linux) or poll() (portable). --engine */
   engine: EngineName;
   /** -c: probes in flight at once, all threads and hosts together (after the open-file cap). */
