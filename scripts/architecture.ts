@@ -11,16 +11,17 @@ import { ROOT } from "./lib/root.ts";
 export const FLOORS: Record<"src" | "src/scan", string[][]> = {
   // The programs' entry points, then the three programs, then what they share.
   src: [["bin"], ["echo", "guess", "scan"], ["shared"]],
-  // commands (flags) > run (one scan) > output (reports) > engine (the loops) > model (plan,
-  // results, settings: types the engine and outputs read) > policy, transport (what the loop
-  // decides with, and sends through) > sys (libc, sockets) > ports, targets (pure specs).
+  // commands (flags) > run (one scan) > output, history (reports; the --db record and diff, which
+  // read the reports' files and are fed by the output pipeline) > engine (the loops) > model
+  // (plan, results, settings, reasons), policy, transport (the types the loop decides and sends
+  // with name one another both ways: settings name the timeout policy, discovery names the port
+  // states) > sys (libc, sockets) > ports, targets (pure specs).
   "src/scan": [
     ["commands"],
     ["run"],
-    ["output"],
+    ["output", "history"],
     ["engine"],
-    ["model"],
-    ["policy", "transport"],
+    ["model", "policy", "transport"],
     ["sys"],
     ["ports", "targets"],
   ],

@@ -90,7 +90,7 @@ describe("the play page's WebSocket", () => {
     await web.until(/^maximum/);
     const tcp = await LineClient.connect(c.server.port);
     expect(await tcp.next()).toBe(
-      "complet : le serveur a déjà 1 parties en cours, revenez dans un moment",
+      "complet : le serveur a déjà 1 partie en cours, revenez dans un moment",
     );
     await tcp.whenClosed;
     web.ws.close();
@@ -98,7 +98,7 @@ describe("the play page's WebSocket", () => {
     const seated = await LineClient.connect(c.server.port);
     expect(await seated.next()).toBe("bienvenue au jeu du nombre secret");
     const refused = await WsPlayer.open(socket);
-    expect(await refused.until(/^complet/)).toMatch(/^complet : le serveur a déjà 1 parties/);
+    expect(await refused.until(/^complet/)).toMatch(/^complet : le serveur a déjà 1 partie/);
     expect((await refused.whenClosed()).code).toBe(1013);
     seated.close();
   });

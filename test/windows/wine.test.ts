@@ -153,7 +153,7 @@ describe.skipIf(skip !== null)("Windows build under Wine", () => {
     await c.waitClosed();
     expect(c.text.endsWith("Good Bye.")).toBe(true);
     expect(await server.proc.exited).toBe(0);
-    expect(server.stderr.text).toContain("SIGINT: stopping, 1 client(s) interrupted");
+    expect(server.stderr.text).toContain("SIGINT: stopping, 1 client interrupted");
   });
 
   test("tp-guess.exe serves the Linux bot, then stops on Ctrl-C", async () => {

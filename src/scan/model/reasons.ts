@@ -50,10 +50,10 @@ export const REASON_NAMES: readonly (HostReason | undefined)[] = [
 ];
 
 /**
- * A port's byte in the engine's shared states: its state code (0-3) in the low two bits, its
- * reason code above them, so a reason costs no memory of its own.
+ * A port's byte in the engine's shared states: its state code (0-4, open|filtered included) in
+ * the low three bits, its reason code (0-7) above them, so a reason costs no memory of its own.
  */
-export const REASON_SHIFT = 2;
+export const REASON_SHIFT = 3;
 export const STATE_MASK = (1 << REASON_SHIFT) - 1;
 
 export function packState(stateCode: number, reasonCode: number): number {
