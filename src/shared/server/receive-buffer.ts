@@ -31,11 +31,14 @@ function load(): SetSockOpt | null {
           returns: FFIType.i32,
         },
       });
-      const value = new Int32Array(1);
-      const at = ptr(value);
+      // Out of line (its own ArrayBuffer) and its pointer taken at each call: a small typed
+      // array lives in the GC heap and moves, so a pointer kept from the first call went stale
+      // once the heap had moved it (after enough other tests ran, setsockopt read another
+      // value, and the echo server's line cut and memory bound tests timed out).
+      const value = new Int32Array(new ArrayBuffer(4));
       return (fd, level, opt, v, size) => {
         value[0] = v;
-        return lib.symbols.setsockopt(fd, level, opt, at, size);
+        return lib.symbols.setsockopt(fd, level, opt, ptr(value), size);
       };
     } catch {
       // try the next name
