@@ -44,8 +44,12 @@ function refuse(path: string, why: string): never {
 }
 
 function migrate(db: Database, path: string): void {
+  // Ownership is read under the write lock: read outside it, a file that another writer was
+  // creating at that moment could show its tables before its application_id (4 parallel
+  // writers on a new file: one refused it as another program's, seen in a CI run).
   db.exec("BEGIN IMMEDIATE");
   try {
+    checkOwnership(db, path);
     const { user_version: version } = db.query("PRAGMA user_version").get() as {
       user_version: number;
     };
@@ -82,10 +86,10 @@ export function openHistory(path: string, options: { create: boolean }): Databas
   try {
     db = new Database(path, { create: options.create, strict: true });
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    checkOwnership(db, path);
+    migrate(db, path);
+    // After the ownership check: a foreign file's journal mode is never changed.
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = NORMAL");
-    migrate(db, path);
     return db;
   } catch (error) {
     db?.close();
