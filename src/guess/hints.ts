@@ -72,6 +72,17 @@ export function looksLikePrompt(text: string): boolean {
 }
 
 /**
+ * The prompts in text without a line end, in order: "Nombre max ? Devine : " is two when the
+ * second came before the first was read (a slow client reads both in one chunk; counted as one,
+ * `play` waited for an answer already given). A new one starts after `?`, `:` or `>` and spaces,
+ * at a capital letter ("Score : 5" stays one piece).
+ */
+export function promptsIn(text: string): string[] {
+  if (!looksLikePrompt(text)) return [];
+  return text.split(/(?<=[?:>]\s+)(?=\p{Lu})/u).filter(looksLikePrompt);
+}
+
+/**
  * The range a server states for the secret ("un entier de 1 à 1000", "between 1 and 100"):
  * its maximum, or undefined. A power such as "10^1000" is no range to play with.
  */

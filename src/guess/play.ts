@@ -7,7 +7,7 @@ import { RuntimeError } from "../shared/errors.ts";
 import { readLines } from "../shared/input.ts";
 import { encodeText } from "../shared/lines.ts";
 import { connectTcp, formatHostPort, Sender } from "../shared/net.ts";
-import { classify, looksLikePrompt } from "./hints.ts";
+import { classify, looksLikePrompt, promptsIn } from "./hints.ts";
 import { NAME_COMMAND } from "./names.ts";
 import { KEYWORDS } from "./protocol.ts";
 
@@ -113,11 +113,12 @@ class PlayConnection {
     const rest = lines.pop() ?? "";
     for (const line of lines) this.scan(line);
     this.partial = rest.length > 4096 ? rest.slice(-4096) : rest;
-    // A question without a line end ("Devine : "): counted, then set aside, so that the next
-    // one on the same line ("Nombre max ? Devine : ") counts too.
+    // Questions without a line end ("Devine : "): counted, then set aside, so that the next
+    // one on the same line ("Nombre max ? Devine : ") counts too, in this chunk or the next.
     if (this.partial !== "" && isPrompt(this.partial)) {
       if (classify(this.partial) === "win") this.won = true;
-      this.asked(this.partial);
+      const prompts = promptsIn(this.partial);
+      for (const prompt of prompts.length > 0 ? prompts : [this.partial]) this.asked(prompt);
       this.partial = "";
     }
     this.checkAnswered();

@@ -192,6 +192,18 @@ export function frenchServer(): FakeServer {
 }
 
 /**
+ * Kevin's server as a slow client reads it: the question for the maximum and the first
+ * "Devine : " in one chunk (here sent so, after the maximum, for the test to be certain).
+ */
+export function coalescedPromptsServer(): FakeServer {
+  return fakeServer({
+    greet: () => [],
+    afterMax: () => ["Bienvenue sur le serveur de Kevin !\nNombre max ? Devine : "],
+    hint: () => ({ chunks: ["C'est plus !\n", "Devine : "], end: false }),
+  });
+}
+
+/**
  * Sam's server: English, expects the maximum as the first line without asking, then waits
  * silently; "higher" / "lower" / "correct", CRLF line ends.
  */

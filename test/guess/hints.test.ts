@@ -1,6 +1,12 @@
 import { describe, expect, test } from "bun:test";
 import { Game } from "../../src/guess/game.ts";
-import { asksForMax, classify, looksLikePrompt, type Meaning } from "../../src/guess/hints.ts";
+import {
+  asksForMax,
+  classify,
+  looksLikePrompt,
+  type Meaning,
+  promptsIn,
+} from "../../src/guess/hints.ts";
 import { wire } from "../../src/guess/protocol.ts";
 
 const cases: Array<[string, Meaning]> = [
@@ -81,6 +87,13 @@ describe("asksForMax and looksLikePrompt", () => {
     for (const t of [wire.welcome(), wire.askGuess(10n), "Devine : ", "Hello"]) {
       expect(asksForMax(t)).toBe(false);
     }
+  });
+
+  test("two prompts read in one chunk are two; a colon inside a prompt is not a second", () => {
+    expect(promptsIn("Nombre max ? Devine : ")).toEqual(["Nombre max ? ", "Devine : "]);
+    expect(promptsIn("Score : 5, devine : ")).toEqual(["Score : 5, devine : "]);
+    expect(promptsIn("Devine :")).toEqual(["Devine :"]);
+    expect(promptsIn("C'est pl")).toEqual([]);
   });
 
   test("prompts end with ?, : or > (spaces allowed)", () => {

@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type GuessServer, startGuessServer } from "../../src/guess/server.ts";
 import { runExe, spawnExe } from "../helpers/exe.ts";
 import { inProcess } from "../helpers/tcp.ts";
-import { deadPort, englishServer, frenchServer, withServer } from "./helpers.ts";
+import {
+  coalescedPromptsServer,
+  deadPort,
+  englishServer,
+  frenchServer,
+  withServer,
+} from "./helpers.ts";
 
 /** Run the compiled human client against 127.0.0.1:`port`, typing `stdin`. */
 function play(port: number, stdin: string, ...args: string[]) {
@@ -65,6 +71,12 @@ describe("tp-guess play", () => {
 
   test("a prompt without a line end counts as the server asking again", async () => {
     const r = await withServer(frenchServer, (p) => play(p, "20\n", "--timeout", "60s"));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/asks for more: "Devine :"\n$/);
+  });
+
+  test("two prompts read in one chunk count as two (the race of a loaded machine)", async () => {
+    const r = await withServer(coalescedPromptsServer, (p) => play(p, "20\n", "--timeout", "60s"));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/asks for more: "Devine :"\n$/);
   });
