@@ -3,6 +3,7 @@
 // No sockets and no clock of its own (times come in), so it is unit-tested directly. The
 // secret is never part of any view: only the interval the hints have already given away.
 import { escapeInvisible } from "../shared/log.ts";
+import { plural } from "../shared/plural.ts";
 import { guessBound } from "./bot-session.ts";
 import type { Game } from "./game.ts";
 
@@ -67,7 +68,7 @@ export interface Standing {
 export interface ScoreboardView {
   games: number;
   wins: number;
-  /** Players with a game counted (the summary's "player(s)"). */
+  /** Players with a game counted (the summary's "N players"). */
   players: number;
   live: LiveGame[];
   leaderboard: Standing[];
@@ -205,7 +206,7 @@ export class Scoreboard {
    */
   summary(): string[] {
     const lines = [
-      `session: ${this.games} game(s), ${this.wins} won, ${this.lost} lost, ${this.standings.size} player(s)`,
+      `session: ${plural(this.games, "game")}, ${this.wins} won, ${this.lost} lost, ${plural(this.standings.size, "player")}`,
     ];
     this.leaders(3).forEach((s, i) => {
       const won =

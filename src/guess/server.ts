@@ -96,6 +96,11 @@ class GuessHandler implements ConnectionHandler<Player> {
     private readonly idleTimeoutMs: number,
   ) {}
 
+  /** Games in progress on both transports: the play page's players are in the same room. */
+  inProgress(): number {
+    return this.room.players;
+  }
+
   goodbye(): Uint8Array {
     return SHUTDOWN;
   }

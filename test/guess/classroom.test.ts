@@ -251,7 +251,19 @@ describe("the executable: --log json, --web, and the summary on SIGTERM", () => 
     expect(lines[0]).toBe("bienvenue au jeu du nombre secret : un entier de 1 à 8");
     await child.stderr.waitFor(/game 127\.0\.0\.1:\d+ max=8 guesses=\d+ errors=0 outcome=won via=/);
     expect(await child.stop("SIGTERM")).toBe(0);
-    expect(child.stderr.text).toMatch(/session: 1 game\(s\), 1 won, 0 lost, 1 player\(s\)/);
+    expect(child.stderr.text).toMatch(/session: 1 game, 1 won, 0 lost, 1 player/);
+  });
+
+  test("the stop line counts a play-page player in mid-game beside the terminal ones", async () => {
+    const child = spawnExe("tp-guess", ["server", "--port", "0", "--web", "0", "--max", "8"]);
+    const [, url] = (await child.stderr.waitFor(/play page on (http:\S+)/)) as string[];
+    const ws = new WebSocket((url as string).replace(/^http/, "ws").replace(/\/play$/, "/play/ws"));
+    const lines: string[] = [];
+    ws.onmessage = (e) => lines.push(String(e.data));
+    await until(() => lines.some((l) => l.startsWith("nombre")), "the web player's first prompt");
+    expect(await child.stop("SIGINT")).toBe(0);
+    expect(child.stderr.text).toContain("SIGINT: stopping, 1 game interrupted");
+    ws.close();
   });
 
   test("--public-url must be an http(s) URL, and needs --web", async () => {

@@ -78,7 +78,7 @@ describe("Scoreboard", () => {
     ]);
     expect(board.view(0).live).toEqual([]);
     expect(board.summary()).toEqual([
-      "session: 5 game(s), 4 won, 0 lost, 3 player(s)",
+      "session: 5 games, 4 won, 0 lost, 3 players",
       "  1. B (bot): 2/2 won, 4 guesses for a bound of 10, best 100 ms",
       "  2. A (terminal): 2/2 won, 5 guesses for a bound of 10, best 300 ms",
       "  3. C (terminal): 0/1 won",
@@ -110,7 +110,7 @@ describe("Scoreboard", () => {
     const view = board.view(0);
     expect(view.leaderboard.map((s) => s.best)).toEqual(["2 ms", "1.5 s"]);
     const [head, first, second] = board.summary();
-    expect(head).toContain(`${view.players} player(s)`);
+    expect(head).toContain(`${view.players} players`);
     expect(view.players).toBe(2);
     expect(first).toEndWith("best 2 ms");
     expect(second).toEndWith("best 1.5 s");

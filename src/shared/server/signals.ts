@@ -11,7 +11,7 @@ type StopSignal = NodeJS.Signals;
 /** What serveUntilSignal needs from a server. */
 export interface Stoppable {
   readonly clientCount: number;
-  readonly handler: { readonly noun: string };
+  readonly handler: { readonly noun: string; inProgress?(): number };
   stop(): Promise<void>;
   /** Stop waiting for goodbyes to flush: cut whoever is left now. */
   hurry(): void;
@@ -52,7 +52,8 @@ export async function serveUntilSignal(
     throw error;
   }
   const signal = await signalled;
-  log.info(`${signal}: stopping, ${plural(server.clientCount, server.handler.noun)} interrupted`);
+  const active = server.handler.inProgress?.() ?? server.clientCount;
+  log.info(`${signal}: stopping, ${plural(active, server.handler.noun)} interrupted`);
   // The listeners stay: a signal between "stopped" and the exit would otherwise take the
   // default action (exit 143). They do not keep the process alive.
   await server.stop();

@@ -64,8 +64,13 @@ export interface ClientServer<S> {
 
 /** What a server supplies: its words and its per-connection logic. */
 export interface ConnectionHandler<S> {
-  /** What the stop log counts: "2 game(s) interrupted". */
+  /** What the stop log counts: "2 games interrupted". */
   readonly noun: string;
+  /**
+   * What the stop log counts when this server's connections are not all of them (tp-guess:
+   * the play page's WebSocket players sit in the same room); the server's clients otherwise.
+   */
+  inProgress?(): number;
   /** Last words to every client when the server stops, and to one connecting meanwhile. */
   goodbye(): Uint8Array;
   /** The one line a client past maxClients gets before being closed. */
