@@ -38,9 +38,9 @@ describe("links", () => {
   });
 });
 
-describe("README bench targets", () => {
+describe("bench/README.md targets", () => {
   test("the table lists exactly the bench's targets, as the bench states them", () => {
-    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const readme = readFileSync(join(ROOT, "bench", "README.md"), "utf8");
     const block = /<!-- bench-targets:start -->\n([\s\S]*?)<!-- bench-targets:end -->/.exec(readme);
     expect(block).not.toBeNull();
     const rows = (block?.[1] ?? "")
