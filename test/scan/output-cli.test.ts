@@ -128,18 +128,3 @@ test.skipIf(!haveNmapTools)(
     expect(d.stdout).not.toMatch(/^[-+]Host is/m);
   },
 );
-
-test("-oJ carries the --json document's settings and per-target keys (engine stats aside)", async () => {
-  const file = join(dir, "doc.json");
-  const r = await runExe("tp-scan", ["127.0.0.1", "-p", spec, "--json", "-oJ", file]);
-  expect(r.code).toBe(0);
-  const json = JSON.parse(r.stdout);
-  const oj = JSON.parse(readFileSync(file, "utf8"));
-  expect(oj.settings).toEqual(json.settings);
-  const keys = (o: object) => Object.keys(o).sort();
-  const { stats: _, ...target } = json.targets[0];
-  expect(keys(oj.targets[0])).toEqual(keys({ ...target, status: 0, reason: 0 }));
-  expect(keys(oj.targets[0].timing)).toEqual(keys(json.targets[0].timing));
-  expect(oj.targets[0].ports).toEqual(json.targets[0].ports);
-  expect(oj.targets[0].counts).toEqual(json.targets[0].counts);
-});

@@ -3,9 +3,10 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { HostResult } from "../../src/scan/model/results.ts";
 import { ignoredStates } from "../../src/scan/output/document.ts";
 import { grepableReport } from "../../src/scan/output/grepable.ts";
-import { jsonDocument } from "../../src/scan/output/json.ts";
+import { jsonWriter } from "../../src/scan/output/json.ts";
 import { hostLine, portLine } from "../../src/scan/output/jsonl.ts";
 import { listLines } from "../../src/scan/output/list.ts";
 import { normalReport } from "../../src/scan/output/normal.ts";
@@ -106,11 +107,42 @@ test("jsonl: a port line carries host, address, service and banner", () => {
   });
 });
 
+/** The JSON document as the -oJ/--json sink writes it: head, a target per host, tail. */
+function jsonText(hosts: HostResult[]): string {
+  const { summary, ...ctx } = input(hosts);
+  const doc = jsonWriter({ ...ctx, banners: false });
+  return doc.head(summary) + hosts.map((h) => doc.target(h)).join("") + doc.tail(summary);
+}
+
 test("json: the document lists shown ports per target with counts and identity", () => {
-  const doc = JSON.parse(jsonDocument(input([makeHost(PORTS, { open: [80] })])));
+  const text = jsonText([makeHost(PORTS, { open: [80] })]);
+  const doc = JSON.parse(text);
   expect(doc.scan.seed).toBe(7);
   expect(doc.targets[0].ports).toEqual([{ port: 80, state: "open", service: "http" }]);
   expect(doc.targets[0].counts).toEqual({ scanned: 100, open: 1, closed: 99, filtered: 0 });
+  expect(doc.stats).toBeNull();
+});
+
+test("json: written host by host in hostIndex order, the text JSON.stringify's own", () => {
+  const orders = [[], [0], [2, 0, 1], [1, 3, 0], [4, 3, 2, 1, 0]];
+  for (const order of orders) {
+    const hosts = order.map((i) => makeHost(PORTS, { hostIndex: i, open: [i + 1] }));
+    const text = jsonText(hosts);
+    const doc = JSON.parse(text);
+    expect(`${JSON.stringify(doc, null, 2)}\n`).toBe(text);
+    const sorted = [...order].sort((a, b) => a - b);
+    expect(doc.targets.map((t: { hostIndex: number }) => t.hostIndex)).toEqual(sorted);
+  }
+});
+
+test("json: a host done early waits only for the earlier ones", () => {
+  const { summary, ...ctx } = input([]);
+  const doc = jsonWriter({ ...ctx, banners: false });
+  doc.head(summary);
+  expect(doc.target(makeHost(PORTS, { hostIndex: 1 }))).toBe("");
+  const both = doc.target(makeHost(PORTS, { hostIndex: 0 }));
+  expect(both.match(/"hostIndex"/g)).toHaveLength(2);
+  expect(doc.target(makeHost(PORTS, { hostIndex: 2 }))).toContain('"hostIndex": 2');
 });
 
 test("list: bare ports for one host, labelled lines for several, nothing without open ports", () => {

@@ -1,13 +1,8 @@
 import { expect, test } from "bun:test";
 import { countStates } from "../../src/scan/engine/shared-memory.ts";
 import { type HostResult, STATE_CODE } from "../../src/scan/model/results.ts";
-import {
-  cleanBanner,
-  listLine,
-  reportedPorts,
-  summaryLine,
-  textReport,
-} from "../../src/scan/output/report.ts";
+import { cleanBanner, shownPorts } from "../../src/scan/output/document.ts";
+import { summaryLine, textReport } from "../../src/scan/output/report.ts";
 import { addressBytes } from "../../src/scan/targets/target.ts";
 
 const { open: OPEN, closed: CLOSED, filtered: FILTERED } = STATE_CODE;
@@ -52,16 +47,16 @@ test("cleanBanner keeps the first line, escapes control characters, caps the len
   expect(cleanBanner("caf\u00e9")).toBe("caf\u00e9");
 });
 
-test("reportedPorts: open ones, plus the states asked for, by port", () => {
+test("shownPorts: every state not left out, by port", () => {
   const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED, 443: OPEN });
-  expect(reportedPorts(r, [], services)).toEqual([
+  expect(shownPorts(r, services, ["closed", "filtered"])).toEqual([
     { port: 22, state: "open", service: "ssh", banner: "SSH-2.0-x" },
     { port: 443, state: "open", service: null },
   ]);
-  expect(reportedPorts(r, ["filtered"], services).map((p) => p.port)).toEqual([22, 81, 443]);
+  expect(shownPorts(r, services, ["closed"]).map((p) => p.port)).toEqual([22, 81, 443]);
 });
 
-test("text report, summary and list", () => {
+test("text report and summary", () => {
   const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED });
   const text = textReport(r, [], services);
   expect(text).toBe(
@@ -74,7 +69,6 @@ test("text report, summary and list", () => {
       "",
     ].join("\n"),
   );
-  expect(listLine(r)).toBe("22");
   const partial = result({ 22: OPEN, 80: 0 }, true);
   expect(summaryLine(partial)).toBe(
     "interrupted: 1 of 2 ports scanned in 0.50 s (2 ports/s): 1 open, 0 closed, 0 filtered",

@@ -78,11 +78,6 @@ export function outputTargets(args: Record<string, unknown>): OutputTarget[] {
   return targets;
 }
 
-/** Whether an output already takes stdout (then the terminal report is not printed). */
-export function takesStdout(targets: OutputTarget[]): boolean {
-  return targets.some((t) => t.path === "-");
-}
-
 /**
  * Split `tp-scan TARGETS -- NMAP-ARGS`: citty leaves the words after `--` among the
  * positionals; take them out and return them (null when there is no `--`).

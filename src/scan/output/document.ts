@@ -1,6 +1,7 @@
 // What every file format reads: the hosts of a scan (HostResult, from ../results.ts), what
 // identifies the scan, and a summary of the run. Helpers shared by the formats. Pure.
 
+import type { ScanStats } from "../engine/engine.ts";
 import { countStates } from "../engine/shared-memory.ts";
 import {
   type HostResult,
@@ -11,7 +12,6 @@ import {
 } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
-import { cleanBanner } from "./report.ts";
 
 export interface RunSummary {
   /** The command line as typed (argv[0] shown as "tp-scan"). */
@@ -21,6 +21,19 @@ export interface RunSummary {
   interrupted: boolean;
   /** Settings shown in --json, -oJ and the --jsonl run line (concurrency, timeouts, ...). */
   settings: Record<string, unknown>;
+  /** The engine's counters, known at the end of a scan (absent before, and for a merge). */
+  stats?: ScanStats | null;
+}
+
+/** What every output of a run is made with. */
+export interface OutputContext {
+  identity: ScanIdentity;
+  /** Every port of the plan, sorted. */
+  ports: number[];
+  services: ServiceTable;
+  show: PortState[];
+  /** Banners are only known when a host is done: port lines wait for it. */
+  banners: boolean;
 }
 
 /** Everything a whole-document formatter needs. */
@@ -56,6 +69,13 @@ export const UDP_REASONS: Record<PortState, string> = {
 /** The reasons for `host`'s protocol. */
 export function reasonsOf(host: HostResult): Record<PortState, string> {
   return host.protocol === "udp" ? UDP_REASONS : REASONS;
+}
+
+export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** A host's probe rate over its own time (text summary line, JSON timing). */
+export function portsPerSecond(host: HostResult): number {
+  return host.elapsedMs > 0 ? Math.round((host.counts.scanned * 1000) / host.elapsedMs) : 0;
 }
 
 /** Ports of `host` in `state`, ascending. */
@@ -147,4 +167,15 @@ export function doneSummary(hosts: HostResult[], elapsedMs: number): string {
   const up = hosts.filter((h) => h.status === "up").length;
   const n = hosts.length;
   return `${n} IP ${n === 1 ? "address" : "addresses"} (${up} ${up === 1 ? "host" : "hosts"} up) scanned in ${(elapsedMs / 1000).toFixed(2)} seconds`;
+}
+
+/** Printable single line of what a server said first (control characters escaped, capped). */
+export function cleanBanner(raw: string, max = 80): string {
+  const firstLine = raw.replace(/\r?\n[\s\S]*$/, "");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping them is the point.
+  const printable = firstLine.replace(/[\u0000-\u001f\u007f-\u00ff]/g, (ch) => {
+    const code = ch.charCodeAt(0);
+    return code >= 0xa0 ? ch : `\\x${code.toString(16).padStart(2, "0")}`;
+  });
+  return printable.length > max ? `${printable.slice(0, max - 3)}...` : printable;
 }

@@ -1,6 +1,7 @@
 // What the scan command does with each host as it is done, besides its terminal report: the
 // files and streams asked for (-oN/-oG/-oX/-oJ/-oA, --jsonl) and the hand-off to nmap.
 
+import type { ScanStats } from "../engine/engine.ts";
 import { withRecorder } from "../history/recorder.ts";
 import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
@@ -37,8 +38,8 @@ export interface PipelineContext {
 export interface Pipeline {
   open(target: Target, hostIndex: number, port: number): void;
   host(result: HostResult): void;
-  /** Close the outputs and wait for the nmap runs; the worst nmap exit status. */
-  finish(interrupted: boolean): Promise<number>;
+  /** Close the outputs (the JSON document ends with `stats`) and wait for the nmap runs; the worst nmap exit status. */
+  finish(interrupted: boolean, stats?: ScanStats): Promise<number>;
 }
 
 export function startPipeline(options: PipelineOptions, ctx: PipelineContext): Pipeline {
@@ -54,12 +55,13 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   });
   const startedAt = new Date();
   const t0 = performance.now();
-  const summary = (interrupted: boolean): RunSummary => ({
+  const summary = (interrupted: boolean, stats?: ScanStats): RunSummary => ({
     command: ctx.command,
     startedAt,
     elapsedMs: performance.now() - t0,
     interrupted,
     settings: ctx.settings,
+    stats,
   });
   outputs.begin(summary(false));
   return {
@@ -68,8 +70,8 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
       outputs.host(result);
       handoff?.host(result);
     },
-    async finish(interrupted) {
-      outputs.end(summary(interrupted));
+    async finish(interrupted, stats) {
+      outputs.end(summary(interrupted, stats));
       return handoff ? await handoff.done() : 0;
     },
   };

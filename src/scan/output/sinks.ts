@@ -4,12 +4,11 @@
 import { closeSync, openSync } from "node:fs";
 import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
-import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
-import type { ServiceTable } from "../ports/services.ts";
+import type { HostResult } from "../model/results.ts";
 import type { Target } from "../targets/target.ts";
-import { hiddenStates, type RunSummary, shownPorts } from "./document.ts";
+import { hiddenStates, type OutputContext, type RunSummary, shownPorts } from "./document.ts";
 import { grepableFooter, grepableHeader, grepableHost } from "./grepable.ts";
-import { jsonDocument } from "./json.ts";
+import { jsonWriter } from "./json.ts";
 import { hostLine, portLine, runLine, scanLine } from "./jsonl.ts";
 import { normalFooter, normalHeader, normalHost } from "./normal.ts";
 import { xmlFooter, xmlHeader, xmlHost } from "./xml.ts";
@@ -48,14 +47,11 @@ export function checkTargets(targets: OutputTarget[]): void {
   }
 }
 
-export interface OutputContext {
-  identity: ScanIdentity;
-  /** Every port of the plan, sorted. */
-  ports: number[];
-  services: ServiceTable;
-  show: PortState[];
-  /** Banners are only known when a host is done: port lines wait for it. */
-  banners: boolean;
+export type { OutputContext } from "./document.ts";
+
+/** Whether an output takes stdout (then the terminal report is not printed). */
+export function takesStdout(targets: OutputTarget[]): boolean {
+  return targets.some((t) => t.path === "-");
 }
 
 /** Everything the scan tells its outputs, in order: begin, open* and host*, end. */
@@ -162,14 +158,16 @@ function sinkFor(target: OutputTarget, ctx: OutputContext, hosts: HostResult[]):
         hosts,
       );
       break;
-    case "json":
+    case "json": {
+      const doc = jsonWriter(ctx);
       inner = {
-        begin() {},
+        begin: (summary) => writeAll(fd, doc.head(summary)),
         open() {},
-        host() {},
-        end: (summary) => writeAll(fd, jsonDocument({ ...ctx, hosts, summary })),
+        host: (h) => writeAll(fd, doc.target(h)),
+        end: (summary) => writeAll(fd, doc.tail(summary)),
       };
       break;
+    }
   }
   return { ...inner, close: () => fd !== 1 && closeSync(fd) };
 }

@@ -12,11 +12,13 @@ import {
   scanIdentity,
 } from "../model/plan.ts";
 import type { HostResult } from "../model/results.ts";
+import { documentSettings } from "../output/json.ts";
 import { listLines } from "../output/list.ts";
 import { type PipelineOptions, startPipeline } from "../output/pipeline.ts";
 import { progressPrinter } from "../output/progress.ts";
-import { jsonReport, planSettings, textReporter } from "../output/report.ts";
+import { textReporter } from "../output/report.ts";
 import { loadResume } from "../output/resume.ts";
+import { takesStdout } from "../output/sinks.ts";
 import { loadServices } from "../ports/services.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "../sys/libc.ts";
 import { resolveTargets } from "../targets/settings.ts";
@@ -134,23 +136,28 @@ export async function runScan(
 ): Promise<number> {
   const resolved = await resolvedTargets(settings);
   if (resolved.targets.length === 0) return resolved.failed > 0 ? EXIT_FAILURE : 0;
-  const stdoutTaken = pipelineOptions.outputs.some((o) => o.path === "-");
+  const stdoutTaken = takesStdout(pipelineOptions.outputs);
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
   const { plan, resume } = scanPlan(settings, resolved.targets, pipelineOptions.resume);
   const services = loadServices().table;
-  const pipeline = startPipeline(pipelineOptions, {
-    identity: plan.identity,
-    resume,
-    ports: plan.ports,
-    services,
-    show: settings.show,
-    banners: plan.probe.bannerMs > 0,
-    command: process.argv.slice(1),
-    // The --json document's settings (report.ts), so that -oJ carries the same.
-    settings: planSettings(plan),
-    warn: (line) => createLogger("tp-scan").warn(line),
-  });
+  // --json is the -oJ document on stdout: one builder for both.
+  const outputs = [...pipelineOptions.outputs];
+  if (settings.output === "json") outputs.push({ format: "json", path: "-" });
+  const pipeline = startPipeline(
+    { ...pipelineOptions, outputs },
+    {
+      identity: plan.identity,
+      resume,
+      ports: plan.ports,
+      services,
+      show: settings.show,
+      banners: plan.probe.bannerMs > 0,
+      command: process.argv.slice(1),
+      settings: documentSettings(plan),
+      warn: (line) => createLogger("tp-scan").warn(line),
+    },
+  );
   const interrupt = interruptOnSigint();
   const progress = progressPrinter(
     plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
@@ -162,7 +169,8 @@ export async function runScan(
       plan,
       { onHost: printer.onHost, onOpen: pipeline.open, onProgress: progress.update },
       interrupt.signal,
-      { exitsAfter: settings.output !== "json" }, // --json shows stats.fds: count them
+      // The JSON document shows stats.fds.after: count them then.
+      { exitsAfter: !outputs.some((o) => o.format === "json") },
     );
   } catch (error) {
     throw new RuntimeError((error as Error).message);
@@ -171,11 +179,7 @@ export async function runScan(
     interrupt.release();
   }
   const interrupted = interrupt.signal.aborted;
-  const nmapStatus = await pipeline.finish(interrupted);
-  if (settings.output === "json") {
-    const run = { interrupted, stats: summary.stats };
-    process.stdout.write(jsonReport(summary.hosts, plan, settings.show, services, run));
-  }
+  const nmapStatus = await pipeline.finish(interrupted, summary.stats);
   if (interrupted) return EXIT_INTERRUPTED;
   return resolved.failed > 0 || printer.unreachable || nmapStatus !== 0 ? EXIT_FAILURE : 0;
 }
