@@ -57,3 +57,22 @@ test("--shard 1/100000000 scans its part; past the bound the error states the bo
     "tp-scan: error: --shard expects I/N with 1 <= I <= N <= 4294967296 (e.g. 2/3), got '1/4294967297'",
   );
 });
+
+test("merge -oG / -oN / -oX name the merge's own command line, not the first part's", async () => {
+  const parts = [1, 2].map((i) => join(dir, `cmd-${i}.jsonl`));
+  for (const [i, file] of parts.entries()) {
+    const args = ["127.0.0.1", "-p", `1-20,${port}`, "--seed", "7", "--shard", `${i + 1}/2`];
+    const run = await runExe("tp-scan", [...args, "--jsonl"]);
+    expect(run.code).toBe(0);
+    await Bun.write(file, run.stdout);
+  }
+  const xml = join(dir, "cmd.xml");
+  const merged = await runExe("tp-scan", ["merge", ...parts, "-oG", "-", "-oX", xml]);
+  expect(merged.code).toBe(0);
+  const header = merged.stdout.split("\n")[0];
+  expect(header).toMatch(/^# tp-scan \S+ scan initiated .* as: /);
+  expect(header).toEndWith(` as: tp-scan merge ${parts.join(" ")} -oG - -oX ${xml}`);
+  expect(await Bun.file(xml).text()).toContain(
+    `args="tp-scan merge ${parts.join(" ")} -oG - -oX ${xml}"`,
+  );
+});

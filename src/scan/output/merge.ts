@@ -19,6 +19,8 @@ export interface MergeRequest {
   show: PortState[];
   services: ServiceTable;
   warn: (line: string) => void;
+  /** The merge's own command line (argv[0] first): the files it writes say what made them. */
+  command: string[];
 }
 
 function readAll(files: string[]): JsonlFile[] {
@@ -67,7 +69,9 @@ export function runMerge(req: MergeRequest): number {
     banners: true,
   });
   const summary: RunSummary = {
-    command: merged.command,
+    // nmap's headers say how the file was made ("as: tp-scan merge ..."): the first part's
+    // command line there claimed a scan of one shard (issue 19, item 5).
+    command: req.command,
     startedAt: merged.startedAt,
     elapsedMs: merged.elapsedMs,
     interrupted: merged.interrupted,
