@@ -41,6 +41,7 @@ export const mergeCommand = allowExtraPositionals(
         show: parseShow(args.show),
         services: loadServices().table,
         warn: (line) => log.warn(line),
+        command: process.argv.slice(1),
       });
     },
   }),

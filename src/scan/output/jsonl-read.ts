@@ -18,8 +18,7 @@ export interface MergedScan {
   /** Every port of the plan, sorted. */
   ports: number[];
   hosts: HostResult[];
-  /** The first scan's command line, start, and the runs' settings. */
-  command: string[];
+  /** The first scan's start, and the runs' settings. */
   startedAt: Date;
   elapsedMs: number;
   settings: Record<string, unknown>;
@@ -154,7 +153,6 @@ export function mergeJsonl(files: JsonlFile[]): MergedScan {
     identity: { ...scan.identity, shard: shards.size === shardCount ? null : scan.identity.shard },
     ports,
     hosts: result,
-    command: scan.command,
     startedAt: new Date(scan.startedAt),
     elapsedMs: runs.reduce((sum, r) => sum + r.elapsedMs, 0),
     settings: runs[0]?.settings ?? {},

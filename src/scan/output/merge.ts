@@ -1,7 +1,6 @@
 // `tp-scan merge FILE...`: --jsonl files of one scan (its shards, a run and its resumption)
 // into one report, in any of the output formats.
-import { readFileSync } from "node:fs";
-import { RuntimeError, UsageError } from "../../shared/errors.ts";
+import { UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
 import type { HostResult, PortState } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
@@ -9,6 +8,7 @@ import type { RunSummary } from "./document.ts";
 import { type JsonlFile, type MergedScan, mergeJsonl } from "./jsonl-read.ts";
 import { listLines } from "./list.ts";
 import { textReporter } from "./report.ts";
+import { readInputFile } from "./resume.ts";
 import { type OutputTarget, openOutputs } from "./sinks.ts";
 
 export interface MergeRequest {
@@ -19,18 +19,13 @@ export interface MergeRequest {
   show: PortState[];
   services: ServiceTable;
   warn: (line: string) => void;
+  /** The merge's own command line (argv[0] first): the files it writes say what made them. */
+  command: string[];
 }
 
 function readAll(files: string[]): JsonlFile[] {
   if (files.length === 0) throw new UsageError("no file to merge");
-  return files.map((name) => {
-    try {
-      return { name, text: readFileSync(name === "-" ? 0 : name, "utf8") };
-    } catch (error) {
-      const code = (error as { code?: string }).code ?? (error as Error).message;
-      throw new RuntimeError(`cannot read '${name}' (${code})`);
-    }
-  });
+  return files.map((name) => readInputFile(name, "merge"));
 }
 
 function describeGaps(merged: MergedScan, warn: (line: string) => void): void {
@@ -74,7 +69,9 @@ export function runMerge(req: MergeRequest): number {
     banners: true,
   });
   const summary: RunSummary = {
-    command: merged.command,
+    // nmap's headers say how the file was made ("as: tp-scan merge ..."): the first part's
+    // command line there claimed a scan of one shard (issue 19, item 5).
+    command: req.command,
     startedAt: merged.startedAt,
     elapsedMs: merged.elapsedMs,
     interrupted: merged.interrupted,

@@ -1,9 +1,9 @@
 // --resume FILE.jsonl: what an interrupted run's file already holds, as the states the engine
 // reports without probing (plan.known), and the file itself, to which the rest is appended.
 import { readFileSync } from "node:fs";
-import { RuntimeError } from "../../shared/errors.ts";
+import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import type { ScanIdentity } from "../model/results.ts";
-import { mergeJsonl, scanMismatch } from "./jsonl-read.ts";
+import { type JsonlFile, mergeJsonl, scanMismatch } from "./jsonl-read.ts";
 import type { OutputTarget } from "./sinks.ts";
 
 export interface Resume {
@@ -15,16 +15,22 @@ export interface Resume {
   output: OutputTarget;
 }
 
-/** Read `path` and check it is the same scan as `identity` (whose seed is taken from it). */
-export function loadResume(path: string, identity: ScanIdentity, ports: number[]): Resume {
-  let text: string;
+/**
+ * An input file (`-` = stdin): one that cannot be read is a usage error (exit 2), as for -iL:
+ * the command line named a file that is not there.
+ */
+export function readInputFile(path: string, flag: string): JsonlFile {
   try {
-    text = readFileSync(path, "utf8");
+    return { name: path, text: readFileSync(path === "-" ? 0 : path, "utf8") };
   } catch (error) {
     const code = (error as { code?: string }).code ?? (error as Error).message;
-    throw new RuntimeError(`cannot read '${path}' (${code})`);
+    throw new UsageError(`${flag}: cannot read '${path}' (${code})`);
   }
-  const merged = mergeJsonl([{ name: path, text }]);
+}
+
+/** Read `path` and check it is the same scan as `identity` (whose seed is taken from it). */
+export function loadResume(path: string, identity: ScanIdentity, ports: number[]): Resume {
+  const merged = mergeJsonl([readInputFile(path, "--resume")]);
   const why =
     scanMismatch(merged.identity, { ...identity, seed: merged.identity.seed }) ??
     (merged.identity.shard?.index !== identity.shard?.index ? "a different shard" : null) ??

@@ -32,14 +32,22 @@ export function parseShow(text: string | undefined): PortState[] {
   return out;
 }
 
+/**
+ * The most parts a scan splits into: one per address of IPv4. Any count works (a part past the
+ * end of the order is empty: shardLength), so the bound only keeps positions exact integers.
+ */
+export const MAX_SHARDS = 2 ** 32;
+
 /** `--shard I/N`: part I (1-based) of N. */
 export function parseShard(text: string | undefined): { index: number; count: number } | null {
   if (text === undefined) return null;
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = Number(m?.[1]);
   const count = Number(m?.[2]);
-  if (!m || count < 1 || index < 1 || index > count || count > 1_000_000)
-    throw new UsageError(`--shard expects I/N with 1 <= I <= N (e.g. 2/3), got '${text}'`);
+  if (!m || count < 1 || index < 1 || index > count || count > MAX_SHARDS)
+    throw new UsageError(
+      `--shard expects I/N with 1 <= I <= N <= ${MAX_SHARDS} (e.g. 2/3), got '${text}'`,
+    );
   return count === 1 ? null : { index, count };
 }
 
