@@ -1,4 +1,5 @@
 // Rendering scan results: the human table, the --list line, the --json document. Pure.
+import { plural } from "../../shared/plural.ts";
 import type { ScanStats } from "../engine/engine.ts";
 import type { ScanPlan } from "../model/plan.ts";
 import {
@@ -61,14 +62,14 @@ export function portsPerSecond(result: HostResult): number {
 export function summaryLine(result: HostResult): string {
   const { counts } = result;
   if (result.status !== "up") {
-    return `host ${result.status} (${result.reason}): ${counts.scanned} of ${result.ports.length} ports scanned in ${seconds(result.elapsedMs)} s`;
+    return `host ${result.status} (${result.reason}): ${counts.scanned} of ${plural(result.ports.length, "port")} scanned in ${seconds(result.elapsedMs)} s`;
   }
   const head =
     result.reason === "host-timeout"
-      ? `host timeout: ${counts.scanned} of ${result.ports.length} ports scanned`
+      ? `host timeout: ${counts.scanned} of ${plural(result.ports.length, "port")} scanned`
       : result.interrupted
-        ? `interrupted: ${counts.scanned} of ${result.ports.length} ports scanned`
-        : `${counts.scanned} ports scanned`;
+        ? `interrupted: ${counts.scanned} of ${plural(result.ports.length, "port")} scanned`
+        : `${plural(counts.scanned, "port")} scanned`;
   return (
     `${head} in ${seconds(result.elapsedMs)} s (${portsPerSecond(result).toLocaleString("en-US")} ports/s): ` +
     `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered` +
