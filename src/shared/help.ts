@@ -22,11 +22,13 @@ export interface HelpSection {
 
 /**
  * citty's meta plus what the help renderer also shows. `usage` replaces the generated
- * arguments part of the usage line (e.g. "<TARGET>... [-- NMAP-ARGS]"); `sections` follow
- * the options (examples, exit codes, notes).
+ * arguments part of the usage line (e.g. "[TARGET]... [-- NMAP-ARGS]"); `arguments` are rows
+ * of the Arguments block after the declared positionals (what citty does not parse, such as
+ * the words after `--`); `sections` follow the options (examples, exit codes, notes).
  */
 export interface HelpMeta extends CommandMeta {
   usage?: string;
+  arguments?: Array<[string, string]>;
   sections?: HelpSection[];
 }
 
@@ -126,13 +128,12 @@ export async function renderHelp(cmd: AnyCommand, path: string, program: string)
   }
   const entries = Object.entries(args);
   const positionals = entries.filter(([, d]) => d.type === "positional");
-  if (positionals.length > 0 && meta.usage === undefined) {
-    const rows = positionals.map(([n, d], i): [string, string] => [
-      positionalText(n, d, variadic && i === positionals.length - 1),
-      `${d.description ?? ""}${defaultNote(d)}`,
-    ]);
-    out.push("Arguments:", ...table(rows), "");
-  }
+  const argumentRows = positionals.map(([n, d], i): [string, string] => [
+    positionalText(n, d, variadic && i === positionals.length - 1),
+    `${d.description ?? ""}${defaultNote(d)}`,
+  ]);
+  argumentRows.push(...(meta.arguments ?? []));
+  if (argumentRows.length > 0) out.push("Arguments:", ...table(argumentRows), "");
   const options = entries.filter(([, d]) => d.type !== "positional");
   const rows = options.map(([n, d]) => optionRow(n, d));
   rows.push(

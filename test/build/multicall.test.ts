@@ -65,7 +65,7 @@ describe("./tp-net and its names", () => {
   const usage: Record<string, RegExp> = {
     "tp-echo": /\nUsage: tp-echo \[OPTIONS\]\n/,
     "tp-guess": /\nUsage: tp-guess <COMMAND> \.\.\.\n/,
-    "tp-scan": /\nUsage: tp-scan .*HOST/,
+    "tp-scan": /\nUsage: tp-scan .*TARGET/,
   };
 
   for (const program of PROGRAMS) {

@@ -86,7 +86,7 @@ describe("the programs", () => {
         expect({ program, args, shown }).toEqual({
           program,
           args,
-          shown: expect.stringMatching(/^<([A-Z0-9_.]+|[a-z0-9|,-]+)>$/),
+          shown: expect.stringMatching(/^<([A-Z0-9_./]+|[a-z0-9|,-]+)>$/),
         });
     }
   });

@@ -46,8 +46,8 @@ export const outputArgs = {
 export const resumeArg = {
   resume: {
     type: "string",
-    valueHint: "FILE.jsonl",
-    description: "Continue the interrupted scan whose --jsonl is FILE, appending to it",
+    valueHint: "FILE",
+    description: "Continue the interrupted scan whose --jsonl file is FILE, appending to it",
   },
 } as const satisfies ArgsDef;
 
@@ -58,8 +58,24 @@ const SINGLE: Array<[string, string, FileFormat]> = [
   ["output-json", "oJ", "json"],
 ];
 
+/**
+ * One flag at most may write to stdout: --json and --list (the command's own) or an output
+ * given `-`. The error names the flags the user gave, as typed.
+ */
+function checkStdout(args: Record<string, unknown>): void {
+  const claims = [
+    ...(["json", "list", "jsonl"] as const).filter((f) => args[f] === true).map((f) => `--${f}`),
+    ...SINGLE.filter(([flag]) => args[flag] === "-").map(([, alias]) => `-${alias} -`),
+  ];
+  if (claims.length > 1)
+    throw new UsageError(
+      `${claims.slice(0, -1).join(", ")} and ${claims.at(-1)} cannot be combined: ${claims.length === 2 ? "both write" : "each writes"} to stdout (the others can go to files: -oN/-oG/-oX/-oJ FILE, -oA BASE)`,
+    );
+}
+
 /** The outputs named by the flags, checked (one stdout at most, no file twice). */
 export function outputTargets(args: Record<string, unknown>): OutputTarget[] {
+  checkStdout(args);
   const targets: OutputTarget[] = [];
   if (args.jsonl) targets.push({ format: "jsonl", path: "-" });
   for (const [flag, alias, format] of SINGLE) {

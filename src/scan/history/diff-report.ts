@@ -1,5 +1,6 @@
 // `tp-scan diff` as text (one line a change, ndiff's +/- marks) or --jsonl (a `diff` line,
 // one line a change, a `summary` line), and its exit status: 0 no change, 1 changes.
+import { plural } from "../../shared/plural.ts";
 import type { DiffChange, PortRef, ScanDiff } from "./diff.ts";
 import type { ScanSnapshot } from "./snapshot.ts";
 
@@ -33,10 +34,6 @@ function changeLine(change: DiffChange): string {
     case "service-changed":
       return `~ ${change.address} ${change.port} service ${change.was ?? "unknown"} -> ${change.now ?? "unknown"}`;
   }
-}
-
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
 export function diffText(old: ScanSnapshot, next: ScanSnapshot, diff: ScanDiff): string {

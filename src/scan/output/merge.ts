@@ -1,6 +1,7 @@
 // `tp-scan merge FILE...`: --jsonl files of one scan (its shards, a run and its resumption)
 // into one report, in any of the output formats.
 import { UsageError } from "../../shared/errors.ts";
+import { plural } from "../../shared/plural.ts";
 import { writeAll } from "../../shared/stdout.ts";
 import type { HostResult, PortState } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
@@ -40,7 +41,7 @@ function describeGaps(merged: MergedScan, warn: (line: string) => void): void {
   }
   if (merged.conflicts > 0)
     warn(
-      `${merged.conflicts} port(s) have different states in different files: the later file wins`,
+      `${plural(merged.conflicts, "port")} ${merged.conflicts === 1 ? "has" : "have"} different states in different files: the later file wins`,
     );
 }
 

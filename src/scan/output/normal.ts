@@ -1,6 +1,7 @@
 // -oN: nmap's normal output (its line forms, so habits and greps carry over). Pure.
 
 import { VERSION } from "../../shared/cli.ts";
+import { plural } from "../../shared/plural.ts";
 import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
@@ -64,7 +65,7 @@ export function normalHost(host: HostResult, services: ServiceTable, show: PortS
   }
   if (host.interrupted)
     lines.push(
-      `Scan of this host interrupted (${host.reason ?? "stopped"}): ${host.counts.scanned} of ${host.ports.length} ports scanned.`,
+      `Scan of this host interrupted (${host.reason ?? "stopped"}): ${host.counts.scanned} of ${plural(host.ports.length, "port")} scanned.`,
     );
   return `${lines.join("\n")}\n\n`;
 }

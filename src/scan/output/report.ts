@@ -1,5 +1,6 @@
 // tp-scan's own text report, a block per host as it is done: what `tp-scan` and `tp-scan merge`
 // print, from one code path. Pure.
+import { plural } from "../../shared/plural.ts";
 import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
@@ -13,14 +14,14 @@ function seconds(ms: number): string {
 export function summaryLine(result: HostResult): string {
   const { counts } = result;
   if (result.status !== "up") {
-    return `host ${result.status} (${result.reason}): ${counts.scanned} of ${result.ports.length} ports scanned in ${seconds(result.elapsedMs)} s`;
+    return `host ${result.status} (${result.reason}): ${counts.scanned} of ${plural(result.ports.length, "port")} scanned in ${seconds(result.elapsedMs)} s`;
   }
   const head =
     result.reason === "host-timeout"
-      ? `host timeout: ${counts.scanned} of ${result.ports.length} ports scanned`
+      ? `host timeout: ${counts.scanned} of ${plural(result.ports.length, "port")} scanned`
       : result.interrupted
-        ? `interrupted: ${counts.scanned} of ${result.ports.length} ports scanned`
-        : `${counts.scanned} ports scanned`;
+        ? `interrupted: ${counts.scanned} of ${plural(result.ports.length, "port")} scanned`
+        : `${plural(counts.scanned, "port")} scanned`;
   return (
     `${head} in ${seconds(result.elapsedMs)} s (${portsPerSecond(result).toLocaleString("en-US")} ports/s): ` +
     `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered` +

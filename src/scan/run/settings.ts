@@ -51,6 +51,23 @@ export function parseShard(text: string | undefined): { index: number; count: nu
   return count === 1 ? null : { index, count };
 }
 
+/**
+ * nmap's -T: 3-5 (normal, aggressive, insane) change nothing here, where timing adapts to each
+ * host; 0-2 ask nmap for a slow scan on purpose, which only --rate gives here: refused.
+ */
+export function checkTimingTemplate(text: string | undefined): void {
+  if (text === undefined) return;
+  const names = ["paranoid", "sneaky", "polite", "normal", "aggressive", "insane"];
+  const given = text.trim().toLowerCase();
+  const level = /^[0-5]$/.test(given) ? Number(given) : names.indexOf(given);
+  if (level < 0)
+    throw new UsageError(`-T expects 0-5 or one of ${names.join(", ")}, got '${text}'`);
+  if (level < 3)
+    throw new UsageError(
+      `-T${level} (${names[level]}) slows the scan on purpose: use --rate N (attempts per second) instead`,
+    );
+}
+
 function checkTimeout(ms: number, flag: string): number {
   if (ms < 1 || ms > 600_000)
     throw new UsageError(`${flag} must be between 1ms and 10m, got ${ms}ms`);
@@ -111,7 +128,7 @@ function probeRequest(args: Record<string, unknown>): ProbeRequest {
 
 /** Turn citty's parsed args into validated settings (UsageError on anything wrong). */
 export function scanSettings(args: Record<string, unknown>): ScanSettings {
-  if (args.json && args.list) throw new UsageError("--json and --list cannot be combined");
+  checkTimingTemplate(args.timing as string | undefined);
   return {
     ...targetSettings(args),
     probe: probeRequest(args),

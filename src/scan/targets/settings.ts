@@ -38,6 +38,10 @@ export function targetSettings(
     ...positionals,
     ...(inputList === undefined ? [] : readTargetList(inputList, "-iL", input)),
   ];
+  if (targetSpecs.length === 0 && inputList !== undefined)
+    throw new UsageError(
+      `-iL: no target in ${inputList === "-" ? "stdin" : `'${inputList}'`} (empty, or only comments)`,
+    );
   if (targetSpecs.length === 0)
     throw new UsageError("no target given (a host, an address, a range, a CIDR block or -iL FILE)");
   const excludeList = optional(args.exclude);

@@ -6,6 +6,7 @@ import { ENGINE_NAMES, type EngineChoice, type EngineName, resolveEngine } from 
 export const ENGINE_FLAG = {
   type: "string",
   default: "auto",
+  valueHint: ENGINE_NAMES.join("|"),
   description: "Engine: linux (epoll), portable (poll), or auto (linux on Linux, else portable)",
 } as const;
 
