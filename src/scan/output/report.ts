@@ -139,14 +139,15 @@ export function planSettings(plan: ScanPlan) {
   };
 }
 
-export function jsonReport(
+/** --json's document as an object (the library's scanAll() returns it). */
+export function jsonReportDocument(
   results: HostResult[],
   plan: ScanPlan,
   show: PortState[],
   services: ServiceTable,
   run: { interrupted: boolean; stats: ScanStats | null },
-): string {
-  const doc = {
+) {
+  return {
     scanner: "tp-scan",
     settings: { ...planSettings(plan), show: ["open", ...show] },
     targets: results.map((r) => ({
@@ -171,5 +172,8 @@ export function jsonReport(
     stats: run.stats,
     interrupted: run.interrupted,
   };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export function jsonReport(...args: Parameters<typeof jsonReportDocument>): string {
+  return `${JSON.stringify(jsonReportDocument(...args), null, 2)}\n`;
 }
