@@ -11,13 +11,14 @@ import { ROOT } from "./lib/root.ts";
 export const FLOORS: Record<"src" | "src/scan", string[][]> = {
   // The programs' entry points, then the three programs, then what they share.
   src: [["bin"], ["echo", "guess", "scan"], ["shared"]],
-  // commands (flags) > run (one scan) > output, history (reports; the --db record and diff, which
+  // commands (flags), api and mcp (the library and the MCP server: the same flags and scan as
+  // the command line, so one floor with it) > run (one scan) > output, history (reports; the --db record and diff, which
   // read the reports' files and are fed by the output pipeline) > engine (the loops) > model
   // (plan, results, settings, reasons), policy, transport (the types the loop decides and sends
   // with name one another both ways: settings name the timeout policy, discovery names the port
   // states) > sys (libc, sockets) > ports, targets (pure specs).
   "src/scan": [
-    ["commands"],
+    ["commands", "api", "mcp"],
     ["run"],
     ["output", "history"],
     ["engine"],

@@ -72,10 +72,13 @@ export interface RunLine {
 
 export type JsonlLine = ScanLine | PortLine | HostLine | RunLine;
 
+/** One line of the file: the object as JSON, then a newline. */
+export const lineText = (line: JsonlLine): string => `${JSON.stringify(line)}\n`;
+
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
-export function scanLine(identity: ScanIdentity, ports: number[], summary: RunSummary): string {
-  const line: ScanLine = {
+export function scanRecord(identity: ScanIdentity, ports: number[], summary: RunSummary): ScanLine {
+  return {
     type: "scan",
     scanner: "tp-scan",
     version: VERSION,
@@ -85,15 +88,14 @@ export function scanLine(identity: ScanIdentity, ports: number[], summary: RunSu
     identity,
     ports: formatPortRanges(ports),
   };
-  return `${JSON.stringify(line)}\n`;
 }
 
-export function portLine(
+export function portRecord(
   target: Target,
   hostIndex: number,
   port: ShownPort,
   services: ServiceTable,
-): string {
+): PortLine {
   const line: PortLine = {
     type: "port",
     hostIndex,
@@ -104,12 +106,12 @@ export function portLine(
     service: port.service ?? services.get(port.port) ?? null,
   };
   if (port.banner !== undefined) line.banner = port.banner;
-  return `${JSON.stringify(line)}\n`;
+  return line;
 }
 
-export function hostLine(host: HostResult): string {
+export function hostRecord(host: HostResult): HostLine {
   const t = host.timing;
-  const line: HostLine = {
+  return {
     type: "host",
     hostIndex: host.hostIndex,
     host: host.target.name,
@@ -134,10 +136,9 @@ export function hostLine(host: HostResult): string {
       timeoutMs: round(t.timeoutMs, 1),
     },
   };
-  return `${JSON.stringify(line)}\n`;
 }
 
-export function runLine(hosts: HostResult[], summary: RunSummary): string {
+export function runRecord(hosts: HostResult[], summary: RunSummary): RunLine {
   const counts = { scanned: 0, open: 0, closed: 0, filtered: 0 };
   const status = { total: hosts.length, up: 0, down: 0, unreachable: 0 };
   for (const h of hosts) {
@@ -147,7 +148,7 @@ export function runLine(hosts: HostResult[], summary: RunSummary): string {
     counts.closed += h.counts.closed;
     counts.filtered += h.counts.filtered;
   }
-  const line: RunLine = {
+  return {
     type: "run",
     settings: summary.settings,
     hosts: status,
@@ -156,5 +157,13 @@ export function runLine(hosts: HostResult[], summary: RunSummary): string {
     elapsedMs: round(summary.elapsedMs, 1),
     interrupted: summary.interrupted,
   };
-  return `${JSON.stringify(line)}\n`;
 }
+
+// The lines as text (the objects above are what the library API yields: ../../scan/api/).
+export const scanLine = (identity: ScanIdentity, ports: number[], summary: RunSummary): string =>
+  lineText(scanRecord(identity, ports, summary));
+export const portLine = (...args: Parameters<typeof portRecord>): string =>
+  lineText(portRecord(...args));
+export const hostLine = (host: HostResult): string => lineText(hostRecord(host));
+export const runLine = (hosts: HostResult[], summary: RunSummary): string =>
+  lineText(runRecord(hosts, summary));

@@ -8,9 +8,10 @@ import type { ServiceTable } from "../ports/services.ts";
 import type { Target } from "../targets/target.ts";
 import type { RunSummary } from "./document.ts";
 import { type Handoff, startHandoff } from "./handoff.ts";
+import type { JsonlLine } from "./jsonl.ts";
 import type { Resume } from "./resume.ts";
 import type { OutputTarget } from "./sinks.ts";
-import { type Outputs, openOutputs } from "./sinks.ts";
+import { fanOut, jsonlStream, type Outputs, openOutputs } from "./sinks.ts";
 
 export interface PipelineOptions {
   outputs: OutputTarget[];
@@ -20,6 +21,8 @@ export interface PipelineOptions {
   resume?: string | null;
   /** --db FILE: record the run in this history (../history/recorder.ts). */
   db?: string | null;
+  /** The --jsonl lines as objects, to this function (the library API: ../api/). */
+  events?: ((lines: JsonlLine[]) => void) | null;
 }
 
 export interface PipelineContext {
@@ -49,10 +52,11 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   const { resume } = ctx;
   const identity = resume ? { ...ctx.identity, seed: resume.seed } : ctx.identity;
   const targets = resume ? [...options.outputs, resume.output] : options.outputs;
-  const outputs: Outputs = withRecorder(openOutputs(targets, { ...ctx, identity }), options.db, {
-    ...ctx,
-    identity,
-  });
+  const files = openOutputs(targets, { ...ctx, identity });
+  const streamed = options.events
+    ? fanOut([files, jsonlStream({ ...ctx, identity }, options.events)])
+    : files;
+  const outputs: Outputs = withRecorder(streamed, options.db, { ...ctx, identity });
   const startedAt = new Date();
   const t0 = performance.now();
   const summary = (interrupted: boolean, stats?: ScanStats): RunSummary => ({

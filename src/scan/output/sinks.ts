@@ -9,7 +9,14 @@ import type { Target } from "../targets/target.ts";
 import { hiddenStates, type OutputContext, type RunSummary, shownPorts } from "./document.ts";
 import { grepableFooter, grepableHeader, grepableHost } from "./grepable.ts";
 import { jsonWriter } from "./json.ts";
-import { hostLine, portLine, runLine, scanLine } from "./jsonl.ts";
+import {
+  hostRecord,
+  type JsonlLine,
+  lineText,
+  portRecord,
+  runRecord,
+  scanRecord,
+} from "./jsonl.ts";
 import { normalFooter, normalHeader, normalHost } from "./normal.ts";
 import { xmlFooter, xmlHeader, xmlHost } from "./xml.ts";
 
@@ -76,14 +83,20 @@ function openFd(target: OutputTarget): number {
   }
 }
 
-function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs {
+/**
+ * --jsonl as objects, each batch handed to `emit` as soon as it is final (the file's sink
+ * writes them; the library API yields them): a port when found open, a host's other shown
+ * ports and its host line when it is done, the run line at the end.
+ */
+export function jsonlStream(ctx: OutputContext, emit: (lines: JsonlLine[]) => void): Outputs {
   // Ports already written, per host in flight, so the host's own pass does not repeat them;
   // and the hosts already written: an open port that another thread's batch brings after its
   // host's line is in that line already (issue 19: it was written a second time, after it).
   const written = new Map<number, Set<number>>();
   const finished = new Set<number>();
+  const hosts: HostResult[] = [];
   return {
-    begin: (summary) => writeAll(fd, scanLine(ctx.identity, ctx.ports, summary)),
+    begin: (summary) => emit([scanRecord(ctx.identity, ctx.ports, summary)]),
     open(target, hostIndex, port) {
       if (ctx.banners || finished.has(hostIndex)) return;
       const done = written.get(hostIndex) ?? new Set<number>();
@@ -91,18 +104,44 @@ function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs
       if (done.has(port)) return;
       done.add(port);
       const entry = { port, state: "open" as const, service: ctx.services.get(port) ?? null };
-      writeAll(fd, portLine(target, hostIndex, entry, ctx.services));
+      emit([portRecord(target, hostIndex, entry, ctx.services)]);
     },
     host(result) {
       const done = written.get(result.hostIndex);
       written.delete(result.hostIndex);
       finished.add(result.hostIndex);
-      let text = "";
+      hosts.push(result);
+      const lines: JsonlLine[] = [];
       for (const p of shownPorts(result, ctx.services, hiddenStates(ctx.show)))
-        if (!done?.has(p.port)) text += portLine(result.target, result.hostIndex, p, ctx.services);
-      writeAll(fd, text + hostLine(result));
+        if (!done?.has(p.port))
+          lines.push(portRecord(result.target, result.hostIndex, p, ctx.services));
+      lines.push(hostRecord(result));
+      emit(lines);
     },
-    end: (summary) => writeAll(fd, runLine(hosts, summary)),
+    end: (summary) => emit([runRecord(hosts, summary)]),
+  };
+}
+
+function jsonlSink(fd: number, ctx: OutputContext): Outputs {
+  // One write a batch: a host's port lines and host line go out together.
+  return jsonlStream(ctx, (lines) => writeAll(fd, lines.map(lineText).join("")));
+}
+
+/** Several outputs told the same, in order. */
+export function fanOut(outputs: Outputs[]): Outputs {
+  return {
+    begin(summary) {
+      for (const o of outputs) o.begin(summary);
+    },
+    open(target, hostIndex, port) {
+      for (const o of outputs) o.open(target, hostIndex, port);
+    },
+    host(result) {
+      for (const o of outputs) o.host(result);
+    },
+    end(summary) {
+      for (const o of outputs) o.end(summary);
+    },
   };
 }
 
@@ -127,7 +166,7 @@ function sinkFor(target: OutputTarget, ctx: OutputContext, hosts: HostResult[]):
   let inner: Outputs;
   switch (target.format) {
     case "jsonl":
-      inner = jsonlSink(fd, ctx, hosts);
+      inner = jsonlSink(fd, ctx);
       break;
     case "normal":
       inner = blockSink(
@@ -177,22 +216,16 @@ export function openOutputs(targets: OutputTarget[], ctx: OutputContext): Output
   checkTargets(targets);
   const hosts: HostResult[] = [];
   const sinks = targets.map((t) => sinkFor(t, ctx, hosts));
+  const all = fanOut(sinks);
   return {
-    begin(summary) {
-      for (const s of sinks) s.begin(summary);
-    },
-    open(target, hostIndex, port) {
-      for (const s of sinks) s.open(target, hostIndex, port);
-    },
+    ...all,
     host(result) {
       hosts.push(result);
-      for (const s of sinks) s.host(result);
+      all.host(result);
     },
     end(summary) {
-      for (const s of sinks) {
-        s.end(summary);
-        s.close();
-      }
+      all.end(summary);
+      for (const s of sinks) s.close();
     },
   };
 }

@@ -71,8 +71,8 @@ async function resolvedTargets(settings: ScanSettings) {
   return { targets, failed: resolved.failed };
 }
 
-/** The plan; with --resume, the file's seed and known port states go into it. */
-function scanPlan(
+/** The plan; with --resume, the file's seed and known port states go into it (the library API makes its own). */
+export function scanPlan(
   settings: ScanSettings,
   targets: Target[],
   resumePath: string | null | undefined,
