@@ -55,8 +55,8 @@ test("cleanBanner keeps the first line, escapes control characters, caps the len
 test("reportedPorts: open ones, plus the states asked for, by port", () => {
   const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED, 443: OPEN });
   expect(reportedPorts(r, [], services)).toEqual([
-    { port: 22, state: "open", service: "ssh", banner: "SSH-2.0-x" },
-    { port: 443, state: "open", service: null },
+    { port: 22, protocol: "tcp", state: "open", service: "ssh", banner: "SSH-2.0-x" },
+    { port: 443, protocol: "tcp", state: "open", service: null },
   ]);
   expect(reportedPorts(r, ["filtered"], services).map((p) => p.port)).toEqual([22, 81, 443]);
 });

@@ -4,7 +4,8 @@ import type { ScanPlan } from "../model/plan.ts";
 import {
   type HostResult,
   type PortState,
-  protocolOf,
+  type Protocol,
+  protocolAt,
   STATE_CODE,
   STATE_NAMES,
 } from "../model/results.ts";
@@ -24,6 +25,7 @@ export function cleanBanner(raw: string, max = 80): string {
 
 export interface ReportedPort {
   port: number;
+  protocol: Protocol;
   state: PortState;
   service: string | null;
   banner?: string;
@@ -41,8 +43,10 @@ export function reportedPorts(
     const port = result.ports[i] as number;
     const state = STATE_NAMES[result.states[i] as number];
     if (!state || !wanted.has(state)) continue;
-    const entry: ReportedPort = { port, state, service: services.get(port) ?? null };
-    const banner = result.banners.get(port);
+    const protocol = protocolAt(result, i);
+    const entry: ReportedPort = { port, protocol, state, service: services.get(port) ?? null };
+    const banners = protocol === "udp" ? (result.udpBanners ?? result.banners) : result.banners;
+    const banner = banners.get(port);
     if (banner !== undefined) entry.banner = cleanBanner(banner, 200);
     out.push(entry);
   }
@@ -72,8 +76,17 @@ export function summaryLine(result: HostResult): string {
   return (
     `${head} in ${seconds(result.elapsedMs)} s (${portsPerSecond(result).toLocaleString("en-US")} ports/s): ` +
     `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered` +
-    (result.protocol === "udp" ? `, ${counts["open|filtered"] ?? 0} open|filtered` : "")
+    (result.protocol === "udp" || result.udpFrom !== undefined
+      ? `, ${counts["open|filtered"] ?? 0} open|filtered`
+      : "")
   );
+}
+
+/** "1-1000" (one protocol), "tcp 1-1000, udp 53,161" (-sU with -sT/-sS). */
+function scannedRanges(result: HostResult): string {
+  const { udpFrom, ports } = result;
+  if (udpFrom === undefined) return formatPortRanges(ports);
+  return `tcp ${formatPortRanges(ports.slice(0, udpFrom))}, udp ${formatPortRanges(ports.slice(udpFrom))}`;
 }
 
 /** The human-readable report of one target. */
@@ -88,14 +101,14 @@ export function textReport(result: HostResult, show: PortState[], services: Serv
   if (result.status !== "up") {
     // Nothing worth a table: the summary says why.
   } else if (rows.length === 0) {
-    lines.push(`no ${["open", ...show].join("/")} port among ${formatPortRanges(result.ports)}`);
+    lines.push(`no ${["open", ...show].join("/")} port among ${scannedRanges(result)}`);
   } else {
     lines.push(`${"PORT".padEnd(11)} ${"STATE".padEnd(8)} SERVICE`);
     for (const r of rows) {
       const service =
         r.banner === undefined ? (r.service ?? "unknown") : (r.service ?? "unknown").padEnd(15);
       lines.push(
-        `${`${r.port}/${protocolOf(result)}`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
+        `${`${r.port}/${r.protocol}`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
       );
     }
   }

@@ -4,7 +4,7 @@
 import { closeSync, openSync } from "node:fs";
 import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
-import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
+import type { HostResult, PortState, Protocol, ScanIdentity, ScanPass } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import type { Target } from "../targets/target.ts";
 import { hiddenStates, type RunSummary, shownPorts } from "./document.ts";
@@ -56,15 +56,20 @@ export interface OutputContext {
   show: PortState[];
   /** Banners are only known when a host is done: port lines wait for it. */
   banners: boolean;
+  /** Each protocol's pass (-oX <scaninfo>); absent: one connect pass of `ports`. */
+  passes?: ScanPass[];
 }
 
 /** Everything the scan tells its outputs, in order: begin, open* and host*, end. */
 export interface Outputs {
   begin(summary: RunSummary): void;
-  open(target: Target, hostIndex: number, port: number): void;
+  open(target: Target, hostIndex: number, port: number, protocol?: Protocol): void;
   host(result: HostResult): void;
   end(summary: RunSummary): void;
 }
+
+/** A port's key among a host's written ones: 53/tcp and 53/udp are two. */
+const writtenKey = (port: number, protocol: Protocol) => (protocol === "udp" ? port + 65536 : port);
 
 interface Sink extends Outputs {
   close(): void;
@@ -88,13 +93,14 @@ function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs
   const finished = new Set<number>();
   return {
     begin: (summary) => writeAll(fd, scanLine(ctx.identity, ctx.ports, summary)),
-    open(target, hostIndex, port) {
+    open(target, hostIndex, port, protocol = "tcp") {
       if (ctx.banners || finished.has(hostIndex)) return;
       const done = written.get(hostIndex) ?? new Set<number>();
       written.set(hostIndex, done);
-      if (done.has(port)) return;
-      done.add(port);
-      const entry = { port, state: "open" as const, service: ctx.services.get(port) ?? null };
+      if (done.has(writtenKey(port, protocol))) return;
+      done.add(writtenKey(port, protocol));
+      const service = ctx.services.get(port) ?? null;
+      const entry = { port, protocol, state: "open" as const, service };
       writeAll(fd, portLine(target, hostIndex, entry, ctx.services));
     },
     host(result) {
@@ -103,7 +109,8 @@ function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs
       finished.add(result.hostIndex);
       let text = "";
       for (const p of shownPorts(result, ctx.services, hiddenStates(ctx.show)))
-        if (!done?.has(p.port)) text += portLine(result.target, result.hostIndex, p, ctx.services);
+        if (!done?.has(writtenKey(p.port, p.protocol)))
+          text += portLine(result.target, result.hostIndex, p, ctx.services);
       writeAll(fd, text + hostLine(result));
     },
     end: (summary) => writeAll(fd, runLine(hosts, summary)),
@@ -155,7 +162,8 @@ function sinkFor(target: OutputTarget, ctx: OutputContext, hosts: HostResult[]):
       inner = blockSink(
         fd,
         {
-          header: (s) => xmlHeader(s, ctx.ports),
+          header: (s) =>
+            xmlHeader(s, ctx.passes ?? [{ type: "connect", protocol: "tcp", ports: ctx.ports }]),
           host: (h) => xmlHost(h, services, show),
           footer: xmlFooter,
         },
@@ -183,8 +191,8 @@ export function openOutputs(targets: OutputTarget[], ctx: OutputContext): Output
     begin(summary) {
       for (const s of sinks) s.begin(summary);
     },
-    open(target, hostIndex, port) {
-      for (const s of sinks) s.open(target, hostIndex, port);
+    open(target, hostIndex, port, protocol) {
+      for (const s of sinks) s.open(target, hostIndex, port, protocol);
     },
     host(result) {
       hosts.push(result);
