@@ -93,7 +93,12 @@ test("jsonl: a host line's ranges give back every state exactly, unprobed ports 
 test("jsonl: a port line carries host, address, service and banner", () => {
   const host = makeHost(PORTS, { name: "box" });
   const line = JSON.parse(
-    portLine(host.target, 2, { port: 22, state: "open", service: null, banner: "hi" }, SERVICES),
+    portLine(
+      host.target,
+      2,
+      { port: 22, protocol: "tcp", state: "open", service: null, banner: "hi" },
+      SERVICES,
+    ),
   );
   expect(line).toEqual({
     type: "port",
@@ -101,6 +106,7 @@ test("jsonl: a port line carries host, address, service and banner", () => {
     host: "box",
     address: "127.0.0.1",
     port: 22,
+    protocol: "tcp",
     state: "open",
     service: "ssh",
     banner: "hi",
@@ -118,7 +124,9 @@ test("json: the document lists shown ports per target with counts and identity",
   const text = jsonText([makeHost(PORTS, { open: [80] })]);
   const doc = JSON.parse(text);
   expect(doc.scan.seed).toBe(7);
-  expect(doc.targets[0].ports).toEqual([{ port: 80, state: "open", service: "http" }]);
+  expect(doc.targets[0].ports).toEqual([
+    { port: 80, protocol: "tcp", state: "open", service: "http" },
+  ]);
   expect(doc.targets[0].counts).toEqual({ scanned: 100, open: 1, closed: 99, filtered: 0 });
   expect(doc.stats).toBeNull();
 });

@@ -50,8 +50,8 @@ test("cleanBanner keeps the first line, escapes control characters, caps the len
 test("shownPorts: every state not left out, by port", () => {
   const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED, 443: OPEN });
   expect(shownPorts(r, services, ["closed", "filtered"])).toEqual([
-    { port: 22, state: "open", service: "ssh", banner: "SSH-2.0-x" },
-    { port: 443, state: "open", service: null },
+    { port: 22, protocol: "tcp", state: "open", service: "ssh", banner: "SSH-2.0-x" },
+    { port: 443, protocol: "tcp", state: "open", service: null },
   ]);
   expect(shownPorts(r, services, ["closed"]).map((p) => p.port)).toEqual([22, 81, 443]);
 });

@@ -70,7 +70,7 @@ export function withRecorder(
       outputs.begin(summary);
       recorder.begin(summary);
     },
-    open: (target, hostIndex, port) => outputs.open(target, hostIndex, port),
+    open: (target, hostIndex, port, protocol) => outputs.open(target, hostIndex, port, protocol),
     host(result) {
       outputs.host(result);
       recorder.host(result);

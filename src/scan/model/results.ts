@@ -7,8 +7,18 @@ import type { AllOpenVerdict, DiscoveryMethod, HostReason } from "./reasons.ts";
 
 /** "open|filtered": a UDP port that stayed silent through its tries (nmap -sU's name). */
 export type PortState = "open" | "closed" | "filtered" | "open|filtered";
-/** What a port's probes were: connect (-sT) or UDP (-sU). */
+/** What a port's probes were: TCP (-sT, -sS) or UDP (-sU). */
 export type Protocol = "tcp" | "udp";
+/** nmap's name of each scan type, as -oX's <scaninfo type> has it. */
+export type ScanType = "connect" | "syn" | "udp";
+
+/** One protocol's pass of a scan: -oX writes a <scaninfo> for each (-sS -sU has two). */
+export interface ScanPass {
+  type: ScanType;
+  protocol: Protocol;
+  /** The ports probed on every host in this pass, sorted. */
+  ports: number[];
+}
 
 /** Port state codes as stored in the engine's shared arrays (0 = not probed or not final). */
 export const STATE_CODE = {
@@ -47,9 +57,24 @@ export interface ScanIdentity {
   shard: { index: number; count: number } | null;
 }
 
-/** "tcp" or "udp": what the outputs print after a port number. */
+/** "tcp" or "udp": what the outputs print after a port number (of a one-protocol host). */
 export function protocolOf(host: Pick<HostResult, "protocol">): Protocol {
   return host.protocol ?? "tcp";
+}
+
+/** The protocol of `host.ports[index]`: -sU with -sT/-sS lists the UDP ports after the TCP ones. */
+export function protocolAt(
+  host: Pick<HostResult, "protocol" | "udpFrom">,
+  index: number,
+): Protocol {
+  if (host.udpFrom === undefined) return protocolOf(host);
+  return index >= host.udpFrom ? "udp" : "tcp";
+}
+
+/** The protocols of `host`'s ports, in their order. */
+export function protocolsOf(host: Pick<HostResult, "protocol" | "udpFrom" | "ports">): Protocol[] {
+  if (host.udpFrom === undefined) return [protocolOf(host)];
+  return host.udpFrom < host.ports.length ? ["tcp", "udp"] : ["tcp"];
 }
 
 export interface PortCounts {
@@ -85,8 +110,15 @@ export interface HostResult {
   /** What open ports said first (--banner), by port. */
   banners: Map<number, string>;
   counts: PortCounts;
-  /** The protocol of every port of this result; absent: tcp. */
+  /** The protocol of every port of this result; absent: tcp (or both, with udpFrom). */
   protocol?: Protocol;
+  /**
+   * -sU with -sT/-sS: `ports` (and states, reasons) hold the TCP pass's ports, then from this
+   * index on the UDP pass's (run/protocol-passes.ts); absent: one protocol.
+   */
+  udpFrom?: number;
+  /** With udpFrom: what the UDP ports replied (`banners` keeps the TCP ones). */
+  udpBanners?: Map<number, string>;
   startedAt: Date;
   elapsedMs: number;
   /** Stopped by Ctrl-C or --host-timeout before every port was final. */

@@ -6,7 +6,10 @@ import { countStates } from "../engine/shared-memory.ts";
 import {
   type HostResult,
   type PortState,
+  type Protocol,
+  protocolAt,
   type ScanIdentity,
+  type ScanPass,
   STATE_CODE,
   STATE_NAMES,
 } from "../model/results.ts";
@@ -34,6 +37,8 @@ export interface OutputContext {
   show: PortState[];
   /** Banners are only known when a host is done: port lines wait for it. */
   banners: boolean;
+  /** Each protocol's pass (-oX <scaninfo>); absent: one connect pass of `ports`. */
+  passes?: ScanPass[];
 }
 
 /** Everything a whole-document formatter needs. */
@@ -41,6 +46,8 @@ export interface ReportInput {
   identity: ScanIdentity;
   /** Every port of the plan, sorted (HostResult.ports of each host). */
   ports: number[];
+  /** Each protocol's pass (-oX <scaninfo>); absent: one connect pass of `ports`. */
+  passes?: ScanPass[];
   hosts: HostResult[];
   summary: RunSummary;
   services: ServiceTable;
@@ -66,9 +73,12 @@ export const UDP_REASONS: Record<PortState, string> = {
   "open|filtered": "no-response",
 };
 
-/** The reasons for `host`'s protocol. */
-export function reasonsOf(host: HostResult): Record<PortState, string> {
-  return host.protocol === "udp" ? UDP_REASONS : REASONS;
+/** The reasons for `host`'s protocol (or for `protocol`, on a host of two). */
+export function reasonsOf(
+  host: HostResult,
+  protocol: Protocol = host.protocol ?? "tcp",
+): Record<PortState, string> {
+  return protocol === "udp" ? UDP_REASONS : REASONS;
 }
 
 export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -78,12 +88,13 @@ export function portsPerSecond(host: HostResult): number {
   return host.elapsedMs > 0 ? Math.round((host.counts.scanned * 1000) / host.elapsedMs) : 0;
 }
 
-/** Ports of `host` in `state`, ascending. */
-export function portsIn(host: HostResult, state: PortState): number[] {
+/** Ports of `host` in `state` (of `protocol` only, if given), ascending. */
+export function portsIn(host: HostResult, state: PortState, protocol?: Protocol): number[] {
   const code = STATE_CODE[state];
   const out: number[] = [];
   for (let i = 0; i < host.ports.length; i++)
-    if (host.states[i] === code) out.push(host.ports[i] as number);
+    if (host.states[i] === code && (protocol === undefined || protocolAt(host, i) === protocol))
+      out.push(host.ports[i] as number);
   return out;
 }
 
@@ -106,6 +117,7 @@ export function ignoredStates(host: HostResult, show: PortState[]): PortState[] 
 
 export interface ShownPort {
   port: number;
+  protocol: Protocol;
   state: PortState;
   service: string | null;
   banner?: string;
@@ -122,8 +134,11 @@ export function shownPorts(
     const state = STATE_NAMES[host.states[i] as number];
     if (!state || omit.includes(state)) continue;
     const port = host.ports[i] as number;
-    const entry: ShownPort = { port, state, service: services.get(port) ?? null };
-    const banner = host.banners.get(port);
+    const protocol = protocolAt(host, i);
+    const entry: ShownPort = { port, protocol, state, service: services.get(port) ?? null };
+    const banner = (protocol === "udp" ? (host.udpBanners ?? host.banners) : host.banners).get(
+      port,
+    );
     if (banner !== undefined) entry.banner = cleanBanner(banner, 200);
     out.push(entry);
   }

@@ -2,7 +2,7 @@
 //   Host: 192.0.2.1 ()	Ports: 22/open/tcp//ssh///, 80/open/tcp//http///	Ignored State: closed (97)
 // Pure.
 import { VERSION } from "../../shared/cli.ts";
-import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
+import type { HostResult, PortState } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
   commandLine,
@@ -32,7 +32,7 @@ export function grepableHost(host: HostResult, services: ServiceTable, show: Por
   if (host.status === "up") {
     const ignored = ignoredStates(host, show);
     const ports = shownPorts(host, services, ignored)
-      .map((r) => `${r.port}/${r.state}/${protocolOf(host)}//${field(r.service)}///`)
+      .map((r) => `${r.port}/${r.state}/${r.protocol}//${field(r.service)}///`)
       .join(", ");
     // nmap names only the largest folded state here.
     const first = ignored[0];

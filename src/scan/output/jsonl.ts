@@ -5,11 +5,11 @@
 //   {"type":"run",...}   last: settings, totals, interrupted
 // Pure.
 import { VERSION } from "../../shared/cli.ts";
-import type { HostResult, ScanIdentity } from "../model/results.ts";
+import type { HostResult, PortState, Protocol, ScanIdentity } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import type { Target } from "../targets/target.ts";
-import { type RunSummary, ranges, type ShownPort } from "./document.ts";
+import { portsIn, type RunSummary, type ShownPort } from "./document.ts";
 
 export const JSONL_FORMAT = 1;
 
@@ -31,9 +31,18 @@ export interface PortLine {
   host: string;
   address: string;
   port: number;
+  protocol: Protocol;
   state: ShownPort["state"];
   service: string | null;
   banner?: string;
+}
+
+/** One protocol's ports of a host of two (-sU with -sT/-sS): each state as port ranges. */
+export interface ProtocolRanges {
+  open: string;
+  closed: string;
+  filtered: string;
+  "open|filtered": string;
 }
 
 export interface HostLine {
@@ -53,8 +62,10 @@ export interface HostLine {
   filtered: string;
   /** -sU only: the ports that stayed silent. */
   "open|filtered"?: string;
-  /** -sU only (absent: tcp). */
-  protocol?: "udp";
+  /** -sU only (absent: tcp; "tcp+udp" with both, the states then also in `byProtocol`). */
+  protocol?: "udp" | "tcp+udp";
+  /** -sU with -sT/-sS: each protocol's states (open, closed, filtered above: the TCP ones). */
+  byProtocol?: Record<Protocol, ProtocolRanges>;
   startedAt: string;
   elapsedMs: number;
   timing: { srttMs: number | null; rttvarMs: number | null; timeoutMs: number };
@@ -102,6 +113,7 @@ export function portRecord(
     host: target.name,
     address: target.address,
     port: port.port,
+    protocol: port.protocol,
     state: port.state,
     service: port.service ?? services.get(port.port) ?? null,
   };
@@ -111,6 +123,9 @@ export function portRecord(
 
 export function hostRecord(host: HostResult): HostLine {
   const t = host.timing;
+  // A host of two protocols keeps its TCP ports here (what a reader of one protocol expects).
+  const ranges = (state: PortState) =>
+    formatPortRanges(portsIn(host, state, host.udpFrom === undefined ? undefined : "tcp"));
   return {
     type: "host",
     hostIndex: host.hostIndex,
@@ -122,12 +137,13 @@ export function hostRecord(host: HostResult): HostLine {
     reason: host.reason,
     interrupted: host.interrupted,
     counts: host.counts,
-    open: ranges(host, "open"),
-    closed: ranges(host, "closed"),
-    filtered: ranges(host, "filtered"),
+    open: ranges("open"),
+    closed: ranges("closed"),
+    filtered: ranges("filtered"),
     ...(host.protocol === "udp"
-      ? { "open|filtered": ranges(host, "open|filtered"), protocol: "udp" as const }
+      ? { "open|filtered": ranges("open|filtered"), protocol: "udp" as const }
       : {}),
+    ...(host.udpFrom === undefined ? {} : twoProtocols(host)),
     startedAt: host.startedAt.toISOString(),
     elapsedMs: round(host.elapsedMs, 1),
     timing: {
@@ -136,6 +152,21 @@ export function hostRecord(host: HostResult): HostLine {
       timeoutMs: round(t.timeoutMs, 1),
     },
   };
+}
+
+/** The host line's fields of a host scanned over TCP and UDP. */
+function twoProtocols(host: HostResult): Pick<HostLine, "protocol" | "byProtocol"> {
+  const of = (protocol: Protocol): ProtocolRanges => {
+    const r = (state: keyof ProtocolRanges) => formatPortRanges(portsIn(host, state, protocol));
+    return {
+      open: r("open"),
+      closed: r("closed"),
+      filtered: r("filtered"),
+      "open|filtered": r("open|filtered"),
+    };
+  };
+  const byProtocol = { tcp: of("tcp"), udp: of("udp") };
+  return { protocol: "tcp+udp", byProtocol };
 }
 
 export function runRecord(hosts: HostResult[], summary: RunSummary): RunLine {

@@ -2,14 +2,14 @@
 
 import { VERSION } from "../../shared/cli.ts";
 import { plural } from "../../shared/plural.ts";
-import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
+import { type HostResult, type PortState, protocolsOf } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
   commandLine,
-  countsOf,
   doneSummary,
   ignoredStates,
   nmapDate,
+  portsIn,
   type ReportInput,
   type RunSummary,
   reasonsOf,
@@ -27,9 +27,13 @@ function hostLabel(host: HostResult): string {
 }
 
 function notShown(host: HostResult, states: PortState[]): string {
-  const counts = countsOf(host);
   return states
-    .map((s) => `${counts[s]} ${s} ${protocolOf(host)} ports (${reasonsOf(host)[s]})`)
+    .flatMap((s) =>
+      protocolsOf(host).flatMap((protocol) => {
+        const n = portsIn(host, s, protocol).length;
+        return n === 0 ? [] : `${n} ${s} ${protocol} ports (${reasonsOf(host, protocol)[s]})`;
+      }),
+    )
     .join(", ");
 }
 
@@ -52,12 +56,12 @@ export function normalHost(host: HostResult, services: ServiceTable, show: PortS
   }
   if (ignored.length > 0) lines.push(`Not shown: ${notShown(host, ignored)}`);
   if (rows.length > 0) {
-    const portWidth = Math.max(4, ...rows.map((r) => `${r.port}/${protocolOf(host)}`.length)) + 1;
+    const portWidth = Math.max(4, ...rows.map((r) => `${r.port}/${r.protocol}`.length)) + 1;
     const stateWidth = Math.max(5, ...rows.map((r) => r.state.length)) + 1;
     lines.push(`${"PORT".padEnd(portWidth)}${"STATE".padEnd(stateWidth)}SERVICE`);
     for (const r of rows) {
       lines.push(
-        `${`${r.port}/${protocolOf(host)}`.padEnd(portWidth)}${r.state.padEnd(stateWidth)}${r.service ?? "unknown"}`,
+        `${`${r.port}/${r.protocol}`.padEnd(portWidth)}${r.state.padEnd(stateWidth)}${r.service ?? "unknown"}`,
       );
       // nmap's banner script prints what a port said first this way.
       if (r.banner !== undefined) lines.push(`|_banner: ${r.banner}`);

@@ -3,7 +3,7 @@
 
 import type { ScanStats } from "../engine/engine.ts";
 import { withRecorder } from "../history/recorder.ts";
-import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
+import type { HostResult, PortState, Protocol, ScanIdentity, ScanPass } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import type { Target } from "../targets/target.ts";
 import type { RunSummary } from "./document.ts";
@@ -28,6 +28,8 @@ export interface PipelineOptions {
 export interface PipelineContext {
   identity: ScanIdentity;
   ports: number[];
+  /** Each protocol's pass (-oX <scaninfo>). */
+  passes?: ScanPass[];
   services: ServiceTable;
   show: PortState[];
   banners: boolean;
@@ -39,7 +41,7 @@ export interface PipelineContext {
 }
 
 export interface Pipeline {
-  open(target: Target, hostIndex: number, port: number): void;
+  open(target: Target, hostIndex: number, port: number, protocol?: Protocol): void;
   host(result: HostResult): void;
   /** Close the outputs (the JSON document ends with `stats`) and wait for the nmap runs; the worst nmap exit status. */
   finish(interrupted: boolean, stats?: ScanStats): Promise<number>;
@@ -69,7 +71,7 @@ export function startPipeline(options: PipelineOptions, ctx: PipelineContext): P
   });
   outputs.begin(summary(false));
   return {
-    open: (target, hostIndex, port) => outputs.open(target, hostIndex, port),
+    open: (target, hostIndex, port, protocol) => outputs.open(target, hostIndex, port, protocol),
     host(result) {
       outputs.host(result);
       handoff?.host(result);

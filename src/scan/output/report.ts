@@ -1,7 +1,7 @@
 // tp-scan's own text report, a block per host as it is done: what `tp-scan` and `tp-scan merge`
 // print, from one code path. Pure.
 import { plural } from "../../shared/plural.ts";
-import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
+import { type HostResult, type PortState } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import { hiddenStates, portsPerSecond, shownPorts } from "./document.ts";
@@ -25,8 +25,17 @@ export function summaryLine(result: HostResult): string {
   return (
     `${head} in ${seconds(result.elapsedMs)} s (${portsPerSecond(result).toLocaleString("en-US")} ports/s): ` +
     `${counts.open} open, ${counts.closed} closed, ${counts.filtered} filtered` +
-    (result.protocol === "udp" ? `, ${counts["open|filtered"] ?? 0} open|filtered` : "")
+    (result.protocol === "udp" || result.udpFrom !== undefined
+      ? `, ${counts["open|filtered"] ?? 0} open|filtered`
+      : "")
   );
+}
+
+/** "1-1000" (one protocol), "tcp 1-1000, udp 53,161" (-sU with -sT/-sS). */
+function scannedRanges(result: HostResult): string {
+  const { udpFrom, ports } = result;
+  if (udpFrom === undefined) return formatPortRanges(ports);
+  return `tcp ${formatPortRanges(ports.slice(0, udpFrom))}, udp ${formatPortRanges(ports.slice(udpFrom))}`;
 }
 
 /** The human-readable report of one target. */
@@ -41,14 +50,14 @@ export function textReport(result: HostResult, show: PortState[], services: Serv
   if (result.status !== "up") {
     // Nothing worth a table: the summary says why.
   } else if (rows.length === 0) {
-    lines.push(`no ${["open", ...show].join("/")} port among ${formatPortRanges(result.ports)}`);
+    lines.push(`no ${["open", ...show].join("/")} port among ${scannedRanges(result)}`);
   } else {
     lines.push(`${"PORT".padEnd(11)} ${"STATE".padEnd(8)} SERVICE`);
     for (const r of rows) {
       const service =
         r.banner === undefined ? (r.service ?? "unknown") : (r.service ?? "unknown").padEnd(15);
       lines.push(
-        `${`${r.port}/${protocolOf(result)}`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
+        `${`${r.port}/${r.protocol}`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
       );
     }
   }

@@ -4,7 +4,7 @@
 import { closeSync, openSync } from "node:fs";
 import { RuntimeError, UsageError } from "../../shared/errors.ts";
 import { writeAll } from "../../shared/stdout.ts";
-import type { HostResult } from "../model/results.ts";
+import type { HostResult, Protocol } from "../model/results.ts";
 import type { Target } from "../targets/target.ts";
 import { hiddenStates, type OutputContext, type RunSummary, shownPorts } from "./document.ts";
 import { grepableFooter, grepableHeader, grepableHost } from "./grepable.ts";
@@ -64,10 +64,13 @@ export function takesStdout(targets: OutputTarget[]): boolean {
 /** Everything the scan tells its outputs, in order: begin, open* and host*, end. */
 export interface Outputs {
   begin(summary: RunSummary): void;
-  open(target: Target, hostIndex: number, port: number): void;
+  open(target: Target, hostIndex: number, port: number, protocol?: Protocol): void;
   host(result: HostResult): void;
   end(summary: RunSummary): void;
 }
+
+/** A port's key among a host's written ones: 53/tcp and 53/udp are two. */
+const writtenKey = (port: number, protocol: Protocol) => (protocol === "udp" ? port + 65536 : port);
 
 interface Sink extends Outputs {
   close(): void;
@@ -97,13 +100,14 @@ export function jsonlStream(ctx: OutputContext, emit: (lines: JsonlLine[]) => vo
   const hosts: HostResult[] = [];
   return {
     begin: (summary) => emit([scanRecord(ctx.identity, ctx.ports, summary)]),
-    open(target, hostIndex, port) {
+    open(target, hostIndex, port, protocol = "tcp") {
       if (ctx.banners || finished.has(hostIndex)) return;
       const done = written.get(hostIndex) ?? new Set<number>();
       written.set(hostIndex, done);
-      if (done.has(port)) return;
-      done.add(port);
-      const entry = { port, state: "open" as const, service: ctx.services.get(port) ?? null };
+      if (done.has(writtenKey(port, protocol))) return;
+      done.add(writtenKey(port, protocol));
+      const service = ctx.services.get(port) ?? null;
+      const entry = { port, protocol, state: "open" as const, service };
       emit([portRecord(target, hostIndex, entry, ctx.services)]);
     },
     host(result) {
@@ -113,7 +117,7 @@ export function jsonlStream(ctx: OutputContext, emit: (lines: JsonlLine[]) => vo
       hosts.push(result);
       const lines: JsonlLine[] = [];
       for (const p of shownPorts(result, ctx.services, hiddenStates(ctx.show)))
-        if (!done?.has(p.port))
+        if (!done?.has(writtenKey(p.port, p.protocol)))
           lines.push(portRecord(result.target, result.hostIndex, p, ctx.services));
       lines.push(hostRecord(result));
       emit(lines);
@@ -133,8 +137,8 @@ export function fanOut(outputs: Outputs[]): Outputs {
     begin(summary) {
       for (const o of outputs) o.begin(summary);
     },
-    open(target, hostIndex, port) {
-      for (const o of outputs) o.open(target, hostIndex, port);
+    open(target, hostIndex, port, protocol) {
+      for (const o of outputs) o.open(target, hostIndex, port, protocol);
     },
     host(result) {
       for (const o of outputs) o.host(result);
@@ -190,7 +194,8 @@ function sinkFor(target: OutputTarget, ctx: OutputContext, hosts: HostResult[]):
       inner = blockSink(
         fd,
         {
-          header: (s) => xmlHeader(s, ctx.ports),
+          header: (s) =>
+            xmlHeader(s, ctx.passes ?? [{ type: "connect", protocol: "tcp", ports: ctx.ports }]),
           host: (h) => xmlHost(h, services, show),
           footer: xmlFooter,
         },

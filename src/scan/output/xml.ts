@@ -2,7 +2,7 @@
 // that ndiff, xsltproc with nmap.xsl and Metasploit's db_import read it. The DTD allows only
 // scanner="nmap": profile_name="tp-scan" and the args say who wrote the file. Pure.
 import { VERSION } from "../../shared/cli.ts";
-import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
+import { type HostResult, type PortState, protocolsOf, type ScanPass } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
@@ -38,7 +38,8 @@ export function xmlAttr(text: string): string {
   );
 }
 
-export function xmlHeader(summary: RunSummary, ports: number[]): string {
+/** One <scaninfo> per protocol's pass, TCP first, as nmap writes them. */
+export function xmlHeader(summary: RunSummary, passes: ScanPass[]): string {
   const cmd = xmlAttr(commandLine(summary));
   const start = summary.startedAt;
   return [
@@ -47,7 +48,10 @@ export function xmlHeader(summary: RunSummary, ports: number[]): string {
     '<?xml-stylesheet href="file:///usr/share/nmap/nmap.xsl" type="text/xsl"?>',
     `<!-- tp-scan ${VERSION} scan initiated ${nmapDate(start)} as: ${cmd.replace(/--/g, "- -")} -->`,
     `<nmaprun scanner="nmap" args="${cmd}" start="${unixSeconds(start)}" startstr="${nmapDate(start)}" version="${VERSION}" profile_name="tp-scan" xmloutputversion="1.05">`,
-    `<scaninfo type="connect" protocol="tcp" numservices="${ports.length}" services="${formatPortRanges(ports)}"/>`,
+    ...passes.map(
+      (p) =>
+        `<scaninfo type="${p.type}" protocol="${p.protocol}" numservices="${p.ports.length}" services="${formatPortRanges(p.ports)}"/>`,
+    ),
     '<verbose level="0"/>',
     '<debugging level="0"/>',
     "",
@@ -68,10 +72,13 @@ function portsElement(host: HostResult, services: ServiceTable, show: PortState[
   const counts = countsOf(host);
   const parts = ["<ports>"];
   for (const state of ignored) {
-    const n = counts[state];
-    const list = formatPortRanges(portsIn(host, state));
+    const reasons = protocolsOf(host).flatMap((protocol) => {
+      const list = portsIn(host, state, protocol);
+      if (list.length === 0) return [];
+      return `<extrareasons reason="${reasonsOf(host, protocol)[state]}" count="${list.length}" proto="${protocol}" ports="${formatPortRanges(list)}"/>`;
+    });
     parts.push(
-      `<extraports state="${state}" count="${n}">\n<extrareasons reason="${reasonsOf(host)[state]}" count="${n}" proto="${protocolOf(host)}" ports="${list}"/>\n</extraports>`,
+      `<extraports state="${state}" count="${counts[state]}">\n${reasons.join("\n")}\n</extraports>`,
     );
   }
   for (const r of shownPorts(host, services, ignored)) {
@@ -80,7 +87,7 @@ function portsElement(host: HostResult, services: ServiceTable, show: PortState[
     const script =
       r.banner === undefined ? "" : `<script id="banner" output="${xmlAttr(r.banner)}"/>`;
     parts.push(
-      `<port protocol="${protocolOf(host)}" portid="${r.port}"><state state="${r.state}" reason="${reasonsOf(host)[r.state]}" reason_ttl="0"/>${service}${script}</port>`,
+      `<port protocol="${r.protocol}" portid="${r.port}"><state state="${r.state}" reason="${reasonsOf(host, r.protocol)[r.state]}" reason_ttl="0"/>${service}${script}</port>`,
     );
   }
   parts.push("</ports>");
@@ -126,7 +133,10 @@ export function xmlFooter(hosts: HostResult[], summary: RunSummary): string {
 
 export function xmlReport(input: ReportInput): string {
   return (
-    xmlHeader(input.summary, input.ports) +
+    xmlHeader(
+      input.summary,
+      input.passes ?? [{ type: "connect", protocol: "tcp", ports: input.ports }],
+    ) +
     input.hosts.map((h) => xmlHost(h, input.services, input.show)).join("") +
     xmlFooter(input.hosts, input.summary)
   );

@@ -23,6 +23,7 @@ import { loadServices } from "../ports/services.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "../sys/libc.ts";
 import { resolveTargets } from "../targets/settings.ts";
 import type { Target } from "../targets/target.ts";
+import { scanPasses, scanTwoProtocols } from "./protocol-passes.ts";
 import type { ScanSettings } from "./settings.ts";
 
 export { BANNER_WAIT_MS, DEFAULT_CONCURRENCY, DEFAULT_RETRIES } from "../model/plan.ts";
@@ -86,6 +87,23 @@ export function scanPlan(
   return { plan, resume };
 }
 
+/** -sU with -sT/-sS: the UDP pass's plan over the hosts the TCP pass left (null: one protocol). */
+function udpPlanMaker(settings: ScanSettings, plan: ScanPlan) {
+  const { udpPorts } = settings;
+  if (udpPorts === null) return null;
+  return (targets: Target[]) =>
+    buildPlan(
+      {
+        ...planInput(settings, targets),
+        ports: udpPorts,
+        known: null,
+        seed: plan.seed,
+        probe: { ...settings.probe, transport: "udp", threads: undefined, discovery: false },
+      },
+      fileLimitRoom,
+    );
+}
+
 /** What each final host prints (stderr notes, then the pipeline and stdout's format). */
 function hostPrinter(
   settings: ScanSettings,
@@ -139,7 +157,11 @@ export async function runScan(
   const stdoutTaken = takesStdout(pipelineOptions.outputs);
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
+  if (settings.udpPorts !== null && pipelineOptions.resume)
+    throw new UsageError("--resume of a scan with -sU and -sS/-sT is not supported yet");
   const { plan, resume } = scanPlan(settings, resolved.targets, pipelineOptions.resume);
+  const udpPlanOf = udpPlanMaker(settings, plan);
+  const protocol = plan.probe.transport === "udp" ? "udp" : "tcp";
   const services = loadServices().table;
   // --json is the -oJ document on stdout: one builder for both.
   const outputs = [...pipelineOptions.outputs];
@@ -150,6 +172,8 @@ export async function runScan(
       identity: plan.identity,
       resume,
       ports: plan.ports,
+      // The UDP pass's ports are known before its plan (same count and order for each host).
+      passes: scanPasses(plan, udpPlanOf && { ...plan, ports: settings.udpPorts ?? [] }),
       services,
       show: settings.show,
       banners: plan.probe.bannerMs > 0,
@@ -165,13 +189,23 @@ export async function runScan(
   const printer = hostPrinter(settings, plan, pipeline, stdoutTaken, progress);
   let summary: ScanSummary;
   try {
-    summary = await scan(
-      plan,
-      { onHost: printer.onHost, onOpen: pipeline.open, onProgress: progress.update },
-      interrupt.signal,
-      // The JSON document shows stats.fds.after: count them then.
-      { exitsAfter: !outputs.some((o) => o.format === "json") },
-    );
+    // The JSON document shows stats.fds.after: count them then.
+    const exitsAfter = !outputs.some((o) => o.format === "json");
+    const events = { onHost: printer.onHost, onProgress: progress.update };
+    summary = udpPlanOf
+      ? await scanTwoProtocols(
+          plan,
+          udpPlanOf,
+          { ...events, onOpen: pipeline.open },
+          interrupt.signal,
+          exitsAfter,
+        )
+      : await scan(
+          plan,
+          { ...events, onOpen: (t, i, p) => pipeline.open(t, i, p, protocol) },
+          interrupt.signal,
+          { exitsAfter },
+        );
   } catch (error) {
     throw new RuntimeError((error as Error).message);
   } finally {

@@ -10,11 +10,14 @@ import { type TargetSettings, targetSettings } from "../targets/settings.ts";
 import { parseEngine } from "../transport/engine-flag.ts";
 import { checkRawPrivilege } from "../transport/syn/raw-socket.ts";
 import { parseSourceAddress } from "../transport/syn/syn-probe-transport.ts";
+import { twoProtocols, udpPassPorts } from "./udp-pass.ts";
 
 const MAX_CONCURRENCY = 100_000;
 
 export interface ScanSettings extends TargetSettings, OrderSettings {
   probe: ProbeRequest;
+  /** -sU with -sT/-sS: the UDP pass's ports (run/protocol-passes.ts); null: one protocol. */
+  udpPorts: number[] | null;
   output: "text" | "json" | "list";
   show: PortState[];
 }
@@ -84,10 +87,6 @@ function scanType(
 ): Pick<ProbeRequest, "transport" | "source" | "threads"> {
   if (args["syn-scan"] && args["connect-scan"])
     throw new UsageError("-sS and -sT cannot be combined");
-  if (args.udp === true && (args["syn-scan"] || args["connect-scan"]))
-    throw new UsageError(
-      "-sU with -sS or -sT in one run is not supported yet: run them one after the other",
-    );
   const syn = args["syn-scan"] === true;
   const address = (args["source-address"] as string | undefined) ?? null;
   const port =
@@ -95,7 +94,9 @@ function scanType(
       ? null
       : parseInteger(args["source-port"] as string, "-g", 1, 65535);
   if (!syn && (address !== null || port !== null)) throw new UsageError("-S and -g need -sS");
-  if (args.udp === true) return { transport: "udp", source: { address, port } };
+  // -sU alone; with -sS/-sT this is the TCP pass, the UDP one follows (udpPassPorts).
+  if (args.udp === true && !syn && args["connect-scan"] !== true)
+    return { transport: "udp", source: { address, port } };
   if (address !== null) parseSourceAddress(address);
   // Before any Worker starts: the refusal is then one usage line (exit 2).
   if (syn) checkRawPrivilege();
@@ -115,8 +116,9 @@ function probeRequest(args: Record<string, unknown>): ProbeRequest {
     policy: DEFAULT_TIMING,
     retries: parseInteger(args.retries as string | undefined, "--retries", 0, 10),
     bannerMs: args.banner ? BANNER_WAIT_MS : 0,
-    // No UDP discovery yet: silence is what a UDP port says most, not a sign of a dead host.
-    discovery: args["skip-discovery"] !== true && args.udp !== true,
+    // No UDP discovery yet: silence is what a UDP port says most, not a sign of a dead host
+    // (with -sS/-sT, the TCP pass's discovery decides for both).
+    discovery: args["skip-discovery"] !== true && (args.udp !== true || twoProtocols(args)),
     respectRstRatelimit: args["defeat-rst-ratelimit"] !== true,
     respectIcmpRatelimit: args["defeat-icmp-ratelimit"] !== true,
     hostTimeoutMs: optionalTimeout(args["host-timeout"], "--host-timeout"),
@@ -132,6 +134,7 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
   return {
     ...targetSettings(args),
     probe: probeRequest(args),
+    udpPorts: udpPassPorts(args),
     ordered: Boolean(args.ordered),
     seed:
       args.seed === undefined

@@ -55,8 +55,10 @@ export function targetSettings(
   const excludes = excludeSpecs.map((s) => parseTargetSpec(s, "--exclude"));
   const allowMany = args["allow-many"] === true;
   checkTargetCount(targets, excludes, allowMany);
-  // -sU: --top-ports and -F take nmap-services' UDP ranking.
-  const protocol = args.udp === true ? "udp" : "tcp";
+  // -sU: --top-ports and -F take nmap-services' UDP ranking (with -sS/-sT: these are the TCP
+  // pass's ports; run/udp-pass.ts ranks the UDP pass's).
+  const tcpToo = args["syn-scan"] === true || args["connect-scan"] === true;
+  const protocol = args.udp === true && !tcpToo ? "udp" : "tcp";
   const ports = selectPorts(
     {
       ports: optional(args.ports),
