@@ -52,8 +52,8 @@ test("options are checked as the flags are: UsageError, thrown, never an exit", 
   const misspelt = { targets: "127.0.0.1", concurency: 10 } as never;
   await expect(scanAll(misspelt)).rejects.toBeInstanceOf(UsageError);
   await expect(scanAll({ targets: [] })).rejects.toBeInstanceOf(UsageError);
-  await expect(scanAll({ targets: "127.0.0.1", synScan: true, udp: true })).rejects.toThrow(
-    UsageError,
+  await expect(scanAll({ targets: "127.0.0.1", synScan: true, connectScan: true })).rejects.toThrow(
+    new UsageError("-sS and -sT cannot be combined"),
   );
   // A runtime failure (the history file cannot be created) is the CLI's RuntimeError.
   const db = join(work, "missing-dir", "h.db");

@@ -69,7 +69,7 @@ test("-oX - sends the XML to stdout instead of the report; two stdout outputs ar
   expect(r.stdout.trimEnd().endsWith("</nmaprun>")).toBe(true);
   const both = await runExe("tp-scan", ["127.0.0.1", "-p", spec, "-oX", "-", "--jsonl"]);
   expect(both.code).toBe(2);
-  expect(both.stderr).toMatch(/only one output can go to stdout/);
+  expect(both.stderr).toMatch(/--jsonl and -oX - cannot be combined: both write to stdout/);
 });
 
 test("--jsonl: one object a line, the port lines before their host line, the run last", async () => {

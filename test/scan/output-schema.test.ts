@@ -99,6 +99,7 @@ beforeAll(async () => {
     [...tcp],
     [...tcp, "--shard", "1/2", "--seed", "5"],
     ["127.0.0.1", "-sU", "-p", `${udp.port},${closed}`],
+    ["127.0.0.1", "-sU", "-sT", "-p", `${udp.port},${listener.port},${closed}`],
   ];
   for (const [i, args] of variants.entries()) {
     const base = join(dir, `run${i}`);

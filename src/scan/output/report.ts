@@ -1,7 +1,7 @@
 // tp-scan's own text report, a block per host as it is done: what `tp-scan` and `tp-scan merge`
 // print, from one code path. Pure.
 import { plural } from "../../shared/plural.ts";
-import { type HostResult, type PortState } from "../model/results.ts";
+import type { HostResult, PortState } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import { hiddenStates, portsPerSecond, shownPorts } from "./document.ts";
