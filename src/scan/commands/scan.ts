@@ -59,6 +59,10 @@ export const scanCommand = allowExtraPositionals(
         description: "Print only the open ports as a comma list (for nmap -p)",
       },
       show: { type: "string", description: "Also print these states: closed,filtered" },
+      reason: {
+        type: "boolean",
+        description: "Say why each port has its state (syn-ack, conn-refused, ...), as nmap",
+      },
       banner: {
         type: "boolean",
         description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,

@@ -3,9 +3,11 @@
 
 import type { ScanStats } from "../engine/engine.ts";
 import { countStates } from "../engine/shared-memory.ts";
+import { REASON_NAMES } from "../model/reasons.ts";
 import {
   type HostResult,
   type PortState,
+  type Protocol,
   type ScanIdentity,
   STATE_CODE,
   STATE_NAMES,
@@ -34,6 +36,8 @@ export interface OutputContext {
   show: PortState[];
   /** Banners are only known when a host is done: port lines wait for it. */
   banners: boolean;
+  /** What the ports are probed with (the reason of a port found open); absent: tcp. */
+  protocol?: Protocol;
 }
 
 /** Everything a whole-document formatter needs. */
@@ -69,6 +73,54 @@ export const UDP_REASONS: Record<PortState, string> = {
 /** The reasons for `host`'s protocol. */
 export function reasonsOf(host: HostResult): Record<PortState, string> {
   return host.protocol === "udp" ? UDP_REASONS : REASONS;
+}
+
+/** Reasons that name an ICMP error: the same words for TCP and UDP. */
+const ICMP_REASONS = new Set(["host-unreach", "net-unreach", "admin-prohibited"]);
+
+/**
+ * Why port `i` of `host` is in `state`: the engine's reason (HostResult.reasons), else, and for
+ * UDP's replies and silences, the usual word for the state.
+ */
+export function portReason(host: HostResult, i: number, state: PortState): string {
+  const named = REASON_NAMES[host.reasons[i] ?? 0];
+  if (named === undefined || (host.protocol === "udp" && !ICMP_REASONS.has(named)))
+    return reasonsOf(host)[state];
+  return named;
+}
+
+/** The ports of `host` in `state` by reason, the most common reason first. */
+export function portsByReason(host: HostResult, state: PortState): Array<[string, number[]]> {
+  const code = STATE_CODE[state];
+  const by = new Map<string, number[]>();
+  for (let i = 0; i < host.ports.length; i++) {
+    if (host.states[i] !== code) continue;
+    const reason = portReason(host, i, state);
+    const list = by.get(reason) ?? [];
+    if (list.length === 0) by.set(reason, list);
+    list.push(host.ports[i] as number);
+  }
+  return [...by].sort((a, b) => b[1].length - a[1].length);
+}
+
+/**
+ * Why an up host is up, as nmap's <status reason> and --reason say it: the engine's reason,
+ * else (a scan stopped early, --host-timeout) what its ports answered.
+ */
+export function upReason(host: HostResult): string {
+  if (host.reason !== null && host.reason !== "host-timeout") return host.reason;
+  return host.counts.open > 0 ? "syn-ack" : "conn-refused";
+}
+
+/** The all-open mark (HostResult.allOpen) as one sentence, or null for a believable host. */
+export function allOpenNote(host: HostResult): string | null {
+  if (host.allOpen === null) return null;
+  const why =
+    host.allOpen === "port-threshold"
+      ? "more ports open than any real host has"
+      : "every port probed first accepted, none closed";
+  const cut = host.interrupted ? "its scan was cut short" : "scanned to the end";
+  return `all ports answer open (${host.allOpen}): ${why}, a SYN proxy or tarpit; ${cut}`;
 }
 
 export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -107,6 +159,8 @@ export function ignoredStates(host: HostResult, show: PortState[]): PortState[] 
 export interface ShownPort {
   port: number;
   state: PortState;
+  /** Why it is in that state (portReason). */
+  reason: string;
   service: string | null;
   banner?: string;
 }
@@ -122,7 +176,8 @@ export function shownPorts(
     const state = STATE_NAMES[host.states[i] as number];
     if (!state || omit.includes(state)) continue;
     const port = host.ports[i] as number;
-    const entry: ShownPort = { port, state, service: services.get(port) ?? null };
+    const reason = portReason(host, i, state);
+    const entry: ShownPort = { port, state, reason, service: services.get(port) ?? null };
     const banner = host.banners.get(port);
     if (banner !== undefined) entry.banner = cleanBanner(banner, 200);
     out.push(entry);

@@ -32,6 +32,7 @@ export interface PortLine {
   address: string;
   port: number;
   state: ShownPort["state"];
+  reason: string;
   service: string | null;
   banner?: string;
 }
@@ -45,6 +46,8 @@ export interface HostLine {
   otherAddresses: string[];
   status: HostResult["status"];
   reason: string | null;
+  discovery: HostResult["discovery"];
+  allOpen: HostResult["allOpen"];
   interrupted: boolean;
   counts: HostResult["counts"];
   /** Port ranges in each state; ports in none of them were not probed (other shard, Ctrl-C). */
@@ -101,6 +104,7 @@ export function portLine(
     address: target.address,
     port: port.port,
     state: port.state,
+    reason: port.reason,
     service: port.service ?? services.get(port.port) ?? null,
   };
   if (port.banner !== undefined) line.banner = port.banner;
@@ -118,6 +122,8 @@ export function hostLine(host: HostResult): string {
     otherAddresses: host.target.otherAddresses,
     status: host.status,
     reason: host.reason,
+    discovery: host.discovery,
+    allOpen: host.allOpen,
     interrupted: host.interrupted,
     counts: host.counts,
     open: ranges(host, "open"),

@@ -4,14 +4,14 @@ import { VERSION } from "../../shared/cli.ts";
 import { type HostResult, type PortState, protocolOf } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
+  allOpenNote,
   commandLine,
-  countsOf,
   doneSummary,
   ignoredStates,
   nmapDate,
+  portsByReason,
   type ReportInput,
   type RunSummary,
-  reasonsOf,
   shownPorts,
   userName,
 } from "./document.ts";
@@ -25,10 +25,14 @@ function hostLabel(host: HostResult): string {
   return name === "" ? host.target.address : `${name} (${host.target.address})`;
 }
 
+/** "97 closed tcp ports (conn-refused)", one entry per state and reason. */
 function notShown(host: HostResult, states: PortState[]): string {
-  const counts = countsOf(host);
   return states
-    .map((s) => `${counts[s]} ${s} ${protocolOf(host)} ports (${reasonsOf(host)[s]})`)
+    .flatMap((s) =>
+      portsByReason(host, s).map(
+        ([reason, ports]) => `${ports.length} ${s} ${protocolOf(host)} ports (${reason})`,
+      ),
+    )
     .join(", ");
 }
 
@@ -62,6 +66,8 @@ export function normalHost(host: HostResult, services: ServiceTable, show: PortS
       if (r.banner !== undefined) lines.push(`|_banner: ${r.banner}`);
     }
   }
+  const allOpen = allOpenNote(host);
+  if (allOpen !== null) lines.push(`Warning: ${allOpen}.`);
   if (host.interrupted)
     lines.push(
       `Scan of this host interrupted (${host.reason ?? "stopped"}): ${host.counts.scanned} of ${host.ports.length} ports scanned.`,

@@ -3,7 +3,7 @@
 
 import type { ScanStats } from "../engine/engine.ts";
 import { withRecorder } from "../history/recorder.ts";
-import type { HostResult, PortState, ScanIdentity } from "../model/results.ts";
+import type { HostResult, PortState, Protocol, ScanIdentity } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import type { Target } from "../targets/target.ts";
 import type { RunSummary } from "./document.ts";
@@ -28,6 +28,8 @@ export interface PipelineContext {
   services: ServiceTable;
   show: PortState[];
   banners: boolean;
+  /** What the ports are probed with; absent: tcp. */
+  protocol?: Protocol;
   command: string[];
   settings: Record<string, unknown>;
   warn: (line: string) => void;

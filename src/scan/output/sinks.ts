@@ -90,7 +90,9 @@ function jsonlSink(fd: number, ctx: OutputContext, hosts: HostResult[]): Outputs
       written.set(hostIndex, done);
       if (done.has(port)) return;
       done.add(port);
-      const entry = { port, state: "open" as const, service: ctx.services.get(port) ?? null };
+      const reason = ctx.protocol === "udp" ? "udp-response" : "syn-ack";
+      const service = ctx.services.get(port) ?? null;
+      const entry = { port, state: "open" as const, reason, service };
       writeAll(fd, portLine(target, hostIndex, entry, ctx.services));
     },
     host(result) {
