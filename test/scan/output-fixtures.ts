@@ -14,6 +14,9 @@ export interface HostSpec {
   /** Ports left unprobed (other shard, Ctrl-C). */
   unknown?: number[];
   banners?: Array<[number, string]>;
+  /** Reason codes (model/reasons.ts) of some ports; the others have none. */
+  reasons?: Array<[number, number]>;
+  allOpen?: HostResult["allOpen"];
 }
 
 /** A host over `ports`: every port closed unless listed otherwise. */
@@ -47,14 +50,14 @@ export function makeHost(ports: number[], spec: HostSpec = {}): HostResult {
     reason: spec.status === "down" ? "no-response" : null,
     ports,
     states,
-    reasons: new Uint8Array(ports.length),
-    allOpen: null,
+    reasons: Uint8Array.from(ports, (p) => spec.reasons?.find(([port]) => port === p)?.[1] ?? 0),
+    allOpen: spec.allOpen ?? null,
+    interrupted: spec.allOpen !== undefined && spec.allOpen !== null,
     discovery: ["scan-ports"],
     banners: new Map(spec.banners ?? []),
     counts,
     startedAt: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
     elapsedMs: 1234.5,
-    interrupted: false,
     timing: { srttMs: 0.084, rttvarMs: 0.076, timeoutMs: 100, samples: 10 },
   };
 }

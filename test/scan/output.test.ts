@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PORT_REASON_CODE } from "../../src/scan/model/reasons.ts";
 import type { HostResult } from "../../src/scan/model/results.ts";
 import { ignoredStates } from "../../src/scan/output/document.ts";
 import { grepableReport } from "../../src/scan/output/grepable.ts";
@@ -96,7 +97,7 @@ test("jsonl: a port line carries host, address, service and banner", () => {
     portLine(
       host.target,
       2,
-      { port: 22, protocol: "tcp", state: "open", service: null, banner: "hi" },
+      { port: 22, protocol: "tcp", state: "open", reason: "syn-ack", service: null, banner: "hi" },
       SERVICES,
     ),
   );
@@ -108,6 +109,7 @@ test("jsonl: a port line carries host, address, service and banner", () => {
     port: 22,
     protocol: "tcp",
     state: "open",
+    reason: "syn-ack",
     service: "ssh",
     banner: "hi",
   });
@@ -125,7 +127,7 @@ test("json: the document lists shown ports per target with counts and identity",
   const doc = JSON.parse(text);
   expect(doc.scan.seed).toBe(7);
   expect(doc.targets[0].ports).toEqual([
-    { port: 80, protocol: "tcp", state: "open", service: "http" },
+    { port: 80, protocol: "tcp", state: "open", reason: "syn-ack", service: "http" },
   ]);
   expect(doc.targets[0].counts).toEqual({ scanned: 100, open: 1, closed: 99, filtered: 0 });
   expect(doc.stats).toBeNull();
@@ -176,6 +178,13 @@ test.skipIf(!xmllint || !existsSync(DTD))(
       makeHost(PORTS, { address: "::1", open: [443], hostIndex: 1 }),
       makeHost(PORTS, { address: "127.0.0.9", status: "down", hostIndex: 2 }),
       makeHost(range(1, 10), { open: [1], filtered: [2], hostIndex: 3 }),
+      // Filtered for two reasons (silence, ICMP host-prohibited), and a host that accepts all.
+      makeHost(PORTS, {
+        hostIndex: 4,
+        filtered: range(30, 70),
+        reasons: range(30, 39).map((p) => [p, PORT_REASON_CODE["host-unreach"]]),
+      }),
+      makeHost(PORTS, { hostIndex: 5, open: range(1, 100), allOpen: "closed-ports-accept" }),
     ];
     const doc = xmlReport(input(hosts, ["closed"]));
     const dir = mkdtempSync(join(tmpdir(), `tp-out-${process.pid}-`));
@@ -195,5 +204,12 @@ test.skipIf(!xmllint || !existsSync(DTD))(
     expect(doc).toContain('<port protocol="tcp" portid="1"><state state="closed"');
     expect(doc).toContain('<address addr="::1" addrtype="ipv6"/>');
     expect(doc).toContain('<status state="down" reason="no-response"');
+    expect(doc).toContain(
+      '<extrareasons reason="no-response" count="31" proto="tcp" ports="40-70"/>\n' +
+        '<extrareasons reason="host-unreach" count="10" proto="tcp" ports="30-39"/>',
+    );
+    expect(doc).toMatch(
+      /<hostscript><script id="all-open" output="all ports answer open \(closed-ports-accept\)/,
+    );
   },
 );

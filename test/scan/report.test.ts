@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { countStates } from "../../src/scan/engine/shared-memory.ts";
+import { PORT_REASON_CODE } from "../../src/scan/model/reasons.ts";
 import { type HostResult, STATE_CODE } from "../../src/scan/model/results.ts";
 import { cleanBanner, shownPorts } from "../../src/scan/output/document.ts";
 import { summaryLine, textReport } from "../../src/scan/output/report.ts";
@@ -47,18 +48,31 @@ test("cleanBanner keeps the first line, escapes control characters, caps the len
   expect(cleanBanner("caf\u00e9")).toBe("caf\u00e9");
 });
 
-test("shownPorts: every state not left out, by port", () => {
+test("shownPorts: every state not left out, by port, with its reason", () => {
   const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED, 443: OPEN });
   expect(shownPorts(r, services, ["closed", "filtered"])).toEqual([
-    { port: 22, protocol: "tcp", state: "open", service: "ssh", banner: "SSH-2.0-x" },
-    { port: 443, protocol: "tcp", state: "open", service: null },
+    {
+      port: 22,
+      protocol: "tcp",
+      state: "open",
+      reason: "syn-ack",
+      service: "ssh",
+      banner: "SSH-2.0-x",
+    },
+    { port: 443, protocol: "tcp", state: "open", reason: "syn-ack", service: null },
   ]);
-  expect(shownPorts(r, services, ["closed"]).map((p) => p.port)).toEqual([22, 81, 443]);
+  // The engine's reason when it has one (81 met an ICMP host-unreachable), else the state's.
+  r.reasons[2] = PORT_REASON_CODE["host-unreach"];
+  expect(shownPorts(r, services, ["closed"]).map((p) => [p.port, p.reason])).toEqual([
+    [22, "syn-ack"],
+    [81, "host-unreach"],
+    [443, "syn-ack"],
+  ]);
 });
 
 test("text report and summary", () => {
   const r = result({ 22: OPEN, 80: CLOSED, 81: FILTERED });
-  const text = textReport(r, [], services);
+  const text = textReport(r, { show: [], services });
   expect(text).toBe(
     [
       "tp-scan report for localhost (127.0.0.1)",
@@ -77,7 +91,7 @@ test("text report and summary", () => {
 
 test("a host that is down says so instead of a table", () => {
   const r = { ...result({ 22: 0, 80: 0 }), status: "down" as const, reason: "no-response" };
-  expect(textReport(r, [], services)).toBe(
+  expect(textReport(r, { show: [], services })).toBe(
     [
       "tp-scan report for localhost (127.0.0.1)",
       "other addresses (not scanned): ::1",

@@ -39,7 +39,7 @@ describe("one host record of two protocols", () => {
       filtered: 0,
       "open|filtered": 1,
     });
-    const text = textReport(host, [], SERVICES);
+    const text = textReport(host, { show: [], services: SERVICES });
     expect(text).toContain("22/tcp      open");
     expect(text).toMatch(/39\/udp +open +unknown +udp says hi/);
     expect(text).toContain("2 open, 78 closed, 0 filtered, 1 open|filtered");

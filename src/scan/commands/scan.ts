@@ -82,6 +82,10 @@ const scanArgs = {
     valueHint: "closed|filtered",
     description: "Also print these states (one, or both as closed,filtered)",
   },
+  reason: {
+    type: "boolean",
+    description: "Say why each port has its state (syn-ack, conn-refused, ...), as nmap",
+  },
   banner: {
     type: "boolean",
     description: `Show what each open port says first (waits up to ${BANNER_WAIT_MS} ms)`,

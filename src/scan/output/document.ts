@@ -3,6 +3,7 @@
 
 import type { ScanStats } from "../engine/engine.ts";
 import { countStates } from "../engine/shared-memory.ts";
+import { REASON_NAMES } from "../model/reasons.ts";
 import {
   type HostResult,
   type PortState,
@@ -39,6 +40,8 @@ export interface OutputContext {
   banners: boolean;
   /** Each protocol's pass (-oX <scaninfo>); absent: one connect pass of `ports`. */
   passes?: ScanPass[];
+  /** What the ports are probed with (the reason of a port found open); absent: tcp. */
+  protocol?: Protocol;
 }
 
 /** Everything a whole-document formatter needs. */
@@ -81,6 +84,60 @@ export function reasonsOf(
   return protocol === "udp" ? UDP_REASONS : REASONS;
 }
 
+/** Reasons that name an ICMP error: the same words for TCP and UDP. */
+const ICMP_REASONS = new Set(["host-unreach", "net-unreach", "admin-prohibited"]);
+
+/**
+ * Why port `i` of `host` is in `state`: the engine's reason (HostResult.reasons), else, and for
+ * UDP's replies and silences, the usual word for the state.
+ */
+export function portReason(host: HostResult, i: number, state: PortState): string {
+  const named = REASON_NAMES[host.reasons[i] ?? 0];
+  const protocol = protocolAt(host, i);
+  if (named === undefined || (protocol === "udp" && !ICMP_REASONS.has(named)))
+    return reasonsOf(host, protocol)[state];
+  return named;
+}
+
+/** The ports of `host` in `state` by reason, the most common reason first. */
+export function portsByReason(
+  host: HostResult,
+  state: PortState,
+  protocol?: Protocol,
+): Array<[string, number[]]> {
+  const code = STATE_CODE[state];
+  const by = new Map<string, number[]>();
+  for (let i = 0; i < host.ports.length; i++) {
+    if (host.states[i] !== code) continue;
+    if (protocol !== undefined && protocolAt(host, i) !== protocol) continue;
+    const reason = portReason(host, i, state);
+    const list = by.get(reason) ?? [];
+    if (list.length === 0) by.set(reason, list);
+    list.push(host.ports[i] as number);
+  }
+  return [...by].sort((a, b) => b[1].length - a[1].length);
+}
+
+/**
+ * Why an up host is up, as nmap's <status reason> and --reason say it: the engine's reason,
+ * else (a scan stopped early, --host-timeout) what its ports answered.
+ */
+export function upReason(host: HostResult): string {
+  if (host.reason !== null && host.reason !== "host-timeout") return host.reason;
+  return host.counts.open > 0 ? "syn-ack" : "conn-refused";
+}
+
+/** The all-open mark (HostResult.allOpen) as one sentence, or null for a believable host. */
+export function allOpenNote(host: HostResult): string | null {
+  if (host.allOpen === null) return null;
+  const why =
+    host.allOpen === "port-threshold"
+      ? "more ports open than any real host has"
+      : "every port probed first accepted, none closed";
+  const cut = host.interrupted ? "its scan was cut short" : "scanned to the end";
+  return `all ports answer open (${host.allOpen}): ${why}, a SYN proxy or tarpit; ${cut}`;
+}
+
 export const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** A host's probe rate over its own time (text summary line, JSON timing). */
@@ -119,6 +176,8 @@ export interface ShownPort {
   port: number;
   protocol: Protocol;
   state: PortState;
+  /** Why it is in that state (portReason). */
+  reason: string;
   service: string | null;
   banner?: string;
 }
@@ -135,7 +194,8 @@ export function shownPorts(
     if (!state || omit.includes(state)) continue;
     const port = host.ports[i] as number;
     const protocol = protocolAt(host, i);
-    const entry: ShownPort = { port, protocol, state, service: services.get(port) ?? null };
+    const reason = portReason(host, i, state);
+    const entry: ShownPort = { port, protocol, state, reason, service: services.get(port) ?? null };
     const banner = (protocol === "udp" ? (host.udpBanners ?? host.banners) : host.banners).get(
       port,
     );

@@ -5,6 +5,7 @@ import { VERSION } from "../../shared/cli.ts";
 import type { HostResult, PortState } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
+  allOpenNote,
   commandLine,
   countsOf,
   doneSummary,
@@ -39,6 +40,9 @@ export function grepableHost(host: HostResult, services: ServiceTable, show: Por
     const tail = first === undefined ? "" : `\tIgnored State: ${first} (${countsOf(host)[first]})`;
     lines.push(`${head}\tPorts: ${ports}${tail}`);
   }
+  // No -oG field says it: a comment line, which greps for "Host:" skip.
+  const allOpen = allOpenNote(host);
+  if (allOpen !== null) lines.push(`# ${host.target.address}: ${allOpen}`);
   return `${lines.join("\n")}\n`;
 }
 

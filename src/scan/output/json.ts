@@ -45,6 +45,8 @@ export function jsonTarget(h: HostResult, ctx: OutputContext) {
     ...(h.protocol === "udp" ? { protocol: "udp" as const } : {}),
     status: h.status,
     reason: h.reason,
+    discovery: h.discovery,
+    allOpen: h.allOpen,
     interrupted: h.interrupted,
     ports: shownPorts(h, ctx.services, hiddenStates(ctx.show)),
     counts: h.counts,

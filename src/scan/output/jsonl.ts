@@ -33,6 +33,7 @@ export interface PortLine {
   port: number;
   protocol: Protocol;
   state: ShownPort["state"];
+  reason: string;
   service: string | null;
   banner?: string;
 }
@@ -54,6 +55,8 @@ export interface HostLine {
   otherAddresses: string[];
   status: HostResult["status"];
   reason: string | null;
+  discovery: HostResult["discovery"];
+  allOpen: HostResult["allOpen"];
   interrupted: boolean;
   counts: HostResult["counts"];
   /** Port ranges in each state; ports in none of them were not probed (other shard, Ctrl-C). */
@@ -115,6 +118,7 @@ export function portRecord(
     port: port.port,
     protocol: port.protocol,
     state: port.state,
+    reason: port.reason,
     service: port.service ?? services.get(port.port) ?? null,
   };
   if (port.banner !== undefined) line.banner = port.banner;
@@ -135,6 +139,8 @@ export function hostRecord(host: HostResult): HostLine {
     otherAddresses: host.target.otherAddresses,
     status: host.status,
     reason: host.reason,
+    discovery: host.discovery,
+    allOpen: host.allOpen,
     interrupted: host.interrupted,
     counts: host.counts,
     open: ranges("open"),

@@ -5,14 +5,14 @@ import { plural } from "../../shared/plural.ts";
 import { type HostResult, type PortState, protocolsOf } from "../model/results.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
+  allOpenNote,
   commandLine,
   doneSummary,
   ignoredStates,
   nmapDate,
-  portsIn,
+  portsByReason,
   type ReportInput,
   type RunSummary,
-  reasonsOf,
   shownPorts,
   userName,
 } from "./document.ts";
@@ -26,13 +26,15 @@ function hostLabel(host: HostResult): string {
   return name === "" ? host.target.address : `${name} (${host.target.address})`;
 }
 
+/** "97 closed tcp ports (conn-refused)", one entry per state and reason. */
 function notShown(host: HostResult, states: PortState[]): string {
   return states
     .flatMap((s) =>
-      protocolsOf(host).flatMap((protocol) => {
-        const n = portsIn(host, s, protocol).length;
-        return n === 0 ? [] : `${n} ${s} ${protocol} ports (${reasonsOf(host, protocol)[s]})`;
-      }),
+      protocolsOf(host).flatMap((protocol) =>
+        portsByReason(host, s, protocol).map(
+          ([reason, ports]) => `${ports.length} ${s} ${protocol} ports (${reason})`,
+        ),
+      ),
     )
     .join(", ");
 }
@@ -67,6 +69,8 @@ export function normalHost(host: HostResult, services: ServiceTable, show: PortS
       if (r.banner !== undefined) lines.push(`|_banner: ${r.banner}`);
     }
   }
+  const allOpen = allOpenNote(host);
+  if (allOpen !== null) lines.push(`Warning: ${allOpen}.`);
   if (host.interrupted)
     lines.push(
       `Scan of this host interrupted (${host.reason ?? "stopped"}): ${host.counts.scanned} of ${plural(host.ports.length, "port")} scanned.`,

@@ -33,6 +33,8 @@ export interface PipelineContext {
   services: ServiceTable;
   show: PortState[];
   banners: boolean;
+  /** What the ports are probed with; absent: tcp. */
+  protocol?: Protocol;
   command: string[];
   settings: Record<string, unknown>;
   warn: (line: string) => void;

@@ -4,7 +4,14 @@ import { plural } from "../../shared/plural.ts";
 import type { HostResult, PortState } from "../model/results.ts";
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
-import { hiddenStates, portsPerSecond, shownPorts } from "./document.ts";
+import {
+  allOpenNote,
+  hiddenStates,
+  portsPerSecond,
+  type ShownPort,
+  shownPorts,
+  upReason,
+} from "./document.ts";
 
 function seconds(ms: number): string {
   return ms < 10_000 ? (ms / 1000).toFixed(2) : (ms / 1000).toFixed(1);
@@ -38,29 +45,44 @@ function scannedRanges(result: HostResult): string {
   return `tcp ${formatPortRanges(ports.slice(0, udpFrom))}, udp ${formatPortRanges(ports.slice(udpFrom))}`;
 }
 
+export interface TextOptions {
+  show: PortState[];
+  services: ServiceTable;
+  /** --reason: say why each port has its state and why the host is up (nmap's REASON column). */
+  reason?: boolean;
+}
+
+/** One port row: PORT STATE SERVICE [REASON] [banner], the middle cells padded. */
+function portRow(r: ShownPort, reason: boolean): string {
+  const tail = [r.service ?? "unknown", ...(reason ? [r.reason] : [])];
+  if (r.banner !== undefined) tail.push(r.banner);
+  const cells = tail.map((c, i) => (i < tail.length - 1 ? c.padEnd(15) : c)).join(" ");
+  return `${`${r.port}/${r.protocol}`.padEnd(11)} ${r.state.padEnd(8)} ${cells}`.trimEnd();
+}
+
 /** The human-readable report of one target. */
-export function textReport(result: HostResult, show: PortState[], services: ServiceTable): string {
+export function textReport(result: HostResult, options: TextOptions): string {
   const { target } = result;
+  const { show, services } = options;
+  const reason = options.reason === true;
   const label =
     target.name === target.address ? target.address : `${target.name} (${target.address})`;
   const lines = [`tp-scan report for ${label}`];
   if (target.otherAddresses.length > 0)
     lines.push(`other addresses (not scanned): ${target.otherAddresses.join(" ")}`);
+  if (reason && result.status === "up") lines.push(`host up, received ${upReason(result)}`);
   const rows = shownPorts(result, services, hiddenStates(show));
   if (result.status !== "up") {
     // Nothing worth a table: the summary says why.
   } else if (rows.length === 0) {
     lines.push(`no ${["open", ...show].join("/")} port among ${scannedRanges(result)}`);
   } else {
-    lines.push(`${"PORT".padEnd(11)} ${"STATE".padEnd(8)} SERVICE`);
-    for (const r of rows) {
-      const service =
-        r.banner === undefined ? (r.service ?? "unknown") : (r.service ?? "unknown").padEnd(15);
-      lines.push(
-        `${`${r.port}/${r.protocol}`.padEnd(11)} ${r.state.padEnd(8)} ${service}${r.banner !== undefined ? ` ${r.banner}` : ""}`.trimEnd(),
-      );
-    }
+    const service = reason ? `${"SERVICE".padEnd(15)} REASON` : "SERVICE";
+    lines.push(`${"PORT".padEnd(11)} ${"STATE".padEnd(8)} ${service}`);
+    for (const r of rows) lines.push(portRow(r, reason));
   }
+  const allOpen = allOpenNote(result);
+  if (allOpen !== null) lines.push(`warning: ${allOpen}`);
   lines.push(summaryLine(result));
   return `${lines.join("\n")}\n`;
 }
@@ -72,7 +94,9 @@ export function textReport(result: HostResult, show: PortState[], services: Serv
 export function textReporter(
   show: PortState[],
   services: ServiceTable,
+  extra: { reason?: boolean } = {},
 ): (result: HostResult) => string {
   let printed = 0;
-  return (result) => `${printed++ > 0 ? "\n" : ""}${textReport(result, show, services)}`;
+  const options = { show, services, ...extra };
+  return (result) => `${printed++ > 0 ? "\n" : ""}${textReport(result, options)}`;
 }

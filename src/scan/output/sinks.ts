@@ -106,8 +106,9 @@ export function jsonlStream(ctx: OutputContext, emit: (lines: JsonlLine[]) => vo
       written.set(hostIndex, done);
       if (done.has(writtenKey(port, protocol))) return;
       done.add(writtenKey(port, protocol));
+      const reason = protocol === "udp" ? "udp-response" : "syn-ack";
       const service = ctx.services.get(port) ?? null;
-      const entry = { port, protocol, state: "open" as const, service };
+      const entry = { port, protocol, state: "open" as const, reason, service };
       emit([portRecord(target, hostIndex, entry, ctx.services)]);
     },
     host(result) {

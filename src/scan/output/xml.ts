@@ -6,17 +6,18 @@ import { type HostResult, type PortState, protocolsOf, type ScanPass } from "../
 import { formatPortRanges } from "../ports/port-spec.ts";
 import type { ServiceTable } from "../ports/services.ts";
 import {
+  allOpenNote,
   commandLine,
   countsOf,
   doneSummary,
   ignoredStates,
   nmapDate,
-  portsIn,
+  portsByReason,
   type ReportInput,
   type RunSummary,
-  reasonsOf,
   shownPorts,
   unixSeconds,
+  upReason,
   userName,
 } from "./document.ts";
 
@@ -59,10 +60,8 @@ export function xmlHeader(summary: RunSummary, passes: ScanPass[]): string {
 }
 
 function statusOf(host: HostResult): string {
-  if (host.status === "up") {
-    const reason = host.counts.open > 0 ? "syn-ack" : "conn-refused";
-    return `<status state="up" reason="${reason}" reason_ttl="0"/>`;
-  }
+  if (host.status === "up")
+    return `<status state="up" reason="${xmlAttr(upReason(host))}" reason_ttl="0"/>`;
   const reason = host.status === "unreachable" ? "host-unreach" : (host.reason ?? "no-response");
   return `<status state="down" reason="${xmlAttr(reason)}" reason_ttl="0"/>`;
 }
@@ -72,11 +71,13 @@ function portsElement(host: HostResult, services: ServiceTable, show: PortState[
   const counts = countsOf(host);
   const parts = ["<ports>"];
   for (const state of ignored) {
-    const reasons = protocolsOf(host).flatMap((protocol) => {
-      const list = portsIn(host, state, protocol);
-      if (list.length === 0) return [];
-      return `<extrareasons reason="${reasonsOf(host, protocol)[state]}" count="${list.length}" proto="${protocol}" ports="${formatPortRanges(list)}"/>`;
-    });
+    // One <extrareasons> per protocol and reason, as nmap writes a state whose ports differ in why.
+    const reasons = protocolsOf(host).flatMap((protocol) =>
+      portsByReason(host, state, protocol).map(
+        ([reason, ports]) =>
+          `<extrareasons reason="${xmlAttr(reason)}" count="${ports.length}" proto="${protocol}" ports="${formatPortRanges(ports)}"/>`,
+      ),
+    );
     parts.push(
       `<extraports state="${state}" count="${counts[state]}">\n${reasons.join("\n")}\n</extraports>`,
     );
@@ -87,7 +88,7 @@ function portsElement(host: HostResult, services: ServiceTable, show: PortState[
     const script =
       r.banner === undefined ? "" : `<script id="banner" output="${xmlAttr(r.banner)}"/>`;
     parts.push(
-      `<port protocol="${r.protocol}" portid="${r.port}"><state state="${r.state}" reason="${reasonsOf(host, r.protocol)[r.state]}" reason_ttl="0"/>${service}${script}</port>`,
+      `<port protocol="${r.protocol}" portid="${r.port}"><state state="${r.state}" reason="${xmlAttr(r.reason)}" reason_ttl="0"/>${service}${script}</port>`,
     );
   }
   parts.push("</ports>");
@@ -109,6 +110,9 @@ export function xmlHost(host: HostResult, services: ServiceTable, show: PortStat
       : `<hostnames>\n<hostname name="${xmlAttr(name)}" type="user"/>\n</hostnames>`,
   );
   if (host.status === "up") lines.push(portsElement(host, services, show));
+  const allOpen = allOpenNote(host);
+  if (allOpen !== null)
+    lines.push(`<hostscript><script id="all-open" output="${xmlAttr(allOpen)}"/></hostscript>`);
   const t = host.timing;
   if (t.srttMs !== null) {
     const us = (ms: number | null) => Math.round((ms ?? 0) * 1000);

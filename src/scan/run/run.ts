@@ -112,7 +112,7 @@ function hostPrinter(
   stdoutTaken: boolean,
   progress: ReturnType<typeof progressPrinter>,
 ) {
-  const report = textReporter(settings.show, loadServices().table);
+  const report = textReporter(settings.show, loadServices().table, { reason: settings.reason });
   const printer = { unreachable: false, onHost: (_host: HostResult) => {} };
   printer.onHost = (host) => {
     progress.clear();

@@ -20,6 +20,8 @@ export interface ScanSettings extends TargetSettings, OrderSettings {
   udpPorts: number[] | null;
   output: "text" | "json" | "list";
   show: PortState[];
+  /** --reason: the text report says why each port has its state. */
+  reason: boolean;
 }
 
 export function parseShow(text: string | undefined): PortState[] {
@@ -143,5 +145,6 @@ export function scanSettings(args: Record<string, unknown>): ScanSettings {
     shard: parseShard(args.shard as string | undefined),
     output: args.json ? "json" : args.list ? "list" : "text",
     show: parseShow(args.show as string | undefined),
+    reason: args.reason === true,
   };
 }
