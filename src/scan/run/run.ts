@@ -20,7 +20,7 @@ import { loadResume } from "../output/resume.ts";
 import { loadServices } from "../ports/services.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "../sys/libc.ts";
 import { resolveTargets } from "../targets/settings.ts";
-import type { Target } from "../targets/target.ts";
+import type { TargetSpace } from "../targets/space.ts";
 import type { ScanSettings } from "./settings.ts";
 
 export { BANNER_WAIT_MS, DEFAULT_CONCURRENCY, DEFAULT_RETRIES } from "../model/plan.ts";
@@ -42,7 +42,7 @@ const fileLimitRoom: ConcurrencyRoom = (wanted, threads) => {
 };
 
 /** The plan's input: the settings' parts taken whole (the probe part as it is). */
-function planInput(settings: ScanSettings, targets: Target[]): PlanInput {
+function planInput(settings: ScanSettings, targets: TargetSpace): PlanInput {
   const { ports, seed, ordered, shard, probe } = settings;
   return { targets, ports, seed, ordered, shard, probe, known: null, identity: settings };
 }
@@ -63,16 +63,21 @@ export function farHostWarning(host: HostResult, plan: ScanPlan): string | null 
 async function resolvedTargets(settings: ScanSettings) {
   const resolved = await resolveTargets(settings);
   for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
-  const targets = [...resolved.targets];
-  if (targets.length === 0 && resolved.failed === 0)
+  // An empty space, or one whose every address is a hole: nothing to scan.
+  const { space } = resolved;
+  // At most two kept targets looked at (holes, the duplicates and exclusions, are not hosts).
+  const first = resolved.targets[Symbol.iterator]();
+  const empty = space.count === 0 || first.next().done === true;
+  const several = !empty && first.next().done !== true;
+  if (empty && resolved.failed === 0)
     process.stderr.write("tp-scan: warning: no target left to scan\n");
-  return { targets, failed: resolved.failed };
+  return { space, empty, several, failed: resolved.failed };
 }
 
 /** The plan; with --resume, the file's seed and known port states go into it. */
 function scanPlan(
   settings: ScanSettings,
-  targets: Target[],
+  targets: TargetSpace,
   resumePath: string | null | undefined,
 ) {
   const input = planInput(settings, targets);
@@ -91,6 +96,7 @@ function hostPrinter(
   pipeline: ReturnType<typeof startPipeline>,
   stdoutTaken: boolean,
   progress: ReturnType<typeof progressPrinter>,
+  layout: { several: boolean },
 ) {
   const report = textReporter(settings.show, loadServices().table);
   const printer = { unreachable: false, onHost: (_host: HostResult) => {} };
@@ -107,8 +113,7 @@ function hostPrinter(
     pipeline.host(host);
     if (stdoutTaken) return;
     if (settings.output === "text") process.stdout.write(report(host));
-    else if (settings.output === "list")
-      process.stdout.write(listLines(host, plan.targets.length > 1));
+    else if (settings.output === "list") process.stdout.write(listLines(host, layout.several));
   };
   return printer;
 }
@@ -133,11 +138,11 @@ export async function runScan(
   pipelineOptions: PipelineOptions = { outputs: [], nmapArgs: null },
 ): Promise<number> {
   const resolved = await resolvedTargets(settings);
-  if (resolved.targets.length === 0) return resolved.failed > 0 ? EXIT_FAILURE : 0;
+  if (resolved.empty) return resolved.failed > 0 ? EXIT_FAILURE : 0;
   const stdoutTaken = pipelineOptions.outputs.some((o) => o.path === "-");
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
-  const { plan, resume } = scanPlan(settings, resolved.targets, pipelineOptions.resume);
+  const { plan, resume } = scanPlan(settings, resolved.space, pipelineOptions.resume);
   const services = loadServices().table;
   const pipeline = startPipeline(pipelineOptions, {
     identity: plan.identity,
@@ -153,16 +158,17 @@ export async function runScan(
   });
   const interrupt = interruptOnSigint();
   const progress = progressPrinter(
-    plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
+    plan.targets.count === 1 ? (plan.targets.at(0)?.name ?? "") : "scan",
   );
-  const printer = hostPrinter(settings, plan, pipeline, stdoutTaken, progress);
+  const printer = hostPrinter(settings, plan, pipeline, stdoutTaken, progress, resolved);
   let summary: ScanSummary;
   try {
     summary = await scan(
       plan,
       { onHost: printer.onHost, onOpen: pipeline.open, onProgress: progress.update },
       interrupt.signal,
-      { exitsAfter: settings.output !== "json" }, // --json shows stats.fds: count them
+      // --json shows stats.fds (count them) and prints every host at the end (keep them).
+      { exitsAfter: settings.output !== "json", keepHosts: settings.output === "json" },
     );
   } catch (error) {
     throw new RuntimeError((error as Error).message);
