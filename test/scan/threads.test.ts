@@ -7,6 +7,7 @@ import {
   remoteHostCount,
   type ScanPlan,
 } from "../../src/scan/model/plan.ts";
+import { TargetSpace } from "../../src/scan/targets/space.ts";
 import { makeTarget } from "../../src/scan/targets/target.ts";
 
 const cores = Math.min(4, availableParallelism());
@@ -22,14 +23,16 @@ test("loopback addresses", () => {
 
 test("the host-count cap applies only when no target is on loopback", () => {
   const remote = [makeTarget("a", "198.18.0.2", 4, []), makeTarget("b", "198.18.0.3", 4, [])];
-  expect(remoteHostCount(remote)).toBe(2);
-  expect(remoteHostCount(remote.slice(0, 1))).toBe(1);
-  expect(remoteHostCount([...remote, makeTarget("lo", "127.0.0.1", 4, [])])).toBeNull();
+  expect(remoteHostCount(TargetSpace.of(remote))).toBe(2);
+  expect(remoteHostCount(TargetSpace.of(remote.slice(0, 1)))).toBe(1);
+  const withLoopback = [...remote, makeTarget("lo", "127.0.0.1", 4, [])];
+  expect(remoteHostCount(TargetSpace.of(withLoopback))).toBeNull();
 });
 
 test("remote hosts are pinned to Workers by index; loopback scans and fewer hosts are not", () => {
   const remote = ["198.18.0.2", "198.18.0.3", "198.18.0.4"].map((a) => makeTarget(a, a, 4, []));
-  const plan = (threads: number, targets = remote) => ({ probe: { threads }, targets }) as ScanPlan;
+  const plan = (threads: number, targets = remote) =>
+    ({ probe: { threads }, targets: TargetSpace.of(targets) }) as unknown as ScanPlan;
   expect(hostPin(plan(2), 1)).toEqual({ index: 1, count: 2 });
   expect(hostPin(plan(1), 0)).toBeNull();
   expect(hostPin(plan(4), 0)).toBeNull(); // fewer hosts than Workers: some would sit idle

@@ -1,7 +1,16 @@
 import { describe, expect, test } from "bun:test";
 import { orderTables } from "../../src/scan/engine/order.ts";
-import { createShared } from "../../src/scan/engine/shared-memory.ts";
-import { WorkSource } from "../../src/scan/engine/work-source.ts";
+import { CTL, createShared } from "../../src/scan/engine/shared-memory.ts";
+import { type WorkHooks, WorkSource } from "../../src/scan/engine/work-source.ts";
+
+const hooks: WorkHooks = { skipped: () => {}, known: () => {}, enter: () => {} };
+
+/** The window's memory with every host let in (one group). */
+function sharedAll(hostCount: number, portCount: number) {
+  const shared = createShared(hostCount, portCount);
+  Atomics.store(shared.ctl, CTL.admitted, 1);
+  return shared;
+}
 
 /** Every entry a WorkSource hands out, as "host:portIndex". */
 function drain(source: WorkSource): string[] {
@@ -16,10 +25,9 @@ describe("WorkSource host pin", () => {
   const tables = orderTables({ hostCount, ports, seed: 7, ordered: false });
 
   test("pinned Workers split the space by host: each entry once, each host in one Worker", () => {
-    const shared = createShared(hostCount, ports.length);
-    const skipped = () => {};
+    const shared = sharedAll(hostCount, ports.length);
     const parts = [0, 1].map((index) =>
-      drain(new WorkSource(tables, null, { index, count: 2 }, shared, skipped)),
+      drain(new WorkSource(tables, null, { index, count: 2 }, shared, hooks)),
     );
     for (const [index, part] of parts.entries())
       for (const entry of part) expect(Number(entry.split(":")[0]) % 2).toBe(index);
@@ -29,9 +37,9 @@ describe("WorkSource host pin", () => {
   });
 
   test("unpinned Workers share one cursor: together they cover the space once", () => {
-    const shared = createShared(hostCount, ports.length);
-    const a = new WorkSource(tables, null, null, shared, () => {});
-    const b = new WorkSource(tables, null, null, shared, () => {});
+    const shared = sharedAll(hostCount, ports.length);
+    const a = new WorkSource(tables, null, null, shared, hooks);
+    const b = new WorkSource(tables, null, null, shared, hooks);
     const got: string[] = [];
     for (;;) {
       const fromA = a.next();

@@ -32,14 +32,15 @@ export async function prepareScan(options: ScanOptions): Promise<PreparedScan | 
   const settings = scanSettings(args);
   const resolved = await resolveTargets(settings);
   for (const line of resolved.warnings) warn(line);
-  const targets = [...resolved.targets];
-  if (targets.length === 0) {
+  // The space, never the list: a /8 is computed address by address, as on the command line.
+  const empty = resolved.space.count === 0 || resolved.targets[Symbol.iterator]().next().done;
+  if (empty) {
     // The CLI exits 1 when names failed to resolve, 0 when the exclusions left nothing.
     if (resolved.failed > 0) throw new RuntimeError(resolved.warnings[0] ?? "no target resolved");
     warn("no target left to scan");
     return null;
   }
-  const { plan } = scanPlan(settings, targets, null);
+  const { plan } = scanPlan(settings, resolved.space, null);
   const db = typeof args.db === "string" ? args.db : null;
   return { settings, plan, services: loadServices().table, argv, db, warn };
 }
@@ -75,7 +76,10 @@ export async function runPrepared(
   );
   let summary: ScanSummary;
   try {
-    summary = await runEngine(plan, { onHost: pipeline.host, onOpen: pipeline.open }, signal);
+    // scanAll() (no lines wanted) builds its document from the hosts: keep them only then.
+    summary = await runEngine(plan, { onHost: pipeline.host, onOpen: pipeline.open }, signal, {
+      keepHosts: onLines === null,
+    });
   } catch (error) {
     throw new RuntimeError((error as Error).message);
   }

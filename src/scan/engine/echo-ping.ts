@@ -8,7 +8,7 @@ import { echoEnded, PING_ATTEMPT, timeoutFor } from "./outcomes.ts";
 
 /** Send `host` an echo request; false when it gets none (no echo socket, IPv6, send failed). */
 export function sendEcho(s: LoopState, host: number): boolean {
-  const target = s.job.targets[host];
+  const target = s.targets[host];
   if (!s.echo || !target || target.family !== 4) return false;
   if (!s.echo.send(target.bytes, host & 0xffff)) return false;
   const key = addressKey(target.bytes);
@@ -23,7 +23,7 @@ export function sendEcho(s: LoopState, host: number): boolean {
 function ended(s: LoopState, host: number, replied: boolean): void {
   if (!s.echoDeadlines.delete(host)) return;
   s.inFlight--;
-  const target = s.job.targets[host];
+  const target = s.targets[host];
   if (target) {
     const key = addressKey(target.bytes);
     const rest = (s.echoByAddress.get(key) ?? []).filter((h) => h !== host);

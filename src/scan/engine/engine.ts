@@ -22,13 +22,12 @@
 import type { ScanPlan } from "../model/plan.ts";
 import type { HostResult, ScanEvents } from "../model/results.ts";
 import { openFdCount } from "../sys/libc.ts";
-import { hostInterrupted, readHostResult } from "./host-result.ts";
-import { orderTables, shardLength, shardPosition, WorkOrder } from "./order.ts";
+import { HostWindow, hostGroupSize, windowSlots } from "./host-window.ts";
+import { orderTables, shardLength } from "./order.ts";
 import type { ProbeResult } from "./probe-job.ts";
 import { runProbesHere } from "./prober.ts";
-import { CTL, createShared, type SharedScan, sharedInt32Array } from "./shared-memory.ts";
+import { CTL, createShared, sharedInt32Array } from "./shared-memory.ts";
 import {
-  type EventsHandler,
   fdsAfter,
   jobFor,
   type RunMemory,
@@ -64,97 +63,36 @@ export interface ScanOptions {
    * 10-15 ms at exit and the wait for it 11-44 ms.
    */
   exitsAfter?: boolean;
+  /**
+   * Keep every host's result for ScanSummary.hosts (the library, --json: ~1 KB a host plus its
+   * ports); the command line's other outputs take each host as it is reported and keep none.
+   */
+  keepHosts?: boolean;
 }
 
 export interface ScanSummary {
-  /** Every host of the plan, in the plan's order (read out of shared memory when first asked). */
+  /** Every host reported, in the plan's order (empty unless ScanOptions.keepHosts). */
   readonly hosts: HostResult[];
   elapsedMs: number;
   interrupted: boolean;
   stats: ScanStats;
 }
 
-/** Fill in states known from a resumed scan and count what is left of each host. */
-function prepare(plan: ScanPlan, shared: SharedScan, tables: ReturnType<typeof orderTables>) {
-  const portCount = plan.ports.length;
-  for (const [host, known] of plan.known ?? []) shared.states.set(known, host * portCount);
-  if (!plan.shard) {
-    for (let h = 0; h < plan.targets.length; h++) {
-      let left = portCount;
-      const known = plan.known?.get(h);
-      if (known) for (const s of known) if (s !== 0) left--;
-      shared.remaining[h] = left;
-    }
-    return;
-  }
-  const order = new WorkOrder(tables);
-  const length = shardLength(order.total, plan.shard);
-  for (let n = 0; n < length; n++) {
-    order.decode(shardPosition(n, plan.shard));
-    if (shared.states[order.host * portCount + order.portIndex] === 0)
-      (shared.remaining[order.host] as number)++;
-  }
-}
-
-/** The shared memory and the order of a plan, with what is left to probe of it. */
+/** The order, its host groups and the window's shared memory for a plan. */
 function setUpRun(plan: ScanPlan): RunMemory & { total: number } {
-  const shared = createShared(plan.targets.length, plan.ports.length);
+  const hostCount = plan.targets.count;
+  const portCount = plan.ports.length;
+  const groupSize = hostGroupSize(hostCount, portCount, plan.probe.concurrency);
+  const shared = createShared(windowSlots(hostCount, groupSize), portCount);
   const tables = orderTables({
-    hostCount: plan.targets.length,
+    hostCount,
+    groupSize,
     ports: plan.ports,
     seed: plan.seed,
     ordered: plan.ordered,
   });
-  prepare(plan, shared, tables);
-  let total = 0;
-  for (const r of shared.remaining) total += r;
+  const total = shardLength(hostCount * portCount, plan.shard);
   return { shared, tables, total, ports: sharedInt32Array(plan.ports) };
-}
-
-/** Turning what the loops post into the events of results.ts, each final host once. */
-class HostEvents {
-  readonly banners: Array<Map<number, string>>;
-  private readonly emitted: Uint8Array;
-  readonly startedAt = new Date();
-  readonly t0 = performance.now();
-
-  constructor(
-    private readonly plan: ScanPlan,
-    private readonly shared: SharedScan,
-    private readonly events: ScanEvents,
-  ) {
-    const hostCount = plan.targets.length;
-    this.banners = Array.from({ length: hostCount }, () => new Map<number, string>());
-    this.emitted = new Uint8Array(hostCount);
-  }
-
-  result(host: number, stopped: boolean, elapsedMs = performance.now() - this.t0): HostResult {
-    const run = { startedAt: this.startedAt, elapsedMs, stopped };
-    return readHostResult(
-      this.plan,
-      this.shared,
-      host,
-      this.banners[host] as Map<number, string>,
-      run,
-    );
-  }
-
-  emit(host: number, stopped = false): void {
-    if (this.emitted[host]) return;
-    this.emitted[host] = 1;
-    this.events.onHost?.(this.result(host, stopped));
-  }
-
-  readonly onEvents: EventsHandler = (m) => {
-    const { plan, events } = this;
-    for (const [host, port, text] of m.banners) this.banners[host]?.set(port, text);
-    for (let i = 0; i < m.opens.length; i += 2) {
-      const host = m.opens[i] as number;
-      const port = plan.ports[m.opens[i + 1] as number] as number;
-      events.onOpen?.(plan.targets[host] as HostResult["target"], host, port);
-    }
-    for (const host of m.finals) this.emit(host);
-  };
 }
 
 /**
@@ -165,7 +103,7 @@ async function runLoops(
   plan: ScanPlan,
   memory: RunMemory,
   workers: Worker[],
-  hostEvents: HostEvents,
+  hostEvents: HostWindow,
 ): Promise<{ outcomes: ProbeResult[]; runs: WorkerRun[] }> {
   const stop = () => Atomics.store(memory.shared.ctl, CTL.stop, 1);
   const rate = sharedRate(plan);
@@ -193,7 +131,7 @@ export async function scan(
   plan: ScanPlan,
   events: ScanEvents = {},
   signal?: AbortSignal,
-  { progressMs = 200, exitsAfter = false }: ScanOptions = {},
+  { progressMs = 200, exitsAfter = false, keepHosts = true }: ScanOptions = {},
 ): Promise<ScanSummary> {
   const fds = { baseline: openFdCount(), peak: 0, after: 0 };
   fds.peak = fds.baseline;
@@ -208,7 +146,7 @@ export async function scan(
     throw error;
   }
   const { shared, total } = memory;
-  const hostEvents = new HostEvents(plan, shared, events);
+  const hostEvents = new HostWindow(plan, shared, memory.tables, events, keepHosts);
   const stop = () => Atomics.store(shared.ctl, CTL.stop, 1);
   signal?.addEventListener("abort", stop);
   if (signal?.aborted) stop();
@@ -218,8 +156,7 @@ export async function scan(
   }, progressMs);
   let loops: Awaited<ReturnType<typeof runLoops>>;
   try {
-    for (let h = 0; h < plan.targets.length; h++)
-      if ((shared.remaining[h] as number) <= 0) hostEvents.emit(h);
+    hostEvents.start();
     loops = await runLoops(plan, memory, workers, hostEvents);
   } finally {
     clearInterval(timer);
@@ -231,33 +168,31 @@ export async function scan(
   if (fatal) throw new Error(fatal);
   events.onProgress?.(Atomics.load(shared.ctl, CTL.done), total);
   const stopped = Atomics.load(shared.ctl, CTL.stop) === 1;
-  for (let h = 0; h < plan.targets.length; h++) hostEvents.emit(h, stopped);
+  hostEvents.finish(stopped);
   fds.after = exitsAfter ? -1 : await fdsAfter(fds.baseline);
-  return summarize(plan, hostEvents, shared, loops.outcomes, fds);
+  return summarize(plan, hostEvents, shared.ctl, loops.outcomes, fds);
 }
 
-/** The summary of a finished scan; its hosts are read out of shared memory when first asked. */
+/** The summary of a finished scan. */
 function summarize(
   plan: ScanPlan,
-  hostEvents: HostEvents,
-  shared: SharedScan,
+  hostEvents: HostWindow,
+  ctl: Int32Array,
   outcomes: ProbeResult[],
   fds: ScanStats["fds"],
 ): ScanSummary {
   const elapsedMs = performance.now() - hostEvents.t0;
-  const stopped = Atomics.load(shared.ctl, CTL.stop) === 1;
-  let hosts: HostResult[] | undefined;
-  const counted = (slot: number) => Atomics.load(shared.ctl, slot);
+  const stopped = Atomics.load(ctl, CTL.stop) === 1;
+  const counted = (slot: number) => Atomics.load(ctl, slot);
   const errors: Record<string, number> = {};
   for (const o of outcomes)
     for (const [k, v] of Object.entries(o.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const hosts = (hostEvents.kept ?? []).sort((a, b) => a.hostIndex - b.hostIndex);
+  for (const host of hosts) host.elapsedMs = elapsedMs;
   return {
-    get hosts() {
-      hosts ??= plan.targets.map((_, h) => hostEvents.result(h, stopped, elapsedMs));
-      return hosts;
-    },
+    hosts,
     elapsedMs,
-    interrupted: stopped && plan.targets.some((_, h) => hostInterrupted(shared, h, stopped)),
+    interrupted: stopped && (hostEvents.anyInterrupted || hostEvents.unstarted),
     stats: {
       threads: plan.probe.threads,
       concurrency: plan.probe.concurrency,

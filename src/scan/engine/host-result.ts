@@ -55,26 +55,28 @@ function splitStates(packed: Uint8Array): { states: Uint8Array; reasons: Uint8Ar
 
 const ALL_OPEN_VERDICTS = [null, "port-threshold", "closed-ports-accept"] as const;
 
-/** Was `host` cut short: by --host-timeout, or by a stop before its scan was complete? */
-export function hostInterrupted(shared: SharedScan, host: number, stopped: boolean): boolean {
-  const code = Atomics.load(shared.status, host);
-  const complete = Atomics.load(shared.remaining, host) <= 0;
+/** Was the host in `slot` cut short: by --host-timeout, or by a stop before it was complete? */
+export function hostInterrupted(shared: SharedScan, slot: number, stopped: boolean): boolean {
+  const code = Atomics.load(shared.status, slot);
+  const complete = Atomics.load(shared.remaining, slot) <= 0;
   return (
     code === HOST.timedOut || code === HOST.allOpen || (stopped && !complete && !isHostOver(code))
   );
 }
 
+/** The host in `slot` (host index `host.index`), as the reports take it. */
 export function readHostResult(
   plan: ScanPlan,
   shared: SharedScan,
-  host: number,
-  banners: Map<number, string>,
+  slot: number,
+  host: { index: number; target: HostResult["target"] | null },
+  banners: Map<number, string> | undefined,
   run: { startedAt: Date; elapsedMs: number; stopped: boolean },
 ): HostResult {
   const portCount = plan.ports.length;
-  const code = Atomics.load(shared.status, host);
+  const code = Atomics.load(shared.status, slot);
   const { states, reasons } = splitStates(
-    shared.states.slice(host * portCount, (host + 1) * portCount),
+    shared.states.slice(slot * portCount, (slot + 1) * portCount),
   );
   // A down or unreachable host's few discovery ports say nothing about its ports.
   if (code === HOST.down || code === HOST.unreachable) {
@@ -82,15 +84,15 @@ export function readHostResult(
     reasons.fill(0);
   }
   const counts = countStates(states);
-  const complete = Atomics.load(shared.remaining, host) <= 0;
-  const reasonCode = shared.reason[host] as number;
+  const complete = Atomics.load(shared.remaining, slot) <= 0;
+  const reasonCode = shared.reason[slot] as number;
   const { status, reason } = hostStatusOf(code, reasonCode, plan.probe.discovery, complete);
   const allOpen = code === HOST.allOpen ? (ALL_OPEN_VERDICTS[reasonCode] ?? null) : null;
-  const slot = (s: number) => shared.timing[timingSlot(host, s)] as number;
-  const samples = Atomics.load(shared.samples, host);
+  const timed = (s: number) => shared.timing[timingSlot(slot, s)] as number;
+  const samples = Atomics.load(shared.samples, slot);
   return {
-    target: plan.targets[host] as HostResult["target"],
-    hostIndex: host,
+    target: host.target as HostResult["target"],
+    hostIndex: host.index,
     status,
     reason,
     ports: plan.ports,
@@ -100,20 +102,20 @@ export function readHostResult(
     discovery: discoveryMethods(
       { ...DEFAULT_DISCOVERY, assumeUp: !plan.probe.discovery },
       plan.ports,
-      plan.probe.discovery && plan.targets[host]?.family === 4 && echoAllowed(),
+      plan.probe.discovery && host.target?.family === 4 && echoAllowed(),
     ),
-    banners,
+    banners: banners ?? new Map(),
     counts,
     startedAt: run.startedAt,
     elapsedMs: run.elapsedMs,
-    interrupted: hostInterrupted(shared, host, run.stopped),
+    interrupted: hostInterrupted(shared, slot, run.stopped),
     ...(plan.probe.transport === "udp" ? { protocol: "udp" as const } : {}),
     timing: {
-      srttMs: samples > 0 ? slot(TIMING.srtt) : null,
-      rttvarMs: samples > 0 ? slot(TIMING.rttvar) : null,
+      srttMs: samples > 0 ? timed(TIMING.srtt) : null,
+      rttvarMs: samples > 0 ? timed(TIMING.rttvar) : null,
       timeoutMs:
         samples > 0
-          ? slot(TIMING.timeout)
+          ? timed(TIMING.timeout)
           : (plan.probe.fixedTimeoutMs ?? plan.probe.policy.initialMs),
       samples,
     },

@@ -50,11 +50,15 @@ function launch(s: LoopState, host: number, portIndex: number, attempt: number):
 
 /** Send `host`'s connect pings (its discovery ports are spent): one try each, the longest. */
 export function sendPings(s: LoopState, host: number): void {
-  const echo = s.echo !== null && s.job.targets[host]?.family === 4;
+  const echo = s.echo !== null && s.targets[host]?.family === 4;
   s.pingsPending.set(host, s.pingPorts.length + (echo ? 1 : 0));
   if (echo && !sendEcho(s, host)) s.pingsPending.set(host, s.pingPorts.length);
+  // The pings count as the host's entries until they end, so that the host is neither final
+  // nor its slot given away (host-window.ts) while one is in flight.
+  const pings = s.pingsPending.get(host) as number;
+  if (pings > 0) Atomics.add(s.job.shared.remaining, host, pings);
   for (let i = 0; i < s.pingPorts.length; i++) launch(s, host, s.portCount + i, PING_ATTEMPT);
-  if (s.pingsPending.get(host) !== 0) return;
+  if (pings !== 0) return;
   s.pingsPending.delete(host); // no ping to send: decide on the discovery ports alone
   concludeSilent(s, host);
 }
@@ -121,7 +125,7 @@ export function fill(s: LoopState, now: number): boolean {
     // On loopback every probe settles inside start(), so room never runs out and this loop
     // could take a whole scan in one call: look at the stop flag (Ctrl-C) every 256 entries.
     if ((++taken & 255) === 0 && Atomics.load(ctl, CTL.stop) !== 0) break;
-    if (!work.next()) return held.length > 0;
+    if (!work.next()) return held.length > 0 || work.blocked;
     const { host, portIndex, attempt } = work;
     if (!take(host, portIndex, attempt)) held.push(host, portIndex, attempt);
     if (limit.pauseUntil > now) break; // a local error

@@ -7,17 +7,22 @@ import { HostControl } from "../policy/host-control.ts";
 import { LocalLimit } from "../policy/local-limit.ts";
 import { RatePacer } from "../policy/pacing.ts";
 import type { RttEstimator } from "../policy/timing.ts";
+import { addressAt } from "../targets/space.ts";
 import { FdQueue, FdTable } from "../transport/fd-table.ts";
 import { IcmpEcho } from "../transport/icmp-echo.ts";
+import type { ProbeAddress } from "../transport/probe-socket.ts";
 import type { ProbeTransport } from "../transport/probe-transport.ts";
 import { createTransport } from "../transport/transports.ts";
 import { DeadlineHeap } from "./deadline-heap.ts";
 import type { ProbeJob, ProbeMessage } from "./probe-job.ts";
+import { CTL } from "./shared-memory.ts";
 import { Tally } from "./tally.ts";
 import { HeldEntries, WorkSource } from "./work-source.ts";
 
 export interface LoopState {
   readonly job: ProbeJob;
+  /** The address of the host in each slot (host-window.ts), set when this loop meets it. */
+  readonly targets: ProbeAddress[];
   readonly post: (message: ProbeMessage) => void;
   /** How probes go out and come back (connect today): probe-transport.ts. */
   readonly transport: ProbeTransport;
@@ -33,8 +38,13 @@ export interface LoopState {
   readonly control: HostControl;
   readonly pacer: RatePacer | null;
   readonly tally: Tally;
+  /** Per slot (as every per-host table here: its size is the window's, not the scan's). */
   readonly estimators: Array<RttEstimator | undefined>;
-  /** Self-connects met per (host, port) entry. */
+  /** Slots whose host this loop keeps state for (estimators, host-control), until it is over. */
+  readonly live: number[];
+  /** When `live` was last swept (sweepSlots). */
+  sweptAt: number;
+  /** Self-connects met per (slot, port) entry. */
   readonly selfConnects: Map<number, number>;
   /** First tries sent to each host while it had not answered (its discovery probes). */
   readonly firstTries: Uint8Array;
@@ -68,6 +78,45 @@ export interface LoopState {
   banners: Array<[number, number, string]>;
 }
 
+/** What a loop forgets of the last host of `slot` when it meets a new one there. */
+function enterSlot(s: LoopState, slot: number, host: number): void {
+  s.targets[slot] = addressAt(s.job.addresses, host);
+  s.live.push(slot);
+  s.estimators[slot] = undefined;
+  s.firstTries[slot] = 0;
+  s.portTally[slot * 2] = 0;
+  s.portTally[slot * 2 + 1] = 0;
+  s.control.forget(slot);
+  if (s.selfConnects.size > 0) {
+    const first = slot * s.portCount;
+    for (const key of s.selfConnects.keys())
+      if (key >= first && key < first + s.portCount) s.selfConnects.delete(key);
+  }
+}
+
+/** How often a loop forgets the hosts that are over (a few thousand slots to look at, at most). */
+const SWEEP_MS = 100;
+
+/**
+ * Forget what this loop keeps of hosts that are over (every entry and ping of theirs settled:
+ * nothing of them is in this loop any more), so that its memory is that of the hosts in flight:
+ * /16 x 2 ports, two threads, 65536 RTT estimators and host states each before.
+ */
+export function sweepSlots(s: LoopState, now: number): void {
+  if (now - s.sweptAt < SWEEP_MS) return;
+  s.sweptAt = now;
+  const { remaining } = s.job.shared;
+  let kept = 0;
+  for (const slot of s.live) {
+    if (Atomics.load(remaining, slot) > 0) s.live[kept++] = slot;
+    else {
+      s.estimators[slot] = undefined;
+      s.control.forget(slot);
+    }
+  }
+  s.live.length = kept;
+}
+
 /** `leave`: called when the work source skips an entry of a host that is over. */
 export function createLoopState(
   job: ProbeJob,
@@ -76,11 +125,20 @@ export function createLoopState(
 ): LoopState {
   const table = new FdTable();
   const rate = job.rate;
+  const slots = job.shared.slotHost.length;
+  // Until a loop meets a slot's host: an address no probe goes to (every entry enters first).
+  const targets: ProbeAddress[] = Array.from({ length: slots }, () => UNSET_ADDRESS);
+  const hooks = {
+    skipped: (slot: number) => leave(state, slot),
+    known: () => state.tally.count(CTL.done),
+    enter: (slot: number, host: number) => enterSlot(state, slot, host),
+  };
   const state: LoopState = {
     job,
+    targets,
     post,
     transport: createTransport(job.probe.transport, {
-      targets: job.targets,
+      targets,
       engine: job.probe.engine,
       table,
       source: job.probe.source,
@@ -88,24 +146,26 @@ export function createLoopState(
     table,
     deadlines: new DeadlineHeap(),
     bannerWait: new FdQueue(),
-    work: new WorkSource(job.order, job.shard, job.pin, job.shared, (host) => leave(state, host)),
+    work: new WorkSource(job.order, job.shard, job.pin, job.shared, hooks),
     held: new HeldEntries(),
     limit: new LocalLimit(job.concurrency, performance.now()),
     control: new HostControl(job.probe, job.concurrency),
     pacer: rate
       ? new RatePacer({ ratePerSecond: rate.perSecond, epochMs: rate.epochMs }, rate.slot)
       : null,
-    tally: new Tally(job.targets.length),
+    tally: new Tally(slots),
     estimators: [],
+    live: [],
+    sweptAt: 0,
     selfConnects: new Map(),
-    firstTries: new Uint8Array(job.targets.length),
+    firstTries: new Uint8Array(slots),
     errors: {},
     portCount: job.order.portCount,
     pingPorts: connectPingPorts(job.ports),
     pingsPending: new Map(),
-    portTally: new Int32Array(job.targets.length * 2),
+    portTally: new Int32Array(slots * 2),
     sendPings: () => {},
-    echo: job.probe.discovery && job.targets.some((t) => t.family === 4) ? IcmpEcho.open() : null,
+    echo: job.probe.discovery && job.addresses.ipv4 ? IcmpEcho.open() : null,
     echoByAddress: new Map(),
     echoDeadlines: new Map(),
     inFlight: 0,
@@ -120,3 +180,5 @@ export function createLoopState(
   };
   return state;
 }
+
+const UNSET_ADDRESS: ProbeAddress = { family: 4, bytes: new Uint8Array(4), scopeId: 0 };

@@ -2,9 +2,12 @@
 // in a seeded pseudo-random order that needs no memory per entry (zmap and masscan do the
 // same with a cyclic group or a Feistel permutation). Pure.
 //
-// Position k is round r = floor(k / hosts) and slot j = k mod hosts: every round gives each
-// host exactly one probe (no host gets a burst), in an order of hosts shuffled by a keyed
-// Feistel permutation (neighbours are not hit in sequence). A host's r-th probe goes to its
+// Hosts go in groups of `groupSize` consecutive host indexes (nmap's host groups), one group's
+// entries after the other's, so that only a few groups are in flight at once and the state
+// kept per host is bounded (host-window.ts). Within group g of `size` hosts, its position k is
+// round r = floor(k / size) and slot j = k mod size: every round gives each host of the group
+// exactly one probe (no host gets a burst), in an order shuffled by a keyed Feistel
+// permutation of the group (neighbours are not hit in sequence). A host's r-th probe goes to its
 // r-th port: first the ports that are usually answered (80, 443, 22...: they tell soonest
 // whether a host is there), then the others in a seeded shuffle, rotated by an offset of the
 // host's own so that hosts do not see the same port at the same time.
@@ -75,6 +78,8 @@ export class FeistelPermutation {
 
 export interface OrderSpec {
   hostCount: number;
+  /** Hosts per group (the whole scan when it is small: one group). */
+  groupSize?: number;
   /** The plan's ports, sorted. */
   ports: readonly number[];
   seed: number;
@@ -85,6 +90,7 @@ export interface OrderSpec {
 /** What a Worker needs to walk the order (structured-cloneable). */
 export interface OrderTables {
   hostCount: number;
+  groupSize: number;
   portCount: number;
   seed: number;
   ordered: boolean;
@@ -120,6 +126,7 @@ export function orderTables(spec: OrderSpec): OrderTables {
   }
   return {
     hostCount: spec.hostCount,
+    groupSize: Math.max(1, Math.min(spec.groupSize ?? spec.hostCount, spec.hostCount)),
     portCount: ports.length,
     seed: spec.seed,
     ordered: spec.ordered,
@@ -131,37 +138,62 @@ export function orderTables(spec: OrderSpec): OrderTables {
 /** Maps a position of the order to (host index, port index). */
 export class WorkOrder {
   readonly total: number;
-  private readonly hosts: FeistelPermutation | null;
-  /** Each host's rotation of the shuffled ports. */
-  private readonly offsets: Int32Array;
+  /** Entries of a whole group. */
+  readonly groupEntries: number;
+  readonly groupCount: number;
+  /** The permutation of the group decoded last (a new one per group, keyed by its number). */
+  private permutation: FeistelPermutation | null = null;
+  private permutationGroup = -1;
   /** Set by `decode`: the host index and port index of the position decoded last. */
   host = 0;
   portIndex = 0;
 
   constructor(readonly tables: OrderTables) {
     this.total = tables.hostCount * tables.portCount;
-    this.hosts =
-      tables.ordered || tables.hostCount < 2
-        ? null
-        : new FeistelPermutation(tables.hostCount, tables.seed);
-    this.offsets = new Int32Array(tables.hostCount);
-    if (!tables.ordered && tables.rest.length > 0)
-      for (let h = 0; h < tables.hostCount; h++)
-        this.offsets[h] = mix32(tables.seed ^ h) % tables.rest.length;
+    this.groupEntries = tables.groupSize * tables.portCount;
+    this.groupCount = Math.ceil(tables.hostCount / tables.groupSize);
+  }
+
+  /** The group of position `k`. */
+  groupOf(k: number): number {
+    return Math.floor(k / this.groupEntries);
+  }
+
+  /** Hosts of group `g` (the last one may be short). */
+  groupHosts(g: number): number {
+    const { groupSize, hostCount } = this.tables;
+    return Math.min(groupSize, hostCount - g * groupSize);
+  }
+
+  private permutationOf(group: number, size: number): FeistelPermutation | null {
+    if (this.tables.ordered || size < 2) return null;
+    if (this.permutationGroup !== group) {
+      // Group 0 keeps the scan's seed: a scan of one group walks the order it always did.
+      const key = group === 0 ? this.tables.seed : mix32(this.tables.seed + group);
+      this.permutation = new FeistelPermutation(size, key);
+      this.permutationGroup = group;
+    }
+    return this.permutation;
   }
 
   /** Decode position `k` into `this.host` and `this.portIndex` (no allocation: hot path). */
   decode(k: number): void {
-    const { hostCount, lead, rest } = this.tables;
-    const round = Math.floor(k / hostCount);
-    const slot = k - round * hostCount;
-    const host = this.hosts ? this.hosts.at(slot) : slot;
+    const { groupSize, lead, rest, seed, ordered } = this.tables;
+    const group = Math.floor(k / this.groupEntries);
+    const size = this.groupHosts(group);
+    const inGroup = k - group * this.groupEntries;
+    const round = Math.floor(inGroup / size);
+    const slot = inGroup - round * size;
+    const permutation = this.permutationOf(group, size);
+    const host = group * groupSize + (permutation ? permutation.at(slot) : slot);
     this.host = host;
     if (round < lead.length) {
       this.portIndex = lead[round] as number;
       return;
     }
-    let r = round - lead.length + (this.offsets[host] as number);
+    // Each host's own rotation of the shuffled ports.
+    const offset = ordered || rest.length === 0 ? 0 : mix32(seed ^ host) % rest.length;
+    let r = round - lead.length + offset;
     if (r >= rest.length) r -= rest.length;
     this.portIndex = rest[r] as number;
   }

@@ -274,6 +274,7 @@ export function echoEnded(s: LoopState, host: number, replied: boolean): void {
 
 /** One ping of `host` is over: after its last, a host still silent is concluded. */
 function pingOver(s: LoopState, host: number): void {
+  s.tally.leave(host); // a ping counts in the host's remaining entries (launch.ts sendPings)
   const left = (s.pingsPending.get(host) ?? 1) - 1;
   if (left > 0) {
     s.pingsPending.set(host, left);

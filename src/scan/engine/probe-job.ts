@@ -1,7 +1,7 @@
 // The job a probe Worker gets (one per Worker for the whole run) and what it posts back.
 
 import type { ProbeSettings } from "../model/settings.ts";
-import type { ProbeAddress } from "../transport/probe-socket.ts";
+import type { AddressTable } from "../targets/space.ts";
 import type { OrderTables } from "./order.ts";
 import type { SharedScan } from "./shared-memory.ts";
 
@@ -10,7 +10,8 @@ export interface ProbeJob {
   probe: ProbeSettings;
   /** This Worker's part of probe.concurrency (-c), split in one place: workerConcurrency. */
   concurrency: number;
-  targets: ProbeAddress[];
+  /** Where host h's address comes from (targets/space.ts); never a list of every host. */
+  addresses: AddressTable;
   order: OrderTables;
   /** The plan's ports, sorted (entries carry an index into it); shared, not copied. */
   ports: Int32Array;

@@ -14,7 +14,7 @@ import { pollEcho } from "./echo-ping.ts";
 import { keepOffFtl } from "./jit-tier.ts";
 import * as launch from "./launch.ts";
 import { fill } from "./launch.ts";
-import { createLoopState, type LoopState } from "./loop-state.ts";
+import { createLoopState, type LoopState, sweepSlots } from "./loop-state.ts";
 import * as outcomes from "./outcomes.ts";
 import {
   errnoName,
@@ -33,6 +33,8 @@ import { CTL } from "./shared-memory.ts";
 export type { ProbeJob, ProbeMessage, ProbeResult } from "./probe-job.ts";
 
 const SETTLING_WAIT_MS = 50;
+/** A loop whose next entries wait for their group to be let in looks again this often. */
+const BLOCKED_WAIT_MS = 1;
 /** Entries held for their host are looked at again this often at least. */
 const HELD_WAIT_MS = 5;
 
@@ -43,6 +45,7 @@ function waitMs(s: LoopState, now: number, exhausted: boolean): number {
   if (limit.pauseUntil > now) wait = Math.ceil(limit.pauseUntil - now);
   else if (s.nextPaceAt > now) wait = Math.ceil(s.nextPaceAt - now);
   else if (s.inFlight >= limit.cap || exhausted) wait = SETTLING_WAIT_MS;
+  else if (s.work.blocked) wait = BLOCKED_WAIT_MS;
   if (s.held.length > 0) wait = Math.min(wait === 0 ? HELD_WAIT_MS : wait, HELD_WAIT_MS);
   if (wait === 0) return 0;
   const due = Math.ceil(s.deadlines.peekDeadline() - now);
@@ -117,6 +120,7 @@ function expire(s: LoopState, now: number): void {
 
 function flush(s: LoopState): void {
   s.tally.flush(s.job.shared, s.finals, (host) => publishTiming(s, host));
+  sweepSlots(s, performance.now());
   if (s.opens.length === 0 && s.finals.length === 0 && s.banners.length === 0) return;
   s.post({ type: "events", opens: s.opens, finals: s.finals, banners: s.banners });
   s.opens = [];
@@ -138,6 +142,12 @@ export function turns(s: LoopState, endsAt = Infinity): boolean {
     if (s.nextPaceAt <= started) s.nextPaceAt = 0;
     exhausted = !fill(s, started);
     if (exhausted && s.inFlight === 0 && s.work.retriesWaiting === 0) break;
+    // On the main thread, a loop waiting for a group gives the event loop back: the Workers'
+    // events it is waiting on are read there (host-window.ts).
+    if (s.work.blocked && endsAt !== Infinity && s.inFlight === 0) {
+      flush(s);
+      return false;
+    }
     const wait = Math.min(waitMs(s, started, exhausted), Math.max(0, Math.floor(endsAt - started)));
     const n = s.inFlight > 0 || wait > 0 ? s.transport.wait(wait) : 0;
     if (n < 0 && s.transport.errno() !== EINTR)
@@ -202,8 +212,10 @@ export async function runProbesHere(
     if (message.type === "events") onEvents(message);
   });
   try {
-    while (!turns(s, performance.now() + MAIN_TURN_MS))
-      await new Promise((resolve) => setImmediate(resolve));
+    while (!turns(s, performance.now() + MAIN_TURN_MS)) {
+      if (s.work.blocked) await Bun.sleep(BLOCKED_WAIT_MS);
+      else await new Promise((resolve) => setImmediate(resolve));
+    }
   } catch (error) {
     finish(s); // its descriptors
     throw error;

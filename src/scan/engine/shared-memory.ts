@@ -1,6 +1,7 @@
-// The memory the engine shares with its Workers (SharedArrayBuffers): run counters, the state
-// of every (host, port) of the scan, and per-host progress, liveness and timing. Workers write
-// it; the main thread reads it to report hosts as they become final.
+// The memory the engine shares with its Workers (SharedArrayBuffers): run counters, and for
+// each slot of the host window (host-window.ts: the hosts in flight, not every host of the
+// scan) the state of its ports, its progress, liveness and timing. Workers write it; the main
+// thread reads it to report hosts as they become final, then gives the slot to another host.
 import { type PortCounts, STATE_CODE } from "../model/results.ts";
 
 /** Slots of the shared control array (Int32Array). */
@@ -14,6 +15,8 @@ export const CTL = {
   selfConnects: 4,
   probes: 5,
   retries: 6,
+  /** Groups of hosts let in (host-window.ts): the cursor's entries beyond them wait. */
+  admitted: 7,
   size: 8,
 } as const;
 
@@ -25,6 +28,8 @@ export const HOST = {
   unreachable: 3,
   timedOut: 4,
   allOpen: 5,
+  /** Not a host to scan: its address is excluded, or given by an earlier spec (space.ts). */
+  hole: 6,
 } as const;
 
 /** Per-host timing slots (Float64Array, TIMING_SLOTS per host). */
@@ -33,7 +38,9 @@ const TIMING_SLOTS = 4;
 
 export interface SharedScan {
   ctl: Int32Array;
-  /** STATE_CODE of (host h, port index i) at h * portCount + i. */
+  /** The host index each slot holds now. */
+  slotHost: Int32Array;
+  /** STATE_CODE of (slot h, port index i) at h * portCount + i. */
   states: Uint8Array;
   /** Entries of each host not yet settled in this shard. */
   remaining: Int32Array;
@@ -63,9 +70,11 @@ export function sharedInt32Array(values: ArrayLike<number> | number): Int32Array
   return array;
 }
 
+/** The shared memory of `hostCount` slots (the host window's, not the scan's host count). */
 export function createShared(hostCount: number, portCount: number): SharedScan {
   return {
     ctl: shared((b) => new Int32Array(b), CTL.size * 4),
+    slotHost: sharedInt32Array(hostCount), // its length is the slot count
     states: shared((b) => new Uint8Array(b), hostCount * portCount),
     remaining: shared((b) => new Int32Array(b), hostCount * 4),
     status: shared((b) => new Int32Array(b), hostCount * 4),
@@ -74,6 +83,17 @@ export function createShared(hostCount: number, portCount: number): SharedScan {
     samples: shared((b) => new Int32Array(b), hostCount * 4),
     silent: shared((b) => new Int32Array(b), hostCount * 4),
   };
+}
+
+/** Make slot `slot` new, for another host (its ports' states, status, timing, counters). */
+export function clearSlot(shared: SharedScan, slot: number, portCount: number): void {
+  shared.states.fill(0, slot * portCount, (slot + 1) * portCount);
+  shared.remaining[slot] = 0;
+  shared.status[slot] = HOST.unknown;
+  shared.reason[slot] = 0;
+  shared.timing.fill(0, slot * TIMING_SLOTS, (slot + 1) * TIMING_SLOTS);
+  shared.samples[slot] = 0;
+  shared.silent[slot] = 0;
 }
 
 export function timingSlot(host: number, slot: number): number {

@@ -2,7 +2,7 @@
 // one atomic add per counter and host per turn instead of several per probe (two Workers
 // adding to the same cache line for every loopback probe cost ~40% more CPU, measured with
 // the full loopback range).
-import { CTL, isHostOver, type SharedScan } from "./shared-memory.ts";
+import { CTL, type SharedScan } from "./shared-memory.ts";
 
 export class Tally {
   private readonly ctl = new Int32Array(CTL.size);
@@ -19,7 +19,7 @@ export class Tally {
     this.ctl[slot] = (this.ctl[slot] as number) + 1;
   }
 
-  /** One entry of `host` is over. */
+  /** One entry of `host` is over (or one of its pings, counted in its remaining: launch.ts). */
   leave(host: number): void {
     if (this.leaving[host] === 0 && this.sampled[host] === 0) this.touched.push(host);
     this.leaving[host] = (this.leaving[host] as number) + 1;
@@ -52,8 +52,9 @@ export class Tally {
         Atomics.add(shared.samples, host, samples);
       }
       if (left === 0) continue;
-      const before = Atomics.sub(shared.remaining, host, left);
-      if (before === left && !isHostOver(Atomics.load(shared.status, host))) finals.push(host);
+      // The last entry of a host: final, or (a host already out of the scan, reported then)
+      // drained, so that its slot may go to another host (host-window.ts).
+      if (Atomics.sub(shared.remaining, host, left) === left) finals.push(host);
     }
     this.touched = [];
   }

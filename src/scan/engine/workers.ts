@@ -73,7 +73,7 @@ export function jobFor(
   return {
     probe: plan.probe,
     concurrency: workerConcurrency(plan.probe, index),
-    targets: plan.targets.map((t) => ({ family: t.family, bytes: t.bytes, scopeId: t.scopeId })),
+    addresses: plan.targets.table,
     order: tables,
     ports,
     shard: plan.shard,

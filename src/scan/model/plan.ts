@@ -3,6 +3,7 @@
 // scan lives here and nowhere else.
 import { availableParallelism } from "node:os";
 import { UsageError } from "../../shared/errors.ts";
+import { TargetSpace } from "../targets/space.ts";
 import type { Target } from "../targets/target.ts";
 import type { ScanIdentity } from "./results.ts";
 import type { OrderSettings, ProbeRequest, ProbeSettings } from "./settings.ts";
@@ -10,13 +11,15 @@ import type { OrderSettings, ProbeRequest, ProbeSettings } from "./settings.ts";
 export const DEFAULT_CONCURRENCY = 1000;
 export const DEFAULT_RETRIES = 1;
 export const BANNER_WAIT_MS = 1000;
-/** The shared state array holds one byte per (host, port): keep it well within memory. */
-export const MAX_WORK = 2 ** 30;
-/** Workers keep a few counters per host. */
-export const MAX_HOSTS = 2 ** 20;
+/**
+ * Entries of one scan (or shard): the shared cursor and counters are 32-bit (a /8 x 128 ports
+ * fits; more takes --shard). Nothing is held per entry or per host beyond those in flight.
+ */
+export const MAX_ENTRIES = 2 ** 31 - 2 ** 20;
 
 export interface ScanPlan extends OrderSettings {
-  targets: Target[];
+  /** The hosts, never expanded (targets/space.ts): host h's address is computed from h. */
+  targets: TargetSpace;
   /** Ports probed on every host, sorted. */
   ports: number[];
   /** How every probe is sent: carried whole into each Worker's job. */
@@ -28,7 +31,8 @@ export interface ScanPlan extends OrderSettings {
 }
 
 export interface PlanInput extends OrderSettings {
-  targets: Target[];
+  /** A space (the command line's), or a list of targets (the library's, tests'). */
+  targets: TargetSpace | readonly Target[];
   ports: number[];
   probe: ProbeRequest;
   known: Map<number, Uint8Array> | null;
@@ -67,8 +71,8 @@ export function defaultThreads(
 }
 
 /** The host count when every target is remote (the cap of defaultThreads), else null. */
-export function remoteHostCount(targets: Target[]): number | null {
-  return targets.some((t) => isLoopback(t.address)) ? null : targets.length;
+export function remoteHostCount(targets: TargetSpace): number | null {
+  return targets.loopback ? null : targets.count;
 }
 
 /**
@@ -93,7 +97,7 @@ export function randomSeed(): number {
 /** What identifies the scan of `input` (for merge and --resume): the user's specs, seed, shard. */
 export function scanIdentity(input: PlanInput): ScanIdentity {
   return {
-    targetSpecs: input.identity?.targetSpecs ?? input.targets.map((t) => t.name),
+    targetSpecs: input.identity?.targetSpecs ?? spaceOf(input.targets).specTexts,
     excludeSpecs: input.identity?.excludeSpecs ?? [],
     portSpec: input.identity?.portSpec ?? "1-65535",
     excludePortSpec: input.identity?.excludePortSpec ?? "",
@@ -102,28 +106,42 @@ export function scanIdentity(input: PlanInput): ScanIdentity {
   };
 }
 
+function spaceOf(targets: TargetSpace | readonly Target[]): TargetSpace {
+  return targets instanceof TargetSpace ? targets : TargetSpace.of(targets);
+}
+
 /**
  * The thread count and -c, decided here once: the threads the work calls for, -c within what
  * the open-file limit leaves for that many loops, and never more threads than probes.
  */
-function resolveProbe(input: PlanInput, room: ConcurrencyRoom | null): ProbeSettings {
-  const work = input.targets.length * input.ports.length;
+function resolveProbe(
+  input: PlanInput,
+  targets: TargetSpace,
+  room: ConcurrencyRoom | null,
+): ProbeSettings {
+  const work = targets.count * input.ports.length;
   const wanted = input.probe.concurrency;
-  const threads =
-    input.probe.threads ?? defaultThreads(work, wanted, remoteHostCount(input.targets));
+  const threads = input.probe.threads ?? defaultThreads(work, wanted, remoteHostCount(targets));
   const concurrency = room ? Math.max(1, Math.min(wanted, room(wanted, threads))) : wanted;
   return { ...input.probe, concurrency, threads: Math.max(1, Math.min(threads, concurrency)) };
 }
 
 /** Resolve what is left to decide (threads, -c, identity) and check the whole. */
 export function buildPlan(input: PlanInput, room: ConcurrencyRoom | null = null): ScanPlan {
-  const work = input.targets.length * input.ports.length;
-  if (input.targets.length > MAX_HOSTS)
-    throw new UsageError(`more than ${MAX_HOSTS} hosts in one scan: split the targets`);
-  if (work > MAX_WORK) {
+  const targets = spaceOf(input.targets);
+  const entries = targets.count * input.ports.length;
+  const shards = input.shard?.count ?? 1;
+  if (entries / shards > MAX_ENTRIES) {
     throw new UsageError(
-      `${input.targets.length} hosts x ${input.ports.length} ports is more than one scan holds (${MAX_WORK} probes): split it with --shard or fewer targets`,
+      `${targets.count} hosts x ${input.ports.length} ports is more than one scan counts (${MAX_ENTRIES} probes): split it with --shard`,
     );
   }
-  return { ...input, probe: resolveProbe(input, room), identity: scanIdentity(input) };
+  if (input.probe.transport === "syn" && targets.ipv6)
+    throw new UsageError("-sS scans IPv4 targets only for now (use -sT)");
+  return {
+    ...input,
+    targets,
+    probe: resolveProbe(input, targets, room),
+    identity: scanIdentity(input),
+  };
 }

@@ -108,6 +108,11 @@ export class HostControl {
       s.nextSendAt = Math.max(s.nextSendAt, now - PACE_CREDIT_MS) + 1000 / rate;
   }
 
+  /** `host` is another host now (the engine reuses its slot): start it afresh. */
+  forget(host: number): void {
+    this.hosts[host] = undefined;
+  }
+
   /** A probe of `host` that waited in epoll is over. */
   ended(host: number): void {
     const s = this.state(host);

@@ -22,6 +22,7 @@ import { takesStdout } from "../output/sinks.ts";
 import { loadServices } from "../ports/services.ts";
 import { getFileLimit, openFdCount, raiseFileLimit } from "../sys/libc.ts";
 import { resolveTargets } from "../targets/settings.ts";
+import { TargetSpace } from "../targets/space.ts";
 import type { Target } from "../targets/target.ts";
 import { scanPasses, scanTwoProtocols } from "./protocol-passes.ts";
 import type { ScanSettings } from "./settings.ts";
@@ -45,7 +46,7 @@ const fileLimitRoom: ConcurrencyRoom = (wanted, threads) => {
 };
 
 /** The plan's input: the settings' parts taken whole (the probe part as it is). */
-function planInput(settings: ScanSettings, targets: Target[]): PlanInput {
+function planInput(settings: ScanSettings, targets: TargetSpace): PlanInput {
   const { ports, seed, ordered, shard, probe } = settings;
   return { targets, ports, seed, ordered, shard, probe, known: null, identity: settings };
 }
@@ -66,16 +67,21 @@ export function farHostWarning(host: HostResult, plan: ScanPlan): string | null 
 async function resolvedTargets(settings: ScanSettings) {
   const resolved = await resolveTargets(settings);
   for (const line of resolved.warnings) process.stderr.write(`tp-scan: warning: ${line}\n`);
-  const targets = [...resolved.targets];
-  if (targets.length === 0 && resolved.failed === 0)
+  // An empty space, or one whose every address is a hole: nothing to scan.
+  const { space } = resolved;
+  // At most two kept targets looked at (holes, the duplicates and exclusions, are not hosts).
+  const first = resolved.targets[Symbol.iterator]();
+  const empty = space.count === 0 || first.next().done === true;
+  const several = !empty && first.next().done !== true;
+  if (empty && resolved.failed === 0)
     process.stderr.write("tp-scan: warning: no target left to scan\n");
-  return { targets, failed: resolved.failed };
+  return { space, empty, several, failed: resolved.failed };
 }
 
 /** The plan; with --resume, the file's seed and known port states go into it (the library API makes its own). */
 export function scanPlan(
   settings: ScanSettings,
-  targets: Target[],
+  targets: TargetSpace,
   resumePath: string | null | undefined,
 ) {
   const input = planInput(settings, targets);
@@ -94,7 +100,7 @@ function udpPlanMaker(settings: ScanSettings, plan: ScanPlan) {
   return (targets: Target[]) =>
     buildPlan(
       {
-        ...planInput(settings, targets),
+        ...planInput(settings, TargetSpace.of(targets)),
         ports: udpPorts,
         known: null,
         seed: plan.seed,
@@ -111,6 +117,7 @@ function hostPrinter(
   pipeline: ReturnType<typeof startPipeline>,
   stdoutTaken: boolean,
   progress: ReturnType<typeof progressPrinter>,
+  layout: { several: boolean },
 ) {
   const report = textReporter(settings.show, loadServices().table, { reason: settings.reason });
   const printer = { unreachable: false, onHost: (_host: HostResult) => {} };
@@ -127,8 +134,7 @@ function hostPrinter(
     pipeline.host(host);
     if (stdoutTaken) return;
     if (settings.output === "text") process.stdout.write(report(host));
-    else if (settings.output === "list")
-      process.stdout.write(listLines(host, plan.targets.length > 1));
+    else if (settings.output === "list") process.stdout.write(listLines(host, layout.several));
   };
   return printer;
 }
@@ -153,13 +159,13 @@ export async function runScan(
   pipelineOptions: PipelineOptions = { outputs: [], nmapArgs: null },
 ): Promise<number> {
   const resolved = await resolvedTargets(settings);
-  if (resolved.targets.length === 0) return resolved.failed > 0 ? EXIT_FAILURE : 0;
+  if (resolved.empty) return resolved.failed > 0 ? EXIT_FAILURE : 0;
   const stdoutTaken = takesStdout(pipelineOptions.outputs);
   if (stdoutTaken && settings.output !== "text")
     throw new UsageError("--json and --list cannot be combined with an output to stdout ('-')");
   if (settings.udpPorts !== null && pipelineOptions.resume)
     throw new UsageError("--resume of a scan with -sU and -sS/-sT is not supported yet");
-  const { plan, resume } = scanPlan(settings, resolved.targets, pipelineOptions.resume);
+  const { plan, resume } = scanPlan(settings, resolved.space, pipelineOptions.resume);
   const udpPlanOf = udpPlanMaker(settings, plan);
   const protocol = plan.probe.transport === "udp" ? "udp" : "tcp";
   const services = loadServices().table;
@@ -184,12 +190,13 @@ export async function runScan(
   );
   const interrupt = interruptOnSigint();
   const progress = progressPrinter(
-    plan.targets.length === 1 ? (plan.targets[0]?.name ?? "") : "scan",
+    plan.targets.count === 1 ? (plan.targets.at(0)?.name ?? "") : "scan",
   );
-  const printer = hostPrinter(settings, plan, pipeline, stdoutTaken, progress);
+  const printer = hostPrinter(settings, plan, pipeline, stdoutTaken, progress, resolved);
   let summary: ScanSummary;
   try {
-    // The JSON document shows stats.fds.after: count them then.
+    // The JSON document shows stats.fds.after: count them then. It is written host by host
+    // (output/json.ts), so no host is kept for it.
     const exitsAfter = !outputs.some((o) => o.format === "json");
     const events = { onHost: printer.onHost, onProgress: progress.update };
     summary = udpPlanOf
@@ -204,7 +211,8 @@ export async function runScan(
           plan,
           { ...events, onOpen: (t, i, p) => pipeline.open(t, i, p, protocol) },
           interrupt.signal,
-          { exitsAfter },
+          // Every output takes its host as it is done: none is kept (issue 18: flat memory).
+          { exitsAfter, keepHosts: false },
         );
   } catch (error) {
     throw new RuntimeError((error as Error).message);

@@ -86,21 +86,40 @@ function memberTest(set: AddressSet, spec: TargetSpec, index: number) {
 
 const unbracket = (text: string) => text.replace(/^\[(.*)\]$/, "$1");
 
+/** Is an address of spec `index` kept: neither excluded nor given by an earlier spec? */
+export type KeepTest = (bytes: Uint8Array) => boolean;
+
+/**
+ * The keep test of each spec: only the exclusions and earlier specs that may overlap it are
+ * looked at, so disjoint blocks with no exclusion cost one empty check per address.
+ */
+export function keepTests(
+  specs: readonly TargetSpec[],
+  excludes: readonly TargetSpec[],
+  names: NameTable,
+): KeepTest[] {
+  const targetSet = addressSet(specs, names, false);
+  const excludeSet = addressSet(excludes, names, true);
+  return specs.map((spec, index) => {
+    const found = spec.kind === "name" ? names.get(spec.text) : undefined;
+    // A name stands for its address: compared with every earlier spec and exclusion.
+    const likeSpec = found ? parseTargetSpec(found.address) : spec;
+    const seen = memberTest(targetSet, likeSpec, index);
+    const excluded = memberTest(excludeSet, likeSpec, excludes.length);
+    return (bytes: Uint8Array) => !excluded(bytes) && !seen(bytes);
+  });
+}
+
 /** The candidates in order; `undefined` for one that is skipped (duplicate or excluded). */
 function* candidates(
   specs: readonly TargetSpec[],
   excludes: readonly TargetSpec[],
   names: NameTable,
 ): Generator<Target | undefined> {
-  const targetSet = addressSet(specs, names, false);
-  const excludeSet = addressSet(excludes, names, true);
+  const tests = keepTests(specs, excludes, names);
   for (const [index, spec] of specs.entries()) {
     const found = spec.kind === "name" ? names.get(spec.text) : undefined;
-    // A name stands for its address: compared with every earlier spec and exclusion.
-    const likeSpec = found ? parseTargetSpec(found.address) : spec;
-    const seen = memberTest(targetSet, likeSpec, index);
-    const excluded = memberTest(excludeSet, likeSpec, excludes.length);
-    const keep = (bytes: Uint8Array) => !excluded(bytes) && !seen(bytes);
+    const keep = tests[index] as KeepTest;
     if (spec.kind === "name") {
       if (!found) continue;
       const target = makeTarget(spec.text, found.address, found.family, found.otherAddresses);
@@ -122,7 +141,7 @@ function* candidates(
   }
 }
 
-function plainTarget(address: string, family: 4 | 6, bytes: Uint8Array): Target {
+export function plainTarget(address: string, family: 4 | 6, bytes: Uint8Array): Target {
   return { name: address, address, family, bytes, scopeId: 0, otherAddresses: [] };
 }
 

@@ -6,6 +6,7 @@ import { loadPortRanking, NMAP_SERVICES } from "../ports/top-ports.ts";
 import { checkTargetCount, countTargets, expandTargets, upperBound } from "./expand.ts";
 import { type InputSource, readTargetList, systemInput } from "./input-file.ts";
 import { type ResolveOptions, resolveNames } from "./resolve.ts";
+import { TargetSpace } from "./space.ts";
 import { parseTargetSpec, type TargetSpec } from "./spec.ts";
 import type { Target } from "./target.ts";
 
@@ -74,6 +75,8 @@ export function targetSettings(
 export interface ResolvedTargets {
   /** The hosts to scan, in the user's order, each address once; lazy, and iterable again. */
   targets: Iterable<Target>;
+  /** The same hosts as an indexed space (space.ts): what a scan takes, never expanded. */
+  space: TargetSpace;
   /** How many: exact up to COUNT_EXACT_LIMIT candidates, else an upper bound. */
   count: number;
   countIsExact: boolean;
@@ -104,6 +107,7 @@ export async function resolveTargets(
     : bound;
   return {
     targets,
+    space: TargetSpace.fromSpecs(specs, excludes, resolution.names),
     count,
     countIsExact,
     warnings: resolution.warnings,

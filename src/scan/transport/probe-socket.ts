@@ -25,6 +25,7 @@ export class ProbeSockets {
   readonly c: Libc;
   readonly errno: () => number;
   private readonly addresses: Array<Uint8Array | undefined>;
+  private readonly builtFor: Array<ProbeAddress | undefined> = [];
   private readonly unspec = new Uint8Array(16); // AF_UNSPEC: dissolve a refused connect
   private readonly errBuf = new Int32Array(1);
   private readonly lenBuf = new Uint32Array(1);
@@ -55,9 +56,12 @@ export class ProbeSockets {
   /** The socket address of host `h` (built on first use); the port bytes change per probe. */
   private address(host: number): Uint8Array {
     let sa = this.addresses[host];
-    if (sa) return sa;
-    sa = buildSockaddr(this.targets[host] as ProbeAddress, this.sys);
+    const target = this.targets[host] as ProbeAddress;
+    // The engine reuses a slot for another host (engine/host-window.ts): a new address object.
+    if (sa && this.builtFor[host] === target) return sa;
+    sa = buildSockaddr(target, this.sys);
     this.addresses[host] = sa;
+    this.builtFor[host] = target;
     return sa;
   }
 

@@ -29,6 +29,7 @@ export class UdpSockets {
   readonly c: Libc;
   readonly errno: () => number;
   private readonly addresses: Array<Uint8Array | undefined>;
+  private readonly builtFor: Array<ProbeAddress | undefined> = [];
   private readonly one = new Int32Array([1]);
   private readonly recvBuf = new Uint8Array(UDP_BANNER_BYTES);
   private readonly nameBuf = new Uint8Array(128);
@@ -44,9 +45,12 @@ export class UdpSockets {
 
   private address(host: number): Uint8Array {
     let sa = this.addresses[host];
-    if (!sa) {
-      sa = buildSockaddr(this.targets[host] as ProbeAddress, SYSTEMS.linux);
+    const target = this.targets[host] as ProbeAddress;
+    // The engine reuses a slot for another host (engine/host-window.ts): a new address object.
+    if (!sa || this.builtFor[host] !== target) {
+      sa = buildSockaddr(target, SYSTEMS.linux);
       this.addresses[host] = sa;
+      this.builtFor[host] = target;
     }
     return sa;
   }

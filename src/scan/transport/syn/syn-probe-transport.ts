@@ -114,6 +114,8 @@ export class SynProbeTransport implements ProbeTransport {
     this.inFlight.set(key, h);
     const probe = this.queue[this.queued++] as SynProbe;
     probe.destination = (this.targets[host] as ProbeAddress).bytes;
+    // The engine reuses slots for new hosts (engine/host-window.ts): answers map to this one.
+    this.hostOf.set(addressKey(probe.destination), host);
     probe.port = port;
     probe.attempt = this.rotation++ & 0xffff;
     if (this.queued === BATCH) this.flush();
