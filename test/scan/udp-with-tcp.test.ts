@@ -1,7 +1,7 @@
 // -sU with -sT/-sS in one run: the two passes merged into one record per host, with `tcp`/`udp`
 // on every port of every output (nmap's forms), and the real ./tp-scan doing it on loopback.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { udp } from "bun";
+import type { TCPSocketListener, udp } from "bun";
 import { STATE_CODE } from "../../src/scan/model/results.ts";
 import { grepableHost } from "../../src/scan/output/grepable.ts";
 import { hostLine } from "../../src/scan/output/jsonl.ts";
@@ -123,12 +123,16 @@ const root = linux && process.getuid?.() === 0;
 
 describe.skipIf(!linux)("tp-scan -sU -sT / -sU -sS on loopback", () => {
   let udpSocket: udp.Socket<"buffer">;
-  let tcpServer: ReturnType<typeof Bun.listen>;
+  let tcpServer: TCPSocketListener;
   let spec = "";
   beforeAll(async () => {
     udpSocket = await Bun.udpSocket({
       hostname: "127.0.0.1",
-      socket: { data: (s, data, port, addr) => s.send(data.subarray(0, 4), port, addr) },
+      socket: {
+        data(s, data, port, addr) {
+          s.send(data.subarray(0, 4), port, addr);
+        },
+      },
     });
     tcpServer = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     spec = `${udpSocket.port},${tcpServer.port},1-30`;
