@@ -4,7 +4,8 @@
 // timeout counts as one more silent ping. It is counted in flight so that the loop waits for it.
 import { addressKey } from "../transport/icmp-echo.ts";
 import type { LoopState } from "./loop-state.ts";
-import { echoEnded, PING_ATTEMPT, timeoutFor } from "./outcomes.ts";
+import { echoEnded, PING_ATTEMPT } from "./outcomes.ts";
+import { timeoutFor } from "./probe-bookkeeping.ts";
 
 /** Send `host` an echo request; false when it gets none (no echo socket, IPv6, send failed). */
 export function sendEcho(s: LoopState, host: number): boolean {

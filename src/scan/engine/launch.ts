@@ -10,13 +10,11 @@ import {
   concludeSilent,
   DISCOVERY_ROUNDS,
   failed,
-  hostOver,
-  leave,
   opened,
   PING_ATTEMPT,
   selfConnected,
-  timeoutFor,
 } from "./outcomes.ts";
+import { hostOver, leave, timeoutFor } from "./probe-bookkeeping.ts";
 import { CTL, HOST, isHostOver, TIMING, timingSlot } from "./shared-memory.ts";
 
 /** Start a probe of (host, port index): it settles at once or waits for the transport. */

@@ -16,17 +16,9 @@ import * as launch from "./launch.ts";
 import { fill } from "./launch.ts";
 import { createLoopState, type LoopState, sweepSlots } from "./loop-state.ts";
 import * as outcomes from "./outcomes.ts";
-import {
-  errnoName,
-  failed,
-  leave,
-  opened,
-  publishTiming,
-  readBanner,
-  release,
-  selfConnected,
-  timedOut,
-} from "./outcomes.ts";
+import { failed, opened, readBanner, selfConnected, timedOut } from "./outcomes.ts";
+import * as bookkeeping from "./probe-bookkeeping.ts";
+import { errnoName, leave, publishTiming, release } from "./probe-bookkeeping.ts";
 import type { ProbeJob, ProbeMessage, ProbeResult } from "./probe-job.ts";
 import { CTL } from "./shared-memory.ts";
 
@@ -181,6 +173,7 @@ const LOOP_FUNCTIONS = [
   turns,
   ...Object.values(launch),
   ...Object.values(outcomes),
+  ...Object.values(bookkeeping),
 ];
 
 function newLoop(job: ProbeJob, post: (message: ProbeMessage) => void): LoopState {
