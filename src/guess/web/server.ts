@@ -130,22 +130,21 @@ function route(r: Routes, req: Request, server: Server<PlayerData>): Response | 
   return new Response("not found\n", { status: 404 });
 }
 
-export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
-  const maxConnections = opts.maxConnections ?? DEFAULT_WEB_CONNECTIONS;
-  const snapshot = (): string => JSON.stringify(opts.scoreboard.view(performance.now()));
-  const streams = new EventStreams(snapshot);
-  const play = opts.room
-    ? new PlaySockets({
-        room: opts.room,
-        log: opts.log,
-        idleTimeoutMs: opts.idleTimeoutMs ?? 0,
-        maxPendingOutput: opts.maxPendingOutput ?? 256 * 1024,
-      })
-    : undefined;
-  let page = scoreboardPage(undefined);
+/** The play page's sockets, when the web port shares the game's room. */
+function playSocketsOf(opts: WebOptions): PlaySockets | undefined {
+  if (!opts.room) return undefined;
+  return new PlaySockets({
+    room: opts.room,
+    log: opts.log,
+    idleTimeoutMs: opts.idleTimeoutMs ?? 0,
+    maxPendingOutput: opts.maxPendingOutput ?? 256 * 1024,
+  });
+}
 
+/** Push the scoreboard to its event streams at most every PUSH_EVERY_MS, and a heartbeat. */
+function pushOnChange(scoreboard: WebOptions["scoreboard"], streams: EventStreams) {
   let pending: Timer | undefined;
-  const unsubscribe = opts.scoreboard.subscribe(() => {
+  const unsubscribe = scoreboard.subscribe(() => {
     if (pending || streams.size === 0) return;
     pending = setTimeout(() => {
       pending = undefined;
@@ -153,6 +152,22 @@ export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
     }, PUSH_EVERY_MS);
   });
   const heartbeat = setInterval(() => streams.heartbeat(performance.now()), HEARTBEAT_MS);
+  return {
+    stop() {
+      clearTimeout(pending);
+      clearInterval(heartbeat);
+      unsubscribe();
+    },
+  };
+}
+
+export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
+  const maxConnections = opts.maxConnections ?? DEFAULT_WEB_CONNECTIONS;
+  const snapshot = (): string => JSON.stringify(opts.scoreboard.view(performance.now()));
+  const streams = new EventStreams(snapshot);
+  const play = playSocketsOf(opts);
+  let page = scoreboardPage(undefined);
+  const pushing = pushOnChange(opts.scoreboard, streams);
 
   const serve = (port: number): Server<PlayerData> =>
     Bun.serve<PlayerData>({
@@ -167,8 +182,7 @@ export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
   try {
     server = serve(opts.port);
   } catch (error) {
-    clearInterval(heartbeat);
-    unsubscribe();
+    pushing.stop();
     play?.stopAll();
     throw webListenError(error, opts.host, opts.port);
   }
@@ -201,9 +215,7 @@ export function startScoreboardWeb(opts: WebOptions): ScoreboardWeb {
       }
     },
     async stop() {
-      clearTimeout(pending);
-      clearInterval(heartbeat);
-      unsubscribe();
+      pushing.stop();
       play?.stopAll();
       streams.closeAll();
       // Let the last lines and close frames out (bounded), then cut whatever is left.

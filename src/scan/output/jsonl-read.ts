@@ -75,6 +75,40 @@ interface HostParts {
   timing: HostLine["timing"] | null;
 }
 
+/** A host line of one part into the host's merged parts (`set`: one port's state). */
+function addHostLine(
+  parts: HostParts,
+  line: HostLine,
+  set: (port: number, code: number) => void,
+): void {
+  parts.line = line;
+  for (const state of STATES) {
+    const spec = line[state];
+    if (spec) for (const p of parsePortSpec(spec)) set(p, STATE_CODE[state]);
+  }
+  parts.statuses.add(line.status);
+  parts.reason ??= line.reason;
+  const started = new Date(line.startedAt);
+  if (!parts.startedAt || started < parts.startedAt) parts.startedAt = started;
+  parts.elapsedMs += line.elapsedMs;
+  // A resumption that probed nothing has no round-trip time: keep the one measured.
+  if (line.timing.srttMs !== null || !parts.timing) parts.timing = line.timing;
+}
+
+/** A host seen first: its parts, every port unknown yet. */
+function newParts(line: HostLine | PortLine, portCount: number): HostParts {
+  return {
+    line,
+    states: new Uint8Array(portCount),
+    banners: new Map(),
+    statuses: new Set(),
+    reason: null,
+    startedAt: null,
+    elapsedMs: 0,
+    timing: null,
+  };
+}
+
 /** Merge parts of one scan (shards, a run and its resumption) into one set of hosts. */
 export function mergeJsonl(files: JsonlFile[]): MergedScan {
   let first: { scan: ScanLine; file: string } | null = null;
@@ -94,16 +128,7 @@ export function mergeJsonl(files: JsonlFile[]): MergedScan {
   const partsOf = (line: HostLine | PortLine): HostParts => {
     let parts = hosts.get(line.hostIndex);
     if (!parts) {
-      parts = {
-        line,
-        states: new Uint8Array(ports.length),
-        banners: new Map(),
-        statuses: new Set(),
-        reason: null,
-        startedAt: null,
-        elapsedMs: 0,
-        timing: null,
-      };
+      parts = newParts(line, ports.length);
       hosts.set(line.hostIndex, parts);
     }
     return parts;
@@ -128,18 +153,7 @@ export function mergeJsonl(files: JsonlFile[]): MergedScan {
         if (line.banner !== undefined) parts.banners.set(line.port, line.banner);
       } else if (line.type === "host") {
         const parts = partsOf(line);
-        parts.line = line;
-        for (const state of STATES) {
-          const spec = line[state];
-          if (spec) for (const p of parsePortSpec(spec)) set(parts, p, STATE_CODE[state]);
-        }
-        parts.statuses.add(line.status);
-        parts.reason ??= line.reason;
-        const started = new Date(line.startedAt);
-        if (!parts.startedAt || started < parts.startedAt) parts.startedAt = started;
-        parts.elapsedMs += line.elapsedMs;
-        // A resumption that probed nothing has no round-trip time: keep the one measured.
-        if (line.timing.srttMs !== null || !parts.timing) parts.timing = line.timing;
+        addHostLine(parts, line, (port, code) => set(parts, port, code));
       } else runs.push(line);
     }
   }
